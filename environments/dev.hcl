@@ -1,0 +1,24 @@
+# Development: one engineer's sandbox. Cheapest layout that still behaves like prod
+# (same tiers, same endpoints for S3/DynamoDB, flow logs on).
+name   = "dev"
+region = "eu-west-1"
+
+# Dev data is disposable; tearing the stack down must not need a console visit.
+deletion_protection = false
+log_retention_days  = 7
+
+tags = {
+  team        = "chat-platform"
+  cost-center = "chat-dev"
+}
+
+network {
+  vpc_cidr           = "10.10.0.0/16"
+  az_count           = 2
+  availability_zones = ["eu-west-1a", "eu-west-1b"]
+  # One NAT gateway (~$32/month + data) beats 7 interface endpoints x 2 AZs
+  # (~$102/month) at dev traffic volumes.
+  nat_mode            = "single"
+  interface_endpoints = false
+  flow_log_retention_days = 14
+}

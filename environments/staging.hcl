@@ -1,0 +1,22 @@
+# Staging: production's shape at a fraction of its cost; release candidates soak here.
+name   = "staging"
+region = "eu-west-1"
+
+deletion_protection = true
+log_retention_days  = 30
+
+tags = {
+  team        = "chat-platform"
+  cost-center = "chat-staging"
+}
+
+network {
+  vpc_cidr           = "10.20.0.0/16"
+  az_count           = 3
+  availability_zones = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+  # Three AZs like prod so AZ-spread bugs show up before release; one NAT keeps
+  # egress cost down (an AZ outage in staging is acceptable).
+  nat_mode                = "single"
+  interface_endpoints     = true
+  flow_log_retention_days = 30
+}

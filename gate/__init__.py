@@ -1,0 +1,1 @@
+"""checkov policy gate over synthesized stacks (see gate/run.py)."""

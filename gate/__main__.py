@@ -1,0 +1,5 @@
+import sys
+
+from gate.run import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Project checks loaded by checkov through --external-checks-dir (one rule per file)."""

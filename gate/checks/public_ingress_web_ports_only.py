@@ -1,0 +1,51 @@
+"""CKV_CHAT_3: ingress from anywhere (0.0.0.0/0, ::/0) only on HTTP and HTTPS.
+
+The platform's rule: the public load balancer and CDN ports are the only doors open to
+the internet. checkov checks a few named ports (22, 3389, 80, all); this checks every
+port against the allow-list.
+"""
+
+from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+
+from chat_check_support import OPEN_CIDRS, as_list, value
+
+WEB_PORTS = (80, 443)
+
+
+def _opens_other_ports(rule: dict) -> bool:
+    cidrs = as_list(rule.get("cidr_blocks")) + as_list(rule.get("ipv6_cidr_blocks"))
+    cidrs += [value(rule, "cidr_ipv4"), value(rule, "cidr_ipv6")]
+    if not any(c in OPEN_CIDRS for c in cidrs):
+        return False
+    protocol = str(value(rule, "ip_protocol", value(rule, "protocol")))
+    if protocol in ("-1", "all"):
+        return True
+    from_port, to_port = value(rule, "from_port"), value(rule, "to_port")
+    return not (from_port == to_port and from_port in WEB_PORTS)
+
+
+class PublicIngressWebPortsOnly(BaseResourceCheck):
+    def __init__(self) -> None:
+        super().__init__(
+            name="Ingress from anywhere is limited to ports 80 and 443",
+            id="CKV_CHAT_3",
+            categories=[CheckCategories.NETWORKING],
+            supported_resources=[
+                "aws_security_group",
+                "aws_security_group_rule",
+                "aws_vpc_security_group_ingress_rule",
+            ],
+        )
+
+    def scan_resource_conf(self, conf):
+        if "ingress" in conf:  # aws_security_group with inline rules
+            rules = [r for r in as_list(conf.get("ingress")) if isinstance(r, dict)]
+        elif value(conf, "type", "ingress") == "ingress":
+            rules = [conf]
+        else:
+            rules = []
+        return CheckResult.FAILED if any(_opens_other_ports(r) for r in rules) else CheckResult.PASSED
+
+
+check = PublicIngressWebPortsOnly()

@@ -1,0 +1,268 @@
+"""The policy gate: checkov over every synthesized stack, with waivers applied here.
+
+checkov alone cannot be trusted as a gate on CDKTF output (seen with 3.3.x):
+- a stack it cannot parse is listed under "parsing_errors" and the exit code is 0;
+- an empty or missing directory also exits 0;
+- inline skip comments are ignored in .tf.json, so waivers cannot live in the JSON the
+  way checkov expects.
+So this gate runs checkov once, reads its JSON report, fails on parsing errors and on
+any stack without results, subtracts waivers recorded by the modules (see
+modules/common/waivers.py), and fails on any remaining finding or any stale waiver.
+
+Exit codes: 0 clean, 1 the gate failed, 2 the gate could not run (usage, no checkov).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CUSTOM_CHECKS_DIR = Path(__file__).resolve().parent / "checks"
+DEFAULT_CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
+STACK_FILE = "cdk.tf.json"
+WAIVER_KEY = "checkov_waivers"  # modules.common.waivers.WAIVER_KEY; not imported so the gate runs anywhere
+
+EXIT_FAILED = 1
+EXIT_CANNOT_RUN = 2
+
+
+class GateCannotRun(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Finding:
+    stack: str
+    check_id: str
+    check_name: str
+    resource: str
+    guideline: str | None = None
+
+
+@dataclass
+class StackResult:
+    name: str
+    resources: int
+    passed: int = 0
+    failed: list[Finding] = field(default_factory=list)
+    waived: list[tuple[Finding, str]] = field(default_factory=list)
+    stale_waivers: list[tuple[str, str, str]] = field(default_factory=list)  # (resource, check, reason)
+
+
+@dataclass
+class GateReport:
+    stacks: list[StackResult]
+    parsing_errors: list[str]
+    empty_stacks: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not (
+            self.parsing_errors
+            or self.empty_stacks
+            or any(s.failed or s.stale_waivers for s in self.stacks)
+        )
+
+
+# -- reading the synthesized stacks --------------------------------------------------
+
+
+def find_stacks(stacks_dir: Path) -> dict[str, Path]:
+    if not stacks_dir.is_dir():
+        return {}
+    return {p.parent.name: p for p in sorted(stacks_dir.glob(f"*/{STACK_FILE}"))}
+
+
+def read_stack(path: Path) -> tuple[int, dict[str, dict[str, str]]]:
+    """Resource count (resources + data sources) and waivers by block name."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    count = sum(len(blocks) for kind in ("resource", "data") for blocks in document.get(kind, {}).values())
+    waivers = document.get("//", {}).get(WAIVER_KEY, {})
+    return count, {block: dict(checks) for block, checks in waivers.items()}
+
+
+# -- running and reading checkov ----------------------------------------------------
+
+
+def run_checkov(checkov: Path, stacks_dir: Path, report_dir: Path, extra_args: list[str]) -> Path:
+    if not (checkov.is_file() and os.access(checkov, os.X_OK)):
+        found = shutil.which("checkov")
+        if not found:
+            raise GateCannotRun(
+                f"checkov not found at {checkov} nor on PATH; run `make setup` to install it "
+                "in its own environment (.venv-checkov)"
+            )
+        checkov = Path(found)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    for stale in report_dir.glob("results_*"):
+        stale.unlink()
+    command = [
+        str(checkov),
+        "--directory", str(stacks_dir),
+        "--framework", "terraform_json",
+        "--external-checks-dir", str(CUSTOM_CHECKS_DIR),
+        # No network: guidelines and the Prisma mapping would be fetched otherwise.
+        "--skip-download",
+        "--output", "json", "--output", "junitxml",
+        "--output-file-path", str(report_dir),
+        *extra_args,
+    ]
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    result_file = report_dir / "results_json.json"
+    # Exit 1 means "findings"; anything else without a report means checkov broke.
+    if completed.returncode not in (0, 1) or not result_file.is_file():
+        raise GateCannotRun(
+            f"checkov exited {completed.returncode} without a JSON report:\n"
+            + (completed.stderr or completed.stdout)[-3000:]
+        )
+    # checkov logs a broken custom check and scans on without it: that is a gate failure.
+    broken = [line for line in completed.stderr.splitlines() if "Cannot load external check" in line]
+    if broken:
+        raise GateCannotRun("checkov could not load project checks:\n" + "\n".join(broken))
+    return result_file
+
+
+def _stack_of(file_path: str, stacks: dict[str, Path]) -> str | None:
+    parts = Path(file_path.lstrip("/")).parts
+    for part in parts:
+        if part in stacks:
+            return part
+    return None
+
+
+def _block_name(checkov_resource: str) -> str:
+    # checkov names the same block "resource.<name>", "data.<name>" or "<type>.<name>"
+    # depending on which engine ran the check; CDKTF block names never contain dots.
+    return checkov_resource.rsplit(".", 1)[-1]
+
+
+def evaluate(checkov_json: object, stacks: dict[str, Path]) -> GateReport:
+    reports = checkov_json if isinstance(checkov_json, list) else [checkov_json]
+    results = {}
+    waivers = {}
+    for name, path in stacks.items():
+        count, waivers[name] = read_stack(path)
+        results[name] = StackResult(name=name, resources=count)
+    parsing_errors: list[str] = []
+    seen: set[str] = set()
+    used: set[tuple[str, str, str]] = set()
+
+    for report in reports:
+        if not isinstance(report, dict) or "results" not in report:
+            # checkov prints a bare summary object when it found nothing to scan.
+            continue
+        body = report["results"]
+        parsing_errors += [str(p) for p in body.get("parsing_errors", [])]
+        for item in body.get("passed_checks", []):
+            stack = _stack_of(item["file_path"], stacks)
+            if stack:
+                seen.add(stack)
+                results[stack].passed += 1
+        for item in body.get("failed_checks", []):
+            stack = _stack_of(item["file_path"], stacks)
+            if stack is None:
+                parsing_errors.append(f"finding outside any stack: {item['file_path']}")
+                continue
+            seen.add(stack)
+            block = _block_name(item["resource"])
+            finding = Finding(stack, item["check_id"], item["check_name"], item["resource"], item.get("guideline"))
+            reason = waivers[stack].get(block, {}).get(item["check_id"])
+            if reason:
+                results[stack].waived.append((finding, reason))
+                used.add((stack, block, item["check_id"]))
+            else:
+                results[stack].failed.append(finding)
+
+    for stack, by_block in waivers.items():
+        for block, checks in by_block.items():
+            for check_id, reason in checks.items():
+                if (stack, block, check_id) not in used:
+                    results[stack].stale_waivers.append((block, check_id, reason))
+
+    return GateReport(
+        stacks=[results[name] for name in stacks],
+        parsing_errors=parsing_errors,
+        empty_stacks=[name for name in stacks if name not in seen],
+    )
+
+
+# -- output -------------------------------------------------------------------------
+
+
+def render(report: GateReport) -> str:
+    lines = [f"{'stack':<22}{'resources':>10}{'passed':>8}{'failed':>8}{'waived':>8}"]
+    for s in report.stacks:
+        lines.append(f"{s.name:<22}{s.resources:>10}{s.passed:>8}{len(s.failed):>8}{len(s.waived):>8}")
+    for s in report.stacks:
+        for finding in s.failed:
+            lines.append(f"FAILED  {s.name}: {finding.check_id} on {finding.resource}: {finding.check_name}")
+        for finding, reason in s.waived:
+            lines.append(f"waived  {s.name}: {finding.check_id} on {finding.resource}: {reason}")
+        for block, check_id, reason in s.stale_waivers:
+            lines.append(
+                f"STALE   {s.name}: waiver {check_id} on {block} matches no finding; "
+                f"remove it from the module (reason was: {reason})"
+            )
+    for error in report.parsing_errors:
+        lines.append(f"PARSE   checkov could not parse {error}: the stack was not checked")
+    for name in report.empty_stacks:
+        lines.append(f"EMPTY   {name}: checkov reported no results for this stack; it was not checked")
+    lines.append("gate: PASSED" if report.ok else "gate: FAILED")
+    return "\n".join(lines)
+
+
+def summary_json(report: GateReport) -> dict:
+    return {
+        "ok": report.ok,
+        "parsing_errors": report.parsing_errors,
+        "empty_stacks": report.empty_stacks,
+        "stacks": [
+            {
+                "name": s.name,
+                "resources": s.resources,
+                "passed": s.passed,
+                "failed": [f.__dict__ for f in s.failed],
+                "waived": [{**f.__dict__, "reason": r} for f, r in s.waived],
+                "stale_waivers": [{"resource": b, "check_id": c, "reason": r} for b, c, r in s.stale_waivers],
+            }
+            for s in report.stacks
+        ],
+    }
+
+
+def gate(stacks_dir: Path, report_dir: Path, checkov: Path = DEFAULT_CHECKOV, extra_args: list[str] = ()) -> GateReport:
+    stacks = find_stacks(stacks_dir)
+    if not stacks:
+        raise GateCannotRun(f"no synthesized stacks (*/{STACK_FILE}) under {stacks_dir}; run `python main.py` first")
+    result_file = run_checkov(checkov, stacks_dir, report_dir, list(extra_args))
+    report = evaluate(json.loads(result_file.read_text(encoding="utf-8")), stacks)
+    (report_dir / "gate_summary.json").write_text(json.dumps(summary_json(report), indent=2) + "\n", encoding="utf-8")
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="checkov policy gate over synthesized stacks")
+    parser.add_argument("--stacks-dir", type=Path, default=Path("cdktf.out/stacks"))
+    parser.add_argument("--report-dir", type=Path, default=Path("cdktf.out/gate"))
+    parser.add_argument("--checkov", type=Path, default=DEFAULT_CHECKOV)
+    args = parser.parse_args(argv)
+    try:
+        report = gate(args.stacks_dir, args.report_dir, args.checkov)
+    except GateCannotRun as error:
+        print(f"gate: cannot run: {error}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    print(render(report))
+    print(f"reports: {args.report_dir}/results_json.json, results_junitxml.xml, gate_summary.json")
+    return 0 if report.ok else EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

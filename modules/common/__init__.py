@@ -1,0 +1,1 @@
+"""Pure-Python helpers shared by modules and the environment layer (no provider imports)."""

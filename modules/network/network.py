@@ -1,0 +1,368 @@
+"""Network: a three-tier VPC for the chat platform.
+
+Tiers, per AZ:
+- public: load balancers and NAT gateways; the only tier routed to the internet gateway.
+- private: ECS tasks; egress through NAT (per nat_mode) and VPC endpoints.
+- data: databases and caches; no route out of the VPC, a network ACL that admits only
+  VPC traffic, and the DB/ElastiCache subnet groups that later modules place into.
+"""
+
+from __future__ import annotations
+
+from cdktf import Fn
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.data_aws_availability_zones import DataAwsAvailabilityZones
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+    DataAwsIamPolicyDocument,
+    DataAwsIamPolicyDocumentStatement,
+    DataAwsIamPolicyDocumentStatementCondition,
+    DataAwsIamPolicyDocumentStatementPrincipals,
+)
+from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
+from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
+from cdktf_cdktf_provider_aws.eip import Eip
+from cdktf_cdktf_provider_aws.elasticache_subnet_group import ElasticacheSubnetGroup
+from cdktf_cdktf_provider_aws.flow_log import FlowLog
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
+from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
+from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
+from cdktf_cdktf_provider_aws.network_acl import NetworkAcl, NetworkAclEgress, NetworkAclIngress
+from cdktf_cdktf_provider_aws.route import Route
+from cdktf_cdktf_provider_aws.route_table import RouteTable
+from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.subnet import Subnet
+from cdktf_cdktf_provider_aws.vpc import Vpc
+from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
+from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+from constructs import Construct
+
+from modules.common.aws_arn import partition_for_region
+from modules.common.waivers import waive
+from modules.network.layout import plan_subnets
+from modules.network.props import NetworkProps
+
+_ANYWHERE = "0.0.0.0/0"
+_HTTPS = 443
+# Rule number of the single allow rule in each direction of the data-tier ACL; the
+# implicit deny (*) follows it.
+_DATA_ACL_RULE = 100
+
+
+def _policy_statement(
+    sid: str,
+    actions: list[str],
+    resources: list[str],
+    principal: tuple[str, list[str]] | None = None,
+    conditions: list[tuple[str, str, list[str]]] = (),
+) -> DataAwsIamPolicyDocumentStatement:
+    return DataAwsIamPolicyDocumentStatement(
+        sid=sid,
+        effect="Allow",
+        actions=actions,
+        resources=resources or None,
+        principals=(
+            [DataAwsIamPolicyDocumentStatementPrincipals(type=principal[0], identifiers=principal[1])]
+            if principal
+            else None
+        ),
+        condition=[
+            DataAwsIamPolicyDocumentStatementCondition(test=test, variable=variable, values=values)
+            for test, variable, values in conditions
+        ]
+        or None,
+    )
+
+
+class Network(Construct):
+    """VPC, subnets, routing, endpoints, flow logs and data-tier subnet groups.
+
+    Typed outputs (attributes): vpc_id, vpc_cidr, availability_zones, public_subnet_ids,
+    private_subnet_ids, data_subnet_ids, public_route_table_id,
+    private_route_table_ids, data_route_table_id, nat_gateway_ids,
+    endpoint_security_group_id (None when interface endpoints are off),
+    db_subnet_group_name, elasticache_subnet_group_name, flow_log_group_name,
+    flow_log_kms_key_arn.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, props: NetworkProps) -> None:
+        super().__init__(scope, construct_id)
+        self.props = props
+        layout = plan_subnets(props.vpc_cidr, props.az_count)
+        partition = partition_for_region(props.region)
+        account_id = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
+
+        self.vpc = Vpc(
+            self,
+            "vpc",
+            cidr_block=props.vpc_cidr,
+            enable_dns_support=True,
+            # Interface endpoints with private DNS need DNS hostnames.
+            enable_dns_hostnames=True,
+            tags=self._tags(props.name),
+        )
+        self.vpc_id: str = self.vpc.id
+        self.vpc_cidr: str = props.vpc_cidr
+
+        # Take over the default security group and leave it with no rules, so nothing
+        # that falls back to it gets any access.
+        DefaultSecurityGroup(
+            self, "default_security_group", vpc_id=self.vpc.id, ingress=[], egress=[],
+            tags=self._tags(f"{props.name}-default-deny"),
+        )
+
+        self.availability_zones: list[str] = self._zone_names()
+
+        self.public_subnets = self._subnets("public", layout.public)
+        self.private_subnets = self._subnets("private", layout.private)
+        self.data_subnets = self._subnets("data", layout.data)
+        self.public_subnet_ids: list[str] = [s.id for s in self.public_subnets]
+        self.private_subnet_ids: list[str] = [s.id for s in self.private_subnets]
+        self.data_subnet_ids: list[str] = [s.id for s in self.data_subnets]
+
+        self._public_routing()
+        self._private_routing()
+        self._data_routing()
+        self._gateway_endpoints()
+        self.endpoint_security_group_id: str | None = (
+            self._interface_endpoints() if props.interface_endpoints else None
+        )
+        self._data_tier_acl()
+        self._flow_logs(partition, account_id)
+
+        self.db_subnet_group = DbSubnetGroup(
+            self, "db_subnet_group", name=f"{props.name}-data",
+            description=f"{props.name} data tier, one subnet per AZ",
+            subnet_ids=self.data_subnet_ids, tags=self._tags(f"{props.name}-data"),
+        )
+        self.db_subnet_group_name: str = self.db_subnet_group.name
+        self.elasticache_subnet_group = ElasticacheSubnetGroup(
+            self, "elasticache_subnet_group", name=f"{props.name}-data",
+            description=f"{props.name} data tier, one subnet per AZ",
+            subnet_ids=self.data_subnet_ids, tags=self._tags(f"{props.name}-data"),
+        )
+        self.elasticache_subnet_group_name: str = self.elasticache_subnet_group.name
+
+    # -- helpers -------------------------------------------------------------------
+
+    def _tags(self, name: str, **extra: str) -> dict[str, str]:
+        return {**self.props.tags, "Name": name, **extra}
+
+    def _zone_names(self) -> list[str]:
+        if self.props.availability_zones is not None:
+            return list(self.props.availability_zones)
+        zones = DataAwsAvailabilityZones(self, "available_zones", state="available")
+        return [Fn.element(zones.names, index) for index in range(self.props.az_count)]
+
+    def _subnets(self, tier: str, cidrs: tuple[str, ...]) -> list[Subnet]:
+        return [
+            Subnet(
+                self,
+                f"{tier}_subnet_{index}",
+                vpc_id=self.vpc.id,
+                cidr_block=cidr,
+                availability_zone=self.availability_zones[index],
+                # Nothing here needs an automatic public IP: the ALB and NAT gateways
+                # bring their own addresses.
+                map_public_ip_on_launch=False,
+                tags=self._tags(f"{self.props.name}-{tier}-{index}", Tier=tier),
+            )
+            for index, cidr in enumerate(cidrs)
+        ]
+
+    def _associate(self, tier: str, subnets: list[Subnet], route_table_ids: list[str]) -> None:
+        for index, subnet in enumerate(subnets):
+            RouteTableAssociation(
+                self, f"{tier}_route_table_association_{index}",
+                subnet_id=subnet.id, route_table_id=route_table_ids[index],
+            )
+
+    def _public_routing(self) -> None:
+        name = self.props.name
+        self.internet_gateway = InternetGateway(self, "internet_gateway", vpc_id=self.vpc.id, tags=self._tags(name))
+        table = RouteTable(self, "public_route_table", vpc_id=self.vpc.id, tags=self._tags(f"{name}-public"))
+        Route(
+            self, "public_internet_route", route_table_id=table.id,
+            destination_cidr_block=_ANYWHERE, gateway_id=self.internet_gateway.id,
+        )
+        self.public_route_table_id: str = table.id
+        self._associate("public", self.public_subnets, [table.id] * len(self.public_subnets))
+
+    def _private_routing(self) -> None:
+        name, mode = self.props.name, self.props.nat_mode
+        nat_count = {"none": 0, "single": 1, "per_az": self.props.az_count}[mode]
+        nat_gateways = []
+        for index in range(nat_count):
+            address = Eip(self, f"nat_address_{index}", domain="vpc", tags=self._tags(f"{name}-nat-{index}"))
+            nat_gateways.append(
+                NatGateway(
+                    self, f"nat_gateway_{index}", allocation_id=address.id,
+                    subnet_id=self.public_subnets[index].id, tags=self._tags(f"{name}-nat-{index}"),
+                    depends_on=[self.internet_gateway],
+                )
+            )
+        self.nat_gateway_ids: list[str] = [gateway.id for gateway in nat_gateways]
+        # One table per AZ even with a single NAT: switching nat_mode then only
+        # changes routes, never subnet associations.
+        tables = []
+        for index in range(self.props.az_count):
+            table = RouteTable(
+                self, f"private_route_table_{index}", vpc_id=self.vpc.id,
+                tags=self._tags(f"{name}-private-{index}"),
+            )
+            if nat_gateways:
+                Route(
+                    self, f"private_nat_route_{index}", route_table_id=table.id,
+                    destination_cidr_block=_ANYWHERE,
+                    nat_gateway_id=nat_gateways[index % len(nat_gateways)].id,
+                )
+            tables.append(table)
+        self.private_route_table_ids: list[str] = [t.id for t in tables]
+        self._associate("private", self.private_subnets, self.private_route_table_ids)
+
+    def _data_routing(self) -> None:
+        # A single table with only the local route (and gateway endpoints): the data
+        # tier has no path out of the VPC in any AZ.
+        table = RouteTable(self, "data_route_table", vpc_id=self.vpc.id, tags=self._tags(f"{self.props.name}-data"))
+        self.data_route_table_id: str = table.id
+        self._associate("data", self.data_subnets, [table.id] * len(self.data_subnets))
+
+    def _gateway_endpoints(self) -> None:
+        # Gateway endpoints are free and keep S3/DynamoDB traffic off the NAT bill.
+        route_tables = [*self.private_route_table_ids, self.data_route_table_id]
+        for service in ("s3", "dynamodb"):
+            VpcEndpoint(
+                self, f"{service}_gateway_endpoint", vpc_id=self.vpc.id,
+                service_name=f"com.amazonaws.{self.props.region}.{service}",
+                vpc_endpoint_type="Gateway", route_table_ids=route_tables,
+                tags=self._tags(f"{self.props.name}-{service}"),
+            )
+
+    def _interface_endpoints(self) -> str:
+        group = SecurityGroup(
+            self, "endpoint_security_group", vpc_id=self.vpc.id,
+            name=f"{self.props.name}-vpc-endpoints",
+            description="Interface VPC endpoints: HTTPS from inside the VPC only",
+            tags=self._tags(f"{self.props.name}-vpc-endpoints"),
+        )
+        VpcSecurityGroupIngressRule(
+            self, "endpoint_https_from_vpc", security_group_id=group.id,
+            description="HTTPS to AWS APIs from anything in the VPC",
+            ip_protocol="tcp", from_port=_HTTPS, to_port=_HTTPS, cidr_ipv4=self.props.vpc_cidr,
+        )
+        for service in self.props.interface_endpoint_services:
+            VpcEndpoint(
+                self, f"{service.replace('.', '_')}_interface_endpoint", vpc_id=self.vpc.id,
+                service_name=f"com.amazonaws.{self.props.region}.{service}",
+                vpc_endpoint_type="Interface", private_dns_enabled=True,
+                subnet_ids=self.private_subnet_ids, security_group_ids=[group.id],
+                tags=self._tags(f"{self.props.name}-{service}"),
+            )
+        return group.id
+
+    def _data_tier_acl(self) -> None:
+        # Stateless, so both directions are stated. The data tier serves the VPC and
+        # talks to nothing else; everything from outside the VPC hits the implicit deny.
+        vpc_only = {"protocol": "-1", "rule_no": _DATA_ACL_RULE, "action": "allow",
+                    "cidr_block": self.props.vpc_cidr, "from_port": 0, "to_port": 0}
+        NetworkAcl(
+            self, "data_network_acl", vpc_id=self.vpc.id, subnet_ids=self.data_subnet_ids,
+            ingress=[NetworkAclIngress(**vpc_only)], egress=[NetworkAclEgress(**vpc_only)],
+            tags=self._tags(f"{self.props.name}-data"),
+        )
+
+    def _flow_logs(self, partition: str, account_id: str) -> None:
+        props = self.props
+        group_name = f"/chat-infra/{props.name}/vpc-flow-logs"
+        group_arn = f"arn:{partition}:logs:{props.region}:{account_id}:log-group:{group_name}"
+        key_arn = props.flow_log_kms_key_arn or self._flow_log_key(partition, account_id, group_arn)
+
+        log_group = CloudwatchLogGroup(
+            self, "flow_log_group", name=group_name, retention_in_days=props.flow_log_retention_days,
+            kms_key_id=key_arn, tags=self._tags(group_name),
+        )
+        if props.flow_log_retention_days < 365:
+            waive(
+                log_group, "CKV_AWS_338",
+                f"Flow logs kept {props.flow_log_retention_days} days by this environment's "
+                "choice (flow_log_retention_days): raw flow records are for incident "
+                "triage, and a year of them costs more than a non-production VPC.",
+            )
+
+        trust = DataAwsIamPolicyDocument(
+            self, "flow_log_trust_policy",
+            statement=[_policy_statement(
+                "VpcFlowLogsAssumesRole", ["sts:AssumeRole"], [],
+                principal=("Service", ["vpc-flow-logs.amazonaws.com"]),
+                conditions=[
+                    ("StringEquals", "aws:SourceAccount", [account_id]),
+                    ("ArnLike", "aws:SourceArn",
+                     [f"arn:{partition}:ec2:{props.region}:{account_id}:vpc-flow-log/*"]),
+                ],
+            )],
+        )
+        role = IamRole(
+            self, "flow_log_role", name=f"{props.name}-vpc-flow-logs",
+            description="Lets VPC Flow Logs write to its own log group only",
+            assume_role_policy=trust.json, tags=self._tags(f"{props.name}-vpc-flow-logs"),
+        )
+        write_policy = DataAwsIamPolicyDocument(
+            self, "flow_log_write_policy",
+            statement=[_policy_statement(
+                "WriteFlowLogGroup",
+                ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                [log_group.arn, f"{log_group.arn}:*"],
+            )],
+        )
+        IamRolePolicy(self, "flow_log_role_policy", name="write-flow-log-group", role=role.id, policy=write_policy.json)
+        FlowLog(
+            self, "flow_log", vpc_id=self.vpc.id, traffic_type="ALL",
+            log_destination_type="cloud-watch-logs", log_destination=log_group.arn,
+            iam_role_arn=role.arn,
+            # One-minute aggregation: the default ten minutes hides short connection storms.
+            max_aggregation_interval=60, tags=self._tags(f"{props.name}-vpc"),
+        )
+        self.flow_log_group_name: str = group_name
+        self.flow_log_kms_key_arn: str = key_arn
+
+    def _flow_log_key(self, partition: str, account_id: str, group_arn: str) -> str:
+        props = self.props
+        policy = DataAwsIamPolicyDocument(
+            self, "flow_log_key_policy",
+            statement=[
+                # AWS's default key statement: without it nobody in the account could
+                # ever administer the key again. In a key policy "*" is this key.
+                _policy_statement(
+                    "AccountAdministersKey", ["kms:*"], ["*"],
+                    principal=("AWS", [f"arn:{partition}:iam::{account_id}:root"]),
+                ),
+                _policy_statement(
+                    "CloudWatchLogsUsesKeyForFlowLogGroup",
+                    ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                    ["*"],
+                    principal=("Service", [f"logs.{props.region}.amazonaws.com"]),
+                    conditions=[("ArnEquals", "kms:EncryptionContext:aws:logs:arn", [group_arn])],
+                ),
+            ],
+        )
+        waive(policy, "CKV_AWS_356",
+              'Key policy: Resource "*" in a key policy means this key and nothing else; AWS requires it.')
+        for check_id in ("CKV_AWS_109", "CKV_AWS_111"):
+            waive(policy, check_id,
+                  "AWS's default key-policy statement for the account root: it delegates key "
+                  "administration to this account's IAM policies and is what keeps the key "
+                  "manageable; no principal outside the account is named.")
+        key = KmsKey(
+            self, "flow_log_key",
+            description=f"{props.name} VPC flow logs",
+            enable_key_rotation=True, rotation_period_in_days=365,
+            # The longest window: a deleted key makes every log it encrypted unreadable.
+            deletion_window_in_days=30,
+            policy=policy.json, tags=self._tags(f"{props.name}-vpc-flow-logs"),
+        )
+        KmsAlias(self, "flow_log_key_alias", name=f"alias/{props.name}/vpc-flow-logs", target_key_id=key.key_id)
+        return key.arn
