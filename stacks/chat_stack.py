@@ -63,8 +63,10 @@ class ChatStack(TerraformStack):
             key=state.key,
             region=self.config.state_region,
             encrypt=True,
-            use_lockfile=state.use_lockfile,
         )
+        # cdktf 0.21's S3Backend predates S3 native locking (Terraform >= 1.10), so the
+        # argument is written directly; no DynamoDB lock table is needed.
+        self.add_override("terraform.backend.s3.use_lockfile", state.use_lockfile)
 
     def _outputs(self) -> None:
         network = self.network

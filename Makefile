@@ -1,0 +1,53 @@
+# Two commands a user needs (README.md):
+#   make gate   set up, synthesize every environment, run the checkov gate
+#   make test   set up, run the whole test suite (what .ci/run calls)
+# Everything is installed inside the checkout: .tools/ (pipenv), .venv/ (the project,
+# from Pipfile.lock), .venv-checkov/ (checkov, isolated because its bc-python-hcl2
+# dependency overwrites python-hcl2's `hcl2` package).
+
+PYTHON ?= python3
+PIPENV_VERSION := 2026.10.3
+PIPENV := .tools/pipenv/bin/pipenv
+VENV_PYTHON := .venv/bin/python
+
+export PIPENV_VENV_IN_PROJECT := 1
+export PIPENV_IGNORE_VIRTUALENVS := 1
+export PIPENV_NOSPIN := 1
+export PIPENV_YES := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# jsii warns on every start that Node 20 is past end of life (20 is what this
+# platform's machines run); the message is known and fills CI logs.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+
+.PHONY: setup synth gate test benchmark verify clean
+
+setup: .venv/.synced .venv-checkov/.installed
+
+$(PIPENV):
+	$(PYTHON) -m venv .tools/pipenv
+	.tools/pipenv/bin/pip install --quiet pipenv==$(PIPENV_VERSION)
+
+.venv/.synced: Pipfile.lock | $(PIPENV)
+	$(PIPENV) sync --dev
+	touch $@
+
+.venv-checkov/.installed: tools/checkov-requirements.txt
+	$(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/pip install --quiet --requirement tools/checkov-requirements.txt
+	touch $@
+
+synth: setup
+	$(VENV_PYTHON) main.py
+
+gate: synth
+	$(VENV_PYTHON) -m gate
+
+test: setup
+	$(VENV_PYTHON) -m pytest
+
+benchmark: setup
+	$(VENV_PYTHON) tools/benchmark.py
+
+clean:
+	rm -rf cdktf.out

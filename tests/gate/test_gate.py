@@ -1,0 +1,169 @@
+"""The gate: zero failed checks on every environment, and it cannot be fooled.
+
+checkov runs twice in the session: once over the synthesized environments, once over
+the fixture stacks in tests/gate/fixtures (one stack per case).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+
+from gate.run import CUSTOM_CHECKS_DIR, GateCannotRun, evaluate, find_stacks, gate, render
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def environments_gate(synth_outdir):
+    report_dir = synth_outdir / "gate"
+    return gate(synth_outdir / "stacks", report_dir), report_dir
+
+
+@pytest.fixture(scope="session")
+def fixtures_gate(tmp_path_factory):
+    stacks_dir = tmp_path_factory.mktemp("fixture-stacks")
+    shutil.copytree(FIXTURES, stacks_dir, dirs_exist_ok=True)
+    report_dir = tmp_path_factory.mktemp("fixture-gate")
+    report = gate(stacks_dir, report_dir)
+    results = json.loads((report_dir / "results_json.json").read_text())
+    return report, results
+
+
+def outcomes(results, stack, check_id):
+    passed = [c for c in results["results"]["passed_checks"] if c["check_id"] == check_id and f"/{stack}/" in c["file_path"]]
+    failed = [c for c in results["results"]["failed_checks"] if c["check_id"] == check_id and f"/{stack}/" in c["file_path"]]
+    return len(passed), len(failed)
+
+
+# -- the environments --------------------------------------------------------------------
+
+
+def test_every_environment_passes_the_gate_with_zero_failed_checks(environments_gate, environment_configs):
+    report, _ = environments_gate
+    assert report.ok, render(report)
+    assert sorted(s.name for s in report.stacks) == sorted(c.stack_name for c in environment_configs.values())
+    for stack in report.stacks:
+        assert stack.failed == [] and stack.stale_waivers == []
+        assert stack.passed > 50, f"{stack.name}: only {stack.passed} checks ran"
+
+
+def test_project_checks_ran_on_every_environment(environments_gate):
+    _, report_dir = environments_gate
+    results = json.loads((report_dir / "results_json.json").read_text())
+    ran = {(c["check_id"], c["file_path"].strip("/").split("/")[0]) for c in results["results"]["passed_checks"]}
+    for stack in ("chat-dev", "chat-staging", "chat-prod"):
+        for check_id in ("CKV_CHAT_1", "CKV_CHAT_2"):
+            assert (check_id, stack) in ran
+
+
+def test_every_waiver_explains_itself_and_is_shown(environments_gate):
+    report, _ = environments_gate
+    waived = [(s.name, f, reason) for s in report.stacks for f, reason in s.waived]
+    assert waived, "expected the documented key-policy and retention waivers"
+    for _, finding, reason in waived:
+        assert len(reason) >= 40 and finding.check_id not in reason
+    rendered = render(report)
+    assert all(reason in rendered for _, _, reason in waived)
+
+
+def test_prod_needs_no_retention_waiver(environments_gate):
+    report, _ = environments_gate
+    prod = next(s for s in report.stacks if s.name == "chat-prod")
+    assert "CKV_AWS_338" not in {f.check_id for f, _ in prod.waived}
+
+
+def test_reports_are_written(environments_gate):
+    report, report_dir = environments_gate
+    summary = json.loads((report_dir / "gate_summary.json").read_text())
+    assert summary["ok"] is True and len(summary["stacks"]) == len(report.stacks)
+    junit = ElementTree.parse(report_dir / "results_junitxml.xml").getroot()
+    assert int(junit.get("tests", "0") or sum(int(s.get("tests", 0)) for s in junit)) > 0
+
+
+# -- the traps -------------------------------------------------------------------------
+
+
+def test_a_stack_checkov_cannot_parse_fails_the_gate(fixtures_gate):
+    report, results = fixtures_gate
+    assert any("parse-error" in error for error in report.parsing_errors)
+    assert "parse-error" in report.empty_stacks
+    assert not report.ok
+    assert "PARSE" in render(report)
+
+
+def test_a_stale_waiver_fails_the_gate(fixtures_gate):
+    report, _ = fixtures_gate
+    stale = next(s for s in report.stacks if s.name == "stale-waiver")
+    assert stale.stale_waivers == [("this", "CKV_CHAT_2", "Fixture: nothing fails here any more.")]
+
+
+def test_a_matching_waiver_moves_the_finding_to_waived(fixtures_gate):
+    report, _ = fixtures_gate
+    waived = next(s for s in report.stacks if s.name == "waived")
+    assert [(f.check_id, r) for f, r in waived.waived] == [("CKV_CHAT_2", "Fixture: a reasoned waiver hides this finding.")]
+    assert "CKV_CHAT_2" not in {f.check_id for f in waived.failed}
+
+
+def test_no_stacks_is_an_error_not_a_pass(tmp_path):
+    with pytest.raises(GateCannotRun, match="no synthesized stacks"):
+        gate(tmp_path / "missing", tmp_path / "report")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(GateCannotRun, match="no synthesized stacks"):
+        gate(tmp_path / "empty", tmp_path / "report")
+
+
+def test_missing_checkov_is_an_error_not_a_pass(tmp_path, monkeypatch):
+    shutil.copytree(FIXTURES / "chat-2-pass", tmp_path / "stacks" / "chat-2-pass")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(GateCannotRun, match="checkov not found"):
+        gate(tmp_path / "stacks", tmp_path / "report", checkov=tmp_path / "no-checkov")
+
+
+def test_a_stack_without_results_fails(tmp_path):
+    shutil.copytree(FIXTURES / "chat-2-pass", tmp_path / "chat-2-pass")
+    shutil.copytree(FIXTURES / "chat-2-fail", tmp_path / "chat-2-fail")
+    only_one = {"check_type": "terraform_json", "results": {"passed_checks": [
+        {"check_id": "CKV_CHAT_2", "check_name": "n", "resource": "aws_flow_log.this", "file_path": "/chat-2-pass/cdk.tf.json"}
+    ], "failed_checks": [], "parsing_errors": []}}
+    report = evaluate(only_one, find_stacks(tmp_path))
+    assert report.empty_stacks == ["chat-2-fail"] and not report.ok
+
+
+def test_checkov_resource_names_of_every_shape_match_waivers(tmp_path):
+    shutil.copytree(FIXTURES / "waived", tmp_path / "waived")
+    for resource in ("resource.this", "aws_flow_log.this", "data.this"):
+        finding = {"check_id": "CKV_CHAT_2", "check_name": "n", "resource": resource, "file_path": "/waived/cdk.tf.json"}
+        report = evaluate([{"results": {"failed_checks": [finding]}}], find_stacks(tmp_path))
+        assert report.ok, (resource, render(report))
+
+
+# -- project checks: a passing and a failing fixture each -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("check_id", "passing", "failing"),
+    [
+        ("CKV_CHAT_1", ["chat-1-pass"], ["chat-1-fail"]),
+        ("CKV_CHAT_2", ["chat-2-pass"], ["chat-2-fail"]),
+        ("CKV_CHAT_3", ["chat-3-pass", "chat-3-pass-private"], ["chat-3-fail", "chat-3-fail-inline"]),
+    ],
+)
+def test_project_check(fixtures_gate, check_id, passing, failing):
+    _, results = fixtures_gate
+    for stack in passing:
+        assert outcomes(results, stack, check_id) == (1, 0), stack
+    for stack in failing:
+        assert outcomes(results, stack, check_id) == (0, 1), stack
+
+
+def test_every_project_check_has_fixtures():
+    ids = {line.split('"')[1] for path in CUSTOM_CHECKS_DIR.glob("*.py")
+           for line in path.read_text().splitlines() if line.strip().startswith('id="CKV_CHAT_')}
+    assert ids == {"CKV_CHAT_1", "CKV_CHAT_2", "CKV_CHAT_3"}
+    fixture_prefixes = {p.name.split("-")[1] for p in FIXTURES.iterdir() if p.name.startswith("chat-")}
+    assert fixture_prefixes == {i.rsplit("_", 1)[1] for i in ids}

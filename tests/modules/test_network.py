@@ -1,0 +1,288 @@
+"""Network module: tiers, routing per NAT mode, endpoints, flow logs, validation."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from dataclasses import replace
+
+import pytest
+
+from modules.network import DEFAULT_INTERFACE_ENDPOINT_SERVICES, NetworkProps
+from modules.network.layout import MAX_AZS, plan_subnets
+
+ZONES = ("eu-west-1a", "eu-west-1b", "eu-west-1c")
+BASE = NetworkProps(name="chat-test", region="eu-west-1", vpc_cidr="10.50.0.0/16", az_count=3, availability_zones=ZONES)
+
+
+@pytest.fixture(scope="module")
+def variants(synth_scratch):
+    from modules.network import Network
+
+    props = {
+        "per_az": BASE,
+        "single": replace(BASE, nat_mode="single", interface_endpoints=False, flow_log_retention_days=14),
+        "none": replace(BASE, nat_mode="none", az_count=2, availability_zones=None),
+        "byo_key": replace(BASE, nat_mode="single", flow_log_kms_key_arn="arn:aws:kms:eu-west-1:111122223333:key/x",
+                           account_id="111122223333"),
+    }
+    return {name: synth_scratch(lambda stack, p=p: Network(stack, "network", props=p)) for name, p in props.items()}
+
+
+def subnets_by_tier(synth):
+    tiers: dict[str, list[dict]] = {}
+    for subnet in synth.resources("aws_subnet").values():
+        tiers.setdefault(subnet["tags"]["Tier"], []).append(subnet)
+    return tiers
+
+
+def route_table_of(synth, subnet_name):
+    for association in synth.resources("aws_route_table_association").values():
+        if association["subnet_id"] == synth.reference("aws_subnet", subnet_name):
+            return association["route_table_id"]
+    raise AssertionError(f"{subnet_name} has no route table")
+
+
+def routes_of(synth, route_table_reference):
+    return [r for r in synth.resources("aws_route").values() if r["route_table_id"] == route_table_reference]
+
+
+# -- layout ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cidr", ["10.0.0.0/16", "172.16.0.0/20", "192.168.0.0/18"])
+def test_layout_subnets_are_inside_the_vpc_and_never_overlap(cidr):
+    layout = plan_subnets(cidr, MAX_AZS)
+    networks = [ipaddress.ip_network(c) for c in layout.public + layout.private + layout.data]
+    vpc = ipaddress.ip_network(cidr)
+    assert all(n.subnet_of(vpc) for n in networks)
+    assert not any(a.overlaps(b) for i, a in enumerate(networks) for b in networks[i + 1:])
+
+
+def test_layout_adding_an_az_keeps_existing_subnets():
+    two, three = plan_subnets("10.0.0.0/16", 2), plan_subnets("10.0.0.0/16", 3)
+    for tier in ("public", "private", "data"):
+        assert getattr(three, tier)[:2] == getattr(two, tier)
+
+
+def test_layout_gives_private_tier_the_most_addresses():
+    layout = plan_subnets("10.0.0.0/16", 3)
+    assert ipaddress.ip_network(layout.private[0]).num_addresses > 2 * ipaddress.ip_network(layout.data[0]).num_addresses
+
+
+# -- subnets -------------------------------------------------------------------------
+
+
+def test_one_subnet_per_tier_per_az(variants):
+    tiers = subnets_by_tier(variants["per_az"])
+    assert sorted(tiers) == ["data", "private", "public"]
+    for subnets in tiers.values():
+        assert sorted(s["availability_zone"] for s in subnets) == list(ZONES)
+
+
+def test_no_subnet_assigns_public_ips(variants):
+    assert all(s["map_public_ip_on_launch"] is False for s in variants["per_az"].resources("aws_subnet").values())
+
+
+def test_zones_are_looked_up_when_not_given(variants):
+    synth = variants["none"]
+    assert len(synth.data("aws_availability_zones")) == 1
+    zones = sorted(s["availability_zone"] for s in synth.resources("aws_subnet").values())
+    assert zones[0].startswith("${element(data.aws_availability_zones.")
+    assert len(set(zones)) == 2
+
+
+# -- routing ---------------------------------------------------------------------------
+
+
+def default_route_targets(synth, tier):
+    targets = []
+    for name, subnet in synth.resources("aws_subnet").items():
+        if subnet["tags"]["Tier"] != tier:
+            continue
+        routes = [r for r in routes_of(synth, route_table_of(synth, name)) if r["destination_cidr_block"] == "0.0.0.0/0"]
+        targets.append([r.get("nat_gateway_id") or r.get("gateway_id") for r in routes])
+    return targets
+
+
+def test_public_tier_routes_to_the_internet_gateway(variants):
+    synth = variants["per_az"]
+    (gateway_name,) = synth.resources("aws_internet_gateway")
+    assert default_route_targets(synth, "public") == [[synth.reference("aws_internet_gateway", gateway_name)]] * 3
+
+
+def test_per_az_mode_routes_each_private_subnet_through_its_own_azs_nat(variants):
+    synth = variants["per_az"]
+    nats = synth.resources("aws_nat_gateway")
+    assert len(nats) == 3 and len(synth.resources("aws_eip")) == 3
+    targets = default_route_targets(synth, "private")
+    assert all(len(t) == 1 for t in targets) and len({t[0] for t in targets}) == 3
+    for name, subnet in synth.resources("aws_subnet").items():
+        if subnet["tags"]["Tier"] != "private":
+            continue
+        (route,) = routes_of(synth, route_table_of(synth, name))
+        nat_subnet = synth.by_reference(synth.by_reference(route["nat_gateway_id"])["subnet_id"])
+        assert nat_subnet["availability_zone"] == subnet["availability_zone"]
+        assert nat_subnet["tags"]["Tier"] == "public"
+
+
+def test_single_mode_shares_one_nat(variants):
+    synth = variants["single"]
+    assert len(synth.resources("aws_nat_gateway")) == 1
+    targets = default_route_targets(synth, "private")
+    assert len(targets) == 3 and len({t[0] for t in targets}) == 1
+
+
+def test_none_mode_has_no_nat_and_no_default_route(variants):
+    synth = variants["none"]
+    assert synth.resources("aws_nat_gateway") == {} and synth.resources("aws_eip") == {}
+    assert default_route_targets(synth, "private") == [[], []]
+
+
+@pytest.mark.parametrize("variant", ["per_az", "single", "none"])
+def test_data_tier_has_no_route_out_of_the_vpc(variants, variant):
+    synth = variants[variant]
+    data_tables = {route_table_of(synth, n) for n, s in synth.resources("aws_subnet").items() if s["tags"]["Tier"] == "data"}
+    assert len(data_tables) == 1
+    assert all(not routes_of(synth, table) for table in data_tables)
+
+
+def test_data_tier_acl_admits_only_the_vpc(variants):
+    synth = variants["per_az"]
+    (acl,) = synth.resources("aws_network_acl").values()
+    data_subnets = {synth.reference("aws_subnet", n) for n, s in synth.resources("aws_subnet").items() if s["tags"]["Tier"] == "data"}
+    assert set(acl["subnet_ids"]) == data_subnets
+    for direction in ("ingress", "egress"):
+        assert [(r["cidr_block"], r["action"]) for r in acl[direction]] == [("10.50.0.0/16", "allow")]
+
+
+def test_default_security_group_has_no_rules(variants):
+    (group,) = variants["per_az"].resources("aws_default_security_group").values()
+    assert group["ingress"] == [] and group["egress"] == []
+
+
+# -- endpoints -----------------------------------------------------------------------
+
+
+def test_gateway_endpoints_serve_private_and_data_route_tables(variants):
+    synth = variants["per_az"]
+    tables = {synth.reference("aws_route_table", n) for n in synth.resources("aws_route_table")}
+    public = {route_table_of(synth, n) for n, s in synth.resources("aws_subnet").items() if s["tags"]["Tier"] == "public"}
+    gateways = {e["service_name"]: e for e in synth.resources("aws_vpc_endpoint").values() if e["vpc_endpoint_type"] == "Gateway"}
+    assert sorted(gateways) == ["com.amazonaws.eu-west-1.dynamodb", "com.amazonaws.eu-west-1.s3"]
+    for endpoint in gateways.values():
+        assert set(endpoint["route_table_ids"]) == tables - public
+
+
+def test_interface_endpoints_sit_in_private_subnets_behind_https_from_vpc(variants):
+    synth = variants["per_az"]
+    interfaces = [e for e in synth.resources("aws_vpc_endpoint").values() if e["vpc_endpoint_type"] == "Interface"]
+    services = sorted(e["service_name"].removeprefix("com.amazonaws.eu-west-1.") for e in interfaces)
+    assert services == sorted(DEFAULT_INTERFACE_ENDPOINT_SERVICES)
+    private = {synth.reference("aws_subnet", n) for n, s in synth.resources("aws_subnet").items() if s["tags"]["Tier"] == "private"}
+    (group_name,) = synth.resources("aws_security_group")
+    for endpoint in interfaces:
+        assert set(endpoint["subnet_ids"]) == private
+        assert endpoint["security_group_ids"] == [synth.reference("aws_security_group", group_name)]
+        assert endpoint["private_dns_enabled"] is True
+    (rule,) = synth.resources("aws_vpc_security_group_ingress_rule").values()
+    assert (rule["cidr_ipv4"], rule["from_port"], rule["to_port"], rule["ip_protocol"]) == ("10.50.0.0/16", 443, 443, "tcp")
+    assert "egress" not in synth.resources("aws_security_group")[group_name]
+
+
+def test_no_interface_endpoints_means_no_endpoint_security_group(variants):
+    synth = variants["single"]
+    assert all(e["vpc_endpoint_type"] == "Gateway" for e in synth.resources("aws_vpc_endpoint").values())
+    assert synth.resources("aws_security_group") == {}
+
+
+# -- flow logs -------------------------------------------------------------------------
+
+
+def test_flow_logs_capture_all_traffic_into_an_encrypted_log_group(variants):
+    synth = variants["per_az"]
+    (flow_log,) = synth.resources("aws_flow_log").values()
+    (group_name, group), = synth.resources("aws_cloudwatch_log_group").items()
+    (key_name, key), = synth.resources("aws_kms_key").items()
+    assert flow_log["traffic_type"] == "ALL"
+    assert flow_log["log_destination"] == synth.reference("aws_cloudwatch_log_group", group_name, "arn")
+    assert group["kms_key_id"] == synth.reference("aws_kms_key", key_name, "arn")
+    assert group["retention_in_days"] == 365
+    assert key["enable_key_rotation"] is True and key["deletion_window_in_days"] == 30
+
+
+def test_flow_log_role_can_only_write_its_own_log_group(variants):
+    synth = variants["per_az"]
+    (policy,) = synth.resources("aws_iam_role_policy").values()
+    document = synth.data_by_reference(policy["policy"])
+    (statement,) = document["statement"]
+    (group_name,) = synth.resources("aws_cloudwatch_log_group")
+    arn = synth.reference("aws_cloudwatch_log_group", group_name, "arn")
+    assert statement["resources"] == [arn, arn.replace("}", "}:*")]
+    assert all(action.startswith("logs:") and "*" not in action for action in statement["actions"])
+
+
+def test_flow_log_role_trusts_only_vpc_flow_logs_of_this_account(variants):
+    synth = variants["byo_key"]
+    (role,) = synth.resources("aws_iam_role").values()
+    trust = synth.data_by_reference(role["assume_role_policy"])
+    (statement,) = trust["statement"]
+    assert statement["principals"] == [{"identifiers": ["vpc-flow-logs.amazonaws.com"], "type": "Service"}]
+    assert {"test": "StringEquals", "variable": "aws:SourceAccount", "values": ["111122223333"]} in statement["condition"]
+    assert "resources" not in statement
+
+
+def test_bring_your_own_key_creates_no_key(variants):
+    synth = variants["byo_key"]
+    assert synth.resources("aws_kms_key") == {}
+    (group,) = synth.resources("aws_cloudwatch_log_group").values()
+    assert group["kms_key_id"] == "arn:aws:kms:eu-west-1:111122223333:key/x"
+
+
+def test_short_flow_log_retention_carries_a_reasoned_waiver(variants):
+    waivers = variants["single"].document["//"]["checkov_waivers"]
+    (group_name,) = variants["single"].resources("aws_cloudwatch_log_group")
+    assert "14 days" in waivers[group_name]["CKV_AWS_338"]
+    assert "CKV_AWS_338" not in json.dumps(variants["per_az"].document["//"].get("checkov_waivers", {}))
+
+
+# -- subnet groups ---------------------------------------------------------------------
+
+
+def test_subnet_groups_span_every_data_subnet_in_distinct_azs(variants):
+    synth = variants["per_az"]
+    for resource_type in ("aws_db_subnet_group", "aws_elasticache_subnet_group"):
+        (group,) = synth.resources(resource_type).values()
+        subnets = [synth.by_reference(ref) for ref in group["subnet_ids"]]
+        assert {s["tags"]["Tier"] for s in subnets} == {"data"}
+        assert sorted(s["availability_zone"] for s in subnets) == list(ZONES)
+
+
+# -- props validation ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"vpc_cidr": "10.0.0.0/8"}, "vpc_cidr: expected a prefix length from /16 to /20"),
+        ({"az_count": 1, "availability_zones": None}, "az_count: expected 2 to 4, got 1"),
+        ({"availability_zones": ("eu-west-1a", "eu-west-1b")}, "availability_zones: expected 3 zone names"),
+        ({"nat_mode": "double"}, "nat_mode: expected one of none, single, per_az, got 'double'"),
+        ({"nat_mode": "none", "interface_endpoints": False}, 'interface_endpoints: expected true when nat_mode is "none"'),
+        ({"flow_log_retention_days": 10}, "flow_log_retention_days: expected a CloudWatch Logs retention period"),
+        ({"account_id": "12345"}, "account_id: expected a 12-digit AWS account id"),
+        ({"name": "Chat_Prod"}, "name: expected 2-20 characters"),
+        ({"interface_endpoint_services": ()}, "interface_endpoint_services: expected at least one service"),
+    ],
+)
+def test_props_reject_bad_values_with_the_field_and_value(change, message):
+    with pytest.raises(ValueError, match="invalid NetworkProps") as caught:
+        replace(BASE, **change)
+    assert message in str(caught.value)
+
+
+def test_props_report_every_problem_at_once():
+    with pytest.raises(ValueError) as caught:
+        replace(BASE, vpc_cidr="nope", region="mars", flow_log_retention_days=2)
+    assert [line.split(":")[0].strip() for line in str(caught.value).splitlines()[1:]] == [
+        "region", "vpc_cidr", "flow_log_retention_days", "availability_zones"]

@@ -1,0 +1,246 @@
+"""Environment files: every bad input gives a located message, all at once, exit 2."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from envconfig import EnvironmentFileError, load_environment, load_environments
+from tests.conftest import ENVIRONMENTS_DIR, ROOT
+
+VALID = """\
+name   = "{name}"
+region = "eu-west-1"
+network {{
+  vpc_cidr = "10.40.0.0/16"
+  az_count = 2
+}}
+"""
+
+
+def write(directory: Path, name: str, text: str) -> Path:
+    path = directory / f"{name}.hcl"
+    path.write_text(text)
+    return path
+
+
+def problems_of(path: Path) -> list[str]:
+    with pytest.raises(EnvironmentFileError) as caught:
+        load_environment(path)
+    return [str(p) for p in caught.value.problems]
+
+
+def only_problem(path: Path) -> str:
+    problems = problems_of(path)
+    assert len(problems) == 1, problems
+    return problems[0]
+
+
+def test_a_minimal_file_gets_safe_defaults(tmp_path):
+    config = load_environment(write(tmp_path, "perf", VALID.format(name="perf")))
+    assert config.stack_name == "chat-perf"
+    assert config.deletion_protection is True
+    assert config.network.nat_mode == "per_az"
+    assert config.network.interface_endpoints is True
+    assert config.network.flow_log_retention_days == 365
+
+
+def test_config_is_frozen(tmp_path):
+    config = load_environment(write(tmp_path, "perf", VALID.format(name="perf") + 'tags = { team = "x" }\n'))
+    with pytest.raises(Exception):
+        config.region = "us-east-1"
+    with pytest.raises(TypeError):
+        config.tags["team"] = "y"
+
+
+def test_unknown_key_names_the_key_and_suggests_the_right_one(tmp_path):
+    path = write(tmp_path, "dev", VALID.format(name="dev") + 'regoin = "eu-west-1"\n')
+    message = only_problem(path)
+    assert message.startswith(f"{path}: regoin: unknown key")
+    assert 'did you mean "region"?' in message
+
+
+def test_unknown_key_inside_a_block_lists_that_blocks_keys(tmp_path):
+    text = VALID.format(name="dev").replace("az_count = 2", "az_count = 2\n  nat_gateways = 2")
+    message = only_problem(write(tmp_path, "dev", text))
+    assert ": network.nat_gateways: unknown key" in message
+    assert "nat_mode" in message and "vpc_cidr" in message
+
+
+def test_wrong_type_says_expected_and_given(tmp_path):
+    text = VALID.format(name="dev").replace("az_count = 2", 'az_count = "2"')
+    assert only_problem(write(tmp_path, "dev", text)).endswith(
+        'network.az_count: expected a whole number, got "2" (string)'
+    )
+
+
+def test_boolean_given_as_string(tmp_path):
+    message = only_problem(write(tmp_path, "dev", VALID.format(name="dev") + 'deletion_protection = "yes"\n'))
+    assert message.endswith('deletion_protection: expected true or false, got "yes" (string)')
+
+
+@pytest.mark.parametrize(
+    ("cidr", "expected"),
+    [
+        ("10.0.0.0/33", "expected an IPv4 network in CIDR notation"),
+        ("10.0.0.1/16", "has host bits set"),
+        ("10.0.0.0", "expected a CIDR with a prefix length"),
+        ("10.0.0.0/24", "expected a prefix length from /16 to /20"),
+        ("8.8.0.0/16", "expected a private range"),
+    ],
+)
+def test_malformed_or_unusable_vpc_cidr(tmp_path, cidr, expected):
+    text = VALID.format(name="dev").replace("10.40.0.0/16", cidr)
+    message = only_problem(write(tmp_path, "dev", text))
+    assert ": network.vpc_cidr: " in message
+    assert expected in message
+    assert f'got "{cidr}" (string)' in message
+
+
+@pytest.mark.parametrize("az_count", [1, 5])
+def test_az_count_out_of_range(tmp_path, az_count):
+    text = VALID.format(name="dev").replace("az_count = 2", f"az_count = {az_count}")
+    message = only_problem(write(tmp_path, "dev", text))
+    assert f"network.az_count: expected a number" in message
+    assert message.endswith(f"got {az_count} (number)")
+
+
+def test_zone_names_must_match_az_count_and_region(tmp_path):
+    text = VALID.format(name="dev").replace(
+        "az_count = 2", 'az_count = 2\n  availability_zones = ["eu-west-1a", "eu-west-1a", "us-east-1c"]'
+    )
+    message = only_problem(write(tmp_path, "dev", text))
+    assert "network.availability_zones: expected 2 zone names (az_count), got 3" in message
+    assert "expected distinct zone names" in message
+    assert "expected zones of region eu-west-1" in message and "us-east-1c" in message
+
+
+def test_nat_mode_must_be_a_known_mode(tmp_path):
+    text = VALID.format(name="dev").replace("az_count = 2", 'az_count = 2\n  nat_mode = "per-az"')
+    assert only_problem(write(tmp_path, "dev", text)).endswith(
+        "network.nat_mode: expected one of 'none', 'single' or 'per_az', got \"per-az\" (string)"
+    )
+
+
+def test_no_nat_and_no_endpoints_is_refused(tmp_path):
+    text = VALID.format(name="dev").replace(
+        "az_count = 2", 'az_count = 2\n  nat_mode = "none"\n  interface_endpoints = false'
+    )
+    message = only_problem(write(tmp_path, "dev", text))
+    assert 'network.interface_endpoints: expected true when nat_mode is "none"' in message
+
+
+@pytest.mark.parametrize("key", ["log_retention_days", "network.flow_log_retention_days"])
+def test_retention_must_be_a_cloudwatch_value(tmp_path, key):
+    text = VALID.format(name="dev")
+    if key == "log_retention_days":
+        text += "log_retention_days = 8\n"
+    else:
+        text = text.replace("az_count = 2", "az_count = 2\n  flow_log_retention_days = 8")
+    message = only_problem(write(tmp_path, "dev", text))
+    assert f": {key}: expected a CloudWatch Logs retention period in days" in message
+    assert "365" in message and message.endswith("got 8 (number)")
+
+
+def test_missing_required_key(tmp_path):
+    text = VALID.format(name="dev").replace('region = "eu-west-1"\n', "")
+    assert only_problem(write(tmp_path, "dev", text)) == f"{tmp_path / 'dev.hcl'}: region: required key is missing"
+
+
+def test_missing_required_block(tmp_path):
+    path = write(tmp_path, "dev", 'name = "dev"\nregion = "eu-west-1"\n')
+    assert only_problem(path) == f"{path}: network: required key is missing"
+
+
+def test_name_must_match_the_file(tmp_path):
+    message = only_problem(write(tmp_path, "dev", VALID.format(name="prod")))
+    assert message.endswith('name: expected "dev" (the file name), got "prod"')
+
+
+def test_expressions_are_refused(tmp_path):
+    text = VALID.format(name="dev").replace('"10.40.0.0/16"', "var.cidr")
+    message = only_problem(write(tmp_path, "dev", text))
+    assert "network.vpc_cidr: expected a literal value" in message and "var.cidr" in message
+
+
+def test_reserved_and_aws_tags_are_refused(tmp_path):
+    text = VALID.format(name="dev") + 'tags = { environment = "x", "aws:owner" = "y" }\n'
+    message = only_problem(write(tmp_path, "dev", text))
+    assert message.startswith(f"{tmp_path / 'dev.hcl'}: tags: ")
+    assert "'environment'" in message and "set by the stack" in message
+    assert "'aws:owner'" in message
+
+
+def test_remote_state_values_are_checked(tmp_path):
+    text = VALID.format(name="dev") + 'remote_state {\n  bucket = "Bad_Bucket"\n  key = "state.json"\n}\n'
+    problems = problems_of(write(tmp_path, "dev", text))
+    assert any("remote_state.bucket: expected an S3 bucket name" in p for p in problems)
+    assert any('remote_state.key: expected an object key ending in ".tfstate"' in p for p in problems)
+
+
+def test_syntax_error_gives_line_and_column(tmp_path):
+    path = write(tmp_path, "dev", 'name = "dev"\nnetwork {\n  vpc_cidr =\n}\n')
+    message = only_problem(path)
+    assert message.startswith(f"{path}:3:")
+    assert "HCL syntax error" in message
+
+
+def test_all_problems_in_all_files_are_reported_at_once(tmp_path):
+    write(tmp_path, "dev", VALID.format(name="dev").replace("az_count = 2", 'az_count = "x"') + "log_retention_days = 8\n")
+    write(tmp_path, "prod", VALID.format(name="prod").replace('region = "eu-west-1"\n', ""))
+    write(tmp_path, "staging", VALID.format(name="staging"))
+    with pytest.raises(EnvironmentFileError) as caught:
+        load_environments(tmp_path)
+    keys = sorted((Path(p.file).name, p.key) for p in caught.value.problems)
+    assert keys == [("dev.hcl", "log_retention_days"), ("dev.hcl", "network.az_count"), ("prod.hcl", "region")]
+
+
+def test_unknown_environment_name(tmp_path):
+    write(tmp_path, "dev", VALID.format(name="dev"))
+    with pytest.raises(EnvironmentFileError, match="no such environment; expected one of: dev"):
+        load_environments(tmp_path, ["prdo"])
+
+
+def test_a_new_file_is_a_new_environment(tmp_path):
+    for name in ("dev", "perf"):
+        write(tmp_path, name, VALID.format(name=name))
+    assert [c.stack_name for c in load_environments(tmp_path)] == ["chat-dev", "chat-perf"]
+
+
+def test_project_hcl2_is_python_hcl2_not_checkovs_fork():
+    import hcl2
+
+    owners = {dist.metadata["Name"] for dist in importlib.metadata.distributions()
+              if any(str(f).startswith("hcl2/") for f in (dist.files or []))}
+    assert owners == {"python-hcl2"}
+    assert Path(hcl2.__file__).parent == Path(importlib.metadata.distribution("python-hcl2").locate_file("hcl2"))
+    assert hasattr(hcl2, "SerializationOptions")  # python-hcl2 8.x API, absent from bc-python-hcl2
+
+
+def test_cli_exits_2_fast_and_writes_nothing_when_a_required_key_is_missing(tmp_path):
+    environments = tmp_path / "environments"
+    environments.mkdir()
+    for source in ENVIRONMENTS_DIR.glob("*.hcl"):
+        text = source.read_text()
+        if source.name == "prod.hcl":
+            text = text.replace('region = "eu-west-1"\n', "")
+        (environments / source.name).write_text(text)
+    started = time.monotonic()
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--environments-dir", str(environments)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    elapsed = time.monotonic() - started
+    assert completed.returncode == 2, completed.stderr
+    assert "environments/prod.hcl: region: required key is missing" in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert not (tmp_path / "cdktf.out").exists()
+    # Validation runs before the ~21 s provider import.
+    assert elapsed < 10, f"took {elapsed:.1f} s: the provider bindings were imported before validation"
