@@ -44,6 +44,7 @@ gate: synth
 	$(VENV_PYTHON) -m gate
 
 test: setup
+	.venv/bin/ruff check .
 	$(VENV_PYTHON) -m pytest
 
 benchmark: setup

@@ -77,11 +77,7 @@ def _plain(value: Any, key: str, problems: list[tuple[str, str]]) -> Any:
             problems.append((key, f"expected one {key.rsplit('.', 1)[-1]} block, got {len(value)}"))
         value = value[0]
     if isinstance(value, dict):
-        return {
-            k: _plain(v, f"{key}.{k}" if key else k, problems)
-            for k, v in value.items()
-            if k != "__is_block__"
-        }
+        return {k: _plain(v, f"{key}.{k}" if key else k, problems) for k, v in value.items() if k != "__is_block__"}
     if isinstance(value, list):
         return [_plain(v, f"{key}[{i}]", problems) for i, v in enumerate(value)]
     if isinstance(value, str) and value.startswith("${") and value.endswith("}"):
@@ -209,13 +205,18 @@ def load_environments(directory: Path, names: Iterable[str] = ()) -> list[Enviro
         known = {f.name.removesuffix(ENVIRONMENT_SUFFIX): f for f in files}
         missing = [n for n in names if n not in known]
         for name in missing:
-            problems.append(Problem(
-                display_path(directory / f"{name}{ENVIRONMENT_SUFFIX}"), "",
-                f"no such environment; expected one of: {', '.join(sorted(known)) or '(none)'}",
-            ))
+            problems.append(
+                Problem(
+                    display_path(directory / f"{name}{ENVIRONMENT_SUFFIX}"),
+                    "",
+                    f"no such environment; expected one of: {', '.join(sorted(known)) or '(none)'}",
+                )
+            )
         files = [known[n] for n in names if n in known]
     elif not files:
-        problems.append(Problem(display_path(directory), "", f"expected at least one *{ENVIRONMENT_SUFFIX} file, got none"))
+        problems.append(
+            Problem(display_path(directory), "", f"expected at least one *{ENVIRONMENT_SUFFIX} file, got none")
+        )
     configs = []
     for path in files:
         try:

@@ -26,8 +26,8 @@ from modules.common.validation import (
     check_tags,
     check_vpc_cidr,
 )
-from modules.network.props import MIN_AZS, NatMode
 from modules.network.layout import MAX_AZS
+from modules.network.props import MIN_AZS, NatMode
 
 # Tags the stack sets through the provider's default_tags; a file may not override them.
 STACK_TAG_KEYS = ("project", "environment", "managed-by")
@@ -97,12 +97,20 @@ class EnvironmentConfig(_Block):
         # each problem is reported at its own key.
         problems = []
         checks = [
-            ("network.interface_endpoints",
-             lambda: check_private_egress(self.network.nat_mode, self.network.interface_endpoints)),
+            (
+                "network.interface_endpoints",
+                lambda: check_private_egress(self.network.nat_mode, self.network.interface_endpoints),
+            ),
         ]
         if self.network.availability_zones is not None:
-            checks.append(("network.availability_zones", lambda: check_availability_zones(
-                self.network.availability_zones, self.region, self.network.az_count)))
+            checks.append(
+                (
+                    "network.availability_zones",
+                    lambda: check_availability_zones(
+                        self.network.availability_zones, self.region, self.network.az_count
+                    ),
+                )
+            )
         for key, check in checks:
             try:
                 check()
@@ -121,4 +129,3 @@ class EnvironmentConfig(_Block):
     @property
     def state_region(self) -> str | None:
         return None if self.remote_state is None else (self.remote_state.region or self.region)
-

@@ -20,7 +20,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,11 +64,7 @@ class GateReport:
 
     @property
     def ok(self) -> bool:
-        return not (
-            self.parsing_errors
-            or self.empty_stacks
-            or any(s.failed or s.stale_waivers for s in self.stacks)
-        )
+        return not (self.parsing_errors or self.empty_stacks or any(s.failed or s.stale_waivers for s in self.stacks))
 
 
 # -- reading the synthesized stacks --------------------------------------------------
@@ -106,13 +101,20 @@ def run_checkov(checkov: Path, stacks_dir: Path, report_dir: Path, extra_args: l
         stale.unlink()
     command = [
         str(checkov),
-        "--directory", str(stacks_dir),
-        "--framework", "terraform_json",
-        "--external-checks-dir", str(CUSTOM_CHECKS_DIR),
+        "--directory",
+        str(stacks_dir),
+        "--framework",
+        "terraform_json",
+        "--external-checks-dir",
+        str(CUSTOM_CHECKS_DIR),
         # No network: guidelines and the Prisma mapping would be fetched otherwise.
         "--skip-download",
-        "--output", "json", "--output", "junitxml",
-        "--output-file-path", str(report_dir),
+        "--output",
+        "json",
+        "--output",
+        "junitxml",
+        "--output-file-path",
+        str(report_dir),
         *extra_args,
     ]
     completed = subprocess.run(command, capture_output=True, text=True, check=False)

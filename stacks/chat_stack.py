@@ -25,12 +25,16 @@ class ChatStack(TerraformStack):
             "aws",
             region=config.region,
             allowed_account_ids=[config.account_id] if config.account_id else None,
-            default_tags=[AwsProviderDefaultTags(tags={
-                **config.tags,
-                "project": PROJECT,
-                "environment": config.name,
-                "managed-by": "cdktf",
-            })],
+            default_tags=[
+                AwsProviderDefaultTags(
+                    tags={
+                        **config.tags,
+                        "project": PROJECT,
+                        "environment": config.name,
+                        "managed-by": "cdktf",
+                    }
+                )
+            ],
         )
         self._backend()
         # CDKTF writes the short form "aws"; spell out the registry namespace so a
@@ -38,17 +42,21 @@ class ChatStack(TerraformStack):
         self.add_override("terraform.required_providers.aws.source", "hashicorp/aws")
 
         network_config = config.network
-        self.network = Network(self, "network", props=NetworkProps(
-            name=config.stack_name,
-            region=config.region,
-            account_id=config.account_id,
-            vpc_cidr=network_config.vpc_cidr,
-            az_count=network_config.az_count,
-            availability_zones=network_config.availability_zones,
-            nat_mode=network_config.nat_mode,
-            interface_endpoints=network_config.interface_endpoints,
-            flow_log_retention_days=network_config.flow_log_retention_days,
-        ))
+        self.network = Network(
+            self,
+            "network",
+            props=NetworkProps(
+                name=config.stack_name,
+                region=config.region,
+                account_id=config.account_id,
+                vpc_cidr=network_config.vpc_cidr,
+                az_count=network_config.az_count,
+                availability_zones=network_config.availability_zones,
+                nat_mode=network_config.nat_mode,
+                interface_endpoints=network_config.interface_endpoints,
+                flow_log_retention_days=network_config.flow_log_retention_days,
+            ),
+        )
         self._outputs()
 
     def _backend(self) -> None:

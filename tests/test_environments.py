@@ -16,7 +16,10 @@ def test_every_environment_file_becomes_a_stack(synthesized, environment_configs
 
 def test_provider_is_pinned_with_region_and_default_tags(synthesized, environment_configs):
     for name, synth in synthesized.items():
-        assert synth.document["terraform"]["required_providers"]["aws"] == {"source": "hashicorp/aws", "version": PROVIDER_VERSION}
+        assert synth.document["terraform"]["required_providers"]["aws"] == {
+            "source": "hashicorp/aws",
+            "version": PROVIDER_VERSION,
+        }
         (provider,) = synth.document["provider"]["aws"]
         assert provider["region"] == environment_configs[name].region
         tags = provider["default_tags"][0]["tags"]
@@ -63,10 +66,13 @@ def variant_stacks(environment_configs, tmp_path_factory):
     from stacks import build_app
 
     prod = environment_configs["prod"]
-    pinned = prod.model_copy(update={
-        "name": "prodpin", "account_id": "111122223333",
-        "remote_state": RemoteStateConfig(bucket="chat-state", key="chat-prodpin/terraform.tfstate"),
-    })
+    pinned = prod.model_copy(
+        update={
+            "name": "prodpin",
+            "account_id": "111122223333",
+            "remote_state": RemoteStateConfig(bucket="chat-state", key="chat-prodpin/terraform.tfstate"),
+        }
+    )
     outdir = tmp_path_factory.mktemp("variants")
     build_app([pinned], outdir=str(outdir)).synth()
     return {p.parent.name: json.loads(p.read_text()) for p in (outdir / "stacks").glob("*/cdk.tf.json")}
@@ -75,10 +81,15 @@ def variant_stacks(environment_configs, tmp_path_factory):
 def test_account_pin_and_s3_backend(variant_stacks):
     document = variant_stacks["chat-prodpin"]
     assert document["provider"]["aws"][0]["allowed_account_ids"] == ["111122223333"]
-    assert document["terraform"]["backend"] == {"s3": {
-        "bucket": "chat-state", "key": "chat-prodpin/terraform.tfstate", "region": "eu-west-1",
-        "encrypt": True, "use_lockfile": True,
-    }}
+    assert document["terraform"]["backend"] == {
+        "s3": {
+            "bucket": "chat-state",
+            "key": "chat-prodpin/terraform.tfstate",
+            "region": "eu-west-1",
+            "encrypt": True,
+            "use_lockfile": True,
+        }
+    }
     assert "aws_caller_identity" not in document.get("data", {})
 
 

@@ -4,10 +4,9 @@ REJECT-only logs miss what matters most in an incident: the connections that wer
 accepted. checkov only checks that a flow log exists (CKV2_AWS_11).
 """
 
+from chat_check_support import value
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-
-from chat_check_support import value
 
 
 class FlowLogAllTraffic(BaseResourceCheck):

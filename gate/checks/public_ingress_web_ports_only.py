@@ -5,10 +5,9 @@ the internet. checkov checks a few named ports (22, 3389, 80, all); this checks 
 port against the allow-list.
 """
 
+from chat_check_support import OPEN_CIDRS, as_list, value
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-
-from chat_check_support import OPEN_CIDRS, as_list, value
 
 WEB_PORTS = (80, 443)
 

@@ -5,10 +5,9 @@ has nowhere to go. checkov sees one resource at a time, so it counts subnets; th
 network module's tests prove those subnets sit in distinct AZs.
 """
 
+from chat_check_support import as_list
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
-
-from chat_check_support import as_list
 
 MIN_SUBNETS = 2
 

@@ -15,15 +15,34 @@ from collections.abc import Iterable, Mapping
 # CloudWatch Logs accepts only these retention periods (PutRetentionPolicy API);
 # 0 ("never expire") is left out on purpose: unbounded retention is a cost leak.
 CLOUDWATCH_RETENTION_DAYS: tuple[int, ...] = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
-    1096, 1827, 2192, 2557, 2922, 3288, 3653,
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
 )
 
 # Private ranges a VPC may use: RFC 1918 plus the RFC 6598 shared range that AWS
 # also accepts. A public range in a VPC CIDR is almost always a typo.
 _PRIVATE_RANGES = tuple(
-    ipaddress.ip_network(cidr)
-    for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+    ipaddress.ip_network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
 )
 
 # The subnet layout (see modules/network/layout.py) needs 5 more prefix bits than
@@ -77,8 +96,7 @@ def check_retention_days(value: int) -> int:
     if value not in CLOUDWATCH_RETENTION_DAYS:
         allowed = ", ".join(str(d) for d in CLOUDWATCH_RETENTION_DAYS)
         raise ValueError(
-            f"expected a CloudWatch Logs retention period in days (one of {allowed}), "
-            f"got {describe(value)}"
+            f"expected a CloudWatch Logs retention period in days (one of {allowed}), got {describe(value)}"
         )
     return value
 
@@ -88,16 +106,12 @@ def check_vpc_cidr(value: str) -> str:
         network = ipaddress.IPv4Network(value, strict=True)
     except ValueError as error:
         raise ValueError(
-            f"expected an IPv4 network in CIDR notation such as 10.0.0.0/16 "
-            f"({error}), got {describe(value)}"
+            f"expected an IPv4 network in CIDR notation such as 10.0.0.0/16 ({error}), got {describe(value)}"
         ) from None
     if "/" not in value:
         raise ValueError(f"expected a CIDR with a prefix length such as 10.0.0.0/16, got {describe(value)}")
     if not VPC_PREFIX_MIN <= network.prefixlen <= VPC_PREFIX_MAX:
-        raise ValueError(
-            f"expected a prefix length from /{VPC_PREFIX_MIN} to /{VPC_PREFIX_MAX}, "
-            f"got {describe(value)}"
-        )
+        raise ValueError(f"expected a prefix length from /{VPC_PREFIX_MIN} to /{VPC_PREFIX_MAX}, got {describe(value)}")
     if not any(network.subnet_of(private) for private in _PRIVATE_RANGES):
         raise ValueError(
             "expected a private range (inside 10.0.0.0/8, 172.16.0.0/12, "

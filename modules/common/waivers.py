@@ -30,8 +30,7 @@ def waive(resource: TerraformElement, check_id: str, reason: str) -> None:
         raise ValueError(f"waiver check_id: expected a checkov id such as CKV_AWS_338, got {check_id!r}")
     if len(reason.strip()) < _MIN_REASON_CHARS:
         raise ValueError(
-            f"waiver for {check_id}: expected a reason of at least {_MIN_REASON_CHARS} "
-            f"characters, got {reason!r}"
+            f"waiver for {check_id}: expected a reason of at least {_MIN_REASON_CHARS} characters, got {reason!r}"
         )
     TerraformStack.of(resource).add_override(
         f"//.{WAIVER_KEY}.{resource.friendly_unique_id}.{check_id}", reason.strip()

@@ -111,7 +111,11 @@ class Network(Construct):
         # Take over the default security group and leave it with no rules, so nothing
         # that falls back to it gets any access.
         DefaultSecurityGroup(
-            self, "default_security_group", vpc_id=self.vpc.id, ingress=[], egress=[],
+            self,
+            "default_security_group",
+            vpc_id=self.vpc.id,
+            ingress=[],
+            egress=[],
             tags=self._tags(f"{props.name}-default-deny"),
         )
 
@@ -128,22 +132,26 @@ class Network(Construct):
         self._private_routing()
         self._data_routing()
         self._gateway_endpoints()
-        self.endpoint_security_group_id: str | None = (
-            self._interface_endpoints() if props.interface_endpoints else None
-        )
+        self.endpoint_security_group_id: str | None = self._interface_endpoints() if props.interface_endpoints else None
         self._data_tier_acl()
         self._flow_logs(partition, account_id)
 
         self.db_subnet_group = DbSubnetGroup(
-            self, "db_subnet_group", name=f"{props.name}-data",
+            self,
+            "db_subnet_group",
+            name=f"{props.name}-data",
             description=f"{props.name} data tier, one subnet per AZ",
-            subnet_ids=self.data_subnet_ids, tags=self._tags(f"{props.name}-data"),
+            subnet_ids=self.data_subnet_ids,
+            tags=self._tags(f"{props.name}-data"),
         )
         self.db_subnet_group_name: str = self.db_subnet_group.name
         self.elasticache_subnet_group = ElasticacheSubnetGroup(
-            self, "elasticache_subnet_group", name=f"{props.name}-data",
+            self,
+            "elasticache_subnet_group",
+            name=f"{props.name}-data",
             description=f"{props.name} data tier, one subnet per AZ",
-            subnet_ids=self.data_subnet_ids, tags=self._tags(f"{props.name}-data"),
+            subnet_ids=self.data_subnet_ids,
+            tags=self._tags(f"{props.name}-data"),
         )
         self.elasticache_subnet_group_name: str = self.elasticache_subnet_group.name
 
@@ -177,8 +185,10 @@ class Network(Construct):
     def _associate(self, tier: str, subnets: list[Subnet], route_table_ids: list[str]) -> None:
         for index, subnet in enumerate(subnets):
             RouteTableAssociation(
-                self, f"{tier}_route_table_association_{index}",
-                subnet_id=subnet.id, route_table_id=route_table_ids[index],
+                self,
+                f"{tier}_route_table_association_{index}",
+                subnet_id=subnet.id,
+                route_table_id=route_table_ids[index],
             )
 
     def _public_routing(self) -> None:
@@ -186,8 +196,11 @@ class Network(Construct):
         self.internet_gateway = InternetGateway(self, "internet_gateway", vpc_id=self.vpc.id, tags=self._tags(name))
         table = RouteTable(self, "public_route_table", vpc_id=self.vpc.id, tags=self._tags(f"{name}-public"))
         Route(
-            self, "public_internet_route", route_table_id=table.id,
-            destination_cidr_block=_ANYWHERE, gateway_id=self.internet_gateway.id,
+            self,
+            "public_internet_route",
+            route_table_id=table.id,
+            destination_cidr_block=_ANYWHERE,
+            gateway_id=self.internet_gateway.id,
         )
         self.public_route_table_id: str = table.id
         self._associate("public", self.public_subnets, [table.id] * len(self.public_subnets))
@@ -200,8 +213,11 @@ class Network(Construct):
             address = Eip(self, f"nat_address_{index}", domain="vpc", tags=self._tags(f"{name}-nat-{index}"))
             nat_gateways.append(
                 NatGateway(
-                    self, f"nat_gateway_{index}", allocation_id=address.id,
-                    subnet_id=self.public_subnets[index].id, tags=self._tags(f"{name}-nat-{index}"),
+                    self,
+                    f"nat_gateway_{index}",
+                    allocation_id=address.id,
+                    subnet_id=self.public_subnets[index].id,
+                    tags=self._tags(f"{name}-nat-{index}"),
                     depends_on=[self.internet_gateway],
                 )
             )
@@ -211,12 +227,16 @@ class Network(Construct):
         tables = []
         for index in range(self.props.az_count):
             table = RouteTable(
-                self, f"private_route_table_{index}", vpc_id=self.vpc.id,
+                self,
+                f"private_route_table_{index}",
+                vpc_id=self.vpc.id,
                 tags=self._tags(f"{name}-private-{index}"),
             )
             if nat_gateways:
                 Route(
-                    self, f"private_nat_route_{index}", route_table_id=table.id,
+                    self,
+                    f"private_nat_route_{index}",
+                    route_table_id=table.id,
                     destination_cidr_block=_ANYWHERE,
                     nat_gateway_id=nat_gateways[index % len(nat_gateways)].id,
                 )
@@ -236,30 +256,44 @@ class Network(Construct):
         route_tables = [*self.private_route_table_ids, self.data_route_table_id]
         for service in ("s3", "dynamodb"):
             VpcEndpoint(
-                self, f"{service}_gateway_endpoint", vpc_id=self.vpc.id,
+                self,
+                f"{service}_gateway_endpoint",
+                vpc_id=self.vpc.id,
                 service_name=f"com.amazonaws.{self.props.region}.{service}",
-                vpc_endpoint_type="Gateway", route_table_ids=route_tables,
+                vpc_endpoint_type="Gateway",
+                route_table_ids=route_tables,
                 tags=self._tags(f"{self.props.name}-{service}"),
             )
 
     def _interface_endpoints(self) -> str:
         group = SecurityGroup(
-            self, "endpoint_security_group", vpc_id=self.vpc.id,
+            self,
+            "endpoint_security_group",
+            vpc_id=self.vpc.id,
             name=f"{self.props.name}-vpc-endpoints",
             description="Interface VPC endpoints: HTTPS from inside the VPC only",
             tags=self._tags(f"{self.props.name}-vpc-endpoints"),
         )
         VpcSecurityGroupIngressRule(
-            self, "endpoint_https_from_vpc", security_group_id=group.id,
+            self,
+            "endpoint_https_from_vpc",
+            security_group_id=group.id,
             description="HTTPS to AWS APIs from anything in the VPC",
-            ip_protocol="tcp", from_port=_HTTPS, to_port=_HTTPS, cidr_ipv4=self.props.vpc_cidr,
+            ip_protocol="tcp",
+            from_port=_HTTPS,
+            to_port=_HTTPS,
+            cidr_ipv4=self.props.vpc_cidr,
         )
         for service in self.props.interface_endpoint_services:
             VpcEndpoint(
-                self, f"{service.replace('.', '_')}_interface_endpoint", vpc_id=self.vpc.id,
+                self,
+                f"{service.replace('.', '_')}_interface_endpoint",
+                vpc_id=self.vpc.id,
                 service_name=f"com.amazonaws.{self.props.region}.{service}",
-                vpc_endpoint_type="Interface", private_dns_enabled=True,
-                subnet_ids=self.private_subnet_ids, security_group_ids=[group.id],
+                vpc_endpoint_type="Interface",
+                private_dns_enabled=True,
+                subnet_ids=self.private_subnet_ids,
+                security_group_ids=[group.id],
                 tags=self._tags(f"{self.props.name}-{service}"),
             )
         return group.id
@@ -267,11 +301,21 @@ class Network(Construct):
     def _data_tier_acl(self) -> None:
         # Stateless, so both directions are stated. The data tier serves the VPC and
         # talks to nothing else; everything from outside the VPC hits the implicit deny.
-        vpc_only = {"protocol": "-1", "rule_no": _DATA_ACL_RULE, "action": "allow",
-                    "cidr_block": self.props.vpc_cidr, "from_port": 0, "to_port": 0}
+        vpc_only = {
+            "protocol": "-1",
+            "rule_no": _DATA_ACL_RULE,
+            "action": "allow",
+            "cidr_block": self.props.vpc_cidr,
+            "from_port": 0,
+            "to_port": 0,
+        }
         NetworkAcl(
-            self, "data_network_acl", vpc_id=self.vpc.id, subnet_ids=self.data_subnet_ids,
-            ingress=[NetworkAclIngress(**vpc_only)], egress=[NetworkAclEgress(**vpc_only)],
+            self,
+            "data_network_acl",
+            vpc_id=self.vpc.id,
+            subnet_ids=self.data_subnet_ids,
+            ingress=[NetworkAclIngress(**vpc_only)],
+            egress=[NetworkAclEgress(**vpc_only)],
             tags=self._tags(f"{self.props.name}-data"),
         )
 
@@ -282,49 +326,73 @@ class Network(Construct):
         key_arn = props.flow_log_kms_key_arn or self._flow_log_key(partition, account_id, group_arn)
 
         log_group = CloudwatchLogGroup(
-            self, "flow_log_group", name=group_name, retention_in_days=props.flow_log_retention_days,
-            kms_key_id=key_arn, tags=self._tags(group_name),
+            self,
+            "flow_log_group",
+            name=group_name,
+            retention_in_days=props.flow_log_retention_days,
+            kms_key_id=key_arn,
+            tags=self._tags(group_name),
         )
         if props.flow_log_retention_days < 365:
             waive(
-                log_group, "CKV_AWS_338",
+                log_group,
+                "CKV_AWS_338",
                 f"Flow logs kept {props.flow_log_retention_days} days by this environment's "
                 "choice (flow_log_retention_days): raw flow records are for incident "
                 "triage, and a year of them costs more than a non-production VPC.",
             )
 
         trust = DataAwsIamPolicyDocument(
-            self, "flow_log_trust_policy",
-            statement=[_policy_statement(
-                "VpcFlowLogsAssumesRole", ["sts:AssumeRole"], [],
-                principal=("Service", ["vpc-flow-logs.amazonaws.com"]),
-                conditions=[
-                    ("StringEquals", "aws:SourceAccount", [account_id]),
-                    ("ArnLike", "aws:SourceArn",
-                     [f"arn:{partition}:ec2:{props.region}:{account_id}:vpc-flow-log/*"]),
-                ],
-            )],
+            self,
+            "flow_log_trust_policy",
+            statement=[
+                _policy_statement(
+                    "VpcFlowLogsAssumesRole",
+                    ["sts:AssumeRole"],
+                    [],
+                    principal=("Service", ["vpc-flow-logs.amazonaws.com"]),
+                    conditions=[
+                        ("StringEquals", "aws:SourceAccount", [account_id]),
+                        (
+                            "ArnLike",
+                            "aws:SourceArn",
+                            [f"arn:{partition}:ec2:{props.region}:{account_id}:vpc-flow-log/*"],
+                        ),
+                    ],
+                )
+            ],
         )
         role = IamRole(
-            self, "flow_log_role", name=f"{props.name}-vpc-flow-logs",
+            self,
+            "flow_log_role",
+            name=f"{props.name}-vpc-flow-logs",
             description="Lets VPC Flow Logs write to its own log group only",
-            assume_role_policy=trust.json, tags=self._tags(f"{props.name}-vpc-flow-logs"),
+            assume_role_policy=trust.json,
+            tags=self._tags(f"{props.name}-vpc-flow-logs"),
         )
         write_policy = DataAwsIamPolicyDocument(
-            self, "flow_log_write_policy",
-            statement=[_policy_statement(
-                "WriteFlowLogGroup",
-                ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                [log_group.arn, f"{log_group.arn}:*"],
-            )],
+            self,
+            "flow_log_write_policy",
+            statement=[
+                _policy_statement(
+                    "WriteFlowLogGroup",
+                    ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                    [log_group.arn, f"{log_group.arn}:*"],
+                )
+            ],
         )
         IamRolePolicy(self, "flow_log_role_policy", name="write-flow-log-group", role=role.id, policy=write_policy.json)
         FlowLog(
-            self, "flow_log", vpc_id=self.vpc.id, traffic_type="ALL",
-            log_destination_type="cloud-watch-logs", log_destination=log_group.arn,
+            self,
+            "flow_log",
+            vpc_id=self.vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=log_group.arn,
             iam_role_arn=role.arn,
             # One-minute aggregation: the default ten minutes hides short connection storms.
-            max_aggregation_interval=60, tags=self._tags(f"{props.name}-vpc"),
+            max_aggregation_interval=60,
+            tags=self._tags(f"{props.name}-vpc"),
         )
         self.flow_log_group_name: str = group_name
         self.flow_log_kms_key_arn: str = key_arn
@@ -332,12 +400,15 @@ class Network(Construct):
     def _flow_log_key(self, partition: str, account_id: str, group_arn: str) -> str:
         props = self.props
         policy = DataAwsIamPolicyDocument(
-            self, "flow_log_key_policy",
+            self,
+            "flow_log_key_policy",
             statement=[
                 # AWS's default key statement: without it nobody in the account could
                 # ever administer the key again. In a key policy "*" is this key.
                 _policy_statement(
-                    "AccountAdministersKey", ["kms:*"], ["*"],
+                    "AccountAdministersKey",
+                    ["kms:*"],
+                    ["*"],
                     principal=("AWS", [f"arn:{partition}:iam::{account_id}:root"]),
                 ),
                 _policy_statement(
@@ -349,20 +420,29 @@ class Network(Construct):
                 ),
             ],
         )
-        waive(policy, "CKV_AWS_356",
-              'Key policy: Resource "*" in a key policy means this key and nothing else; AWS requires it.')
+        waive(
+            policy,
+            "CKV_AWS_356",
+            'Key policy: Resource "*" in a key policy means this key and nothing else; AWS requires it.',
+        )
         for check_id in ("CKV_AWS_109", "CKV_AWS_111"):
-            waive(policy, check_id,
-                  "AWS's default key-policy statement for the account root: it delegates key "
-                  "administration to this account's IAM policies and is what keeps the key "
-                  "manageable; no principal outside the account is named.")
+            waive(
+                policy,
+                check_id,
+                "AWS's default key-policy statement for the account root: it delegates key "
+                "administration to this account's IAM policies and is what keeps the key "
+                "manageable; no principal outside the account is named.",
+            )
         key = KmsKey(
-            self, "flow_log_key",
+            self,
+            "flow_log_key",
             description=f"{props.name} VPC flow logs",
-            enable_key_rotation=True, rotation_period_in_days=365,
+            enable_key_rotation=True,
+            rotation_period_in_days=365,
             # The longest window: a deleted key makes every log it encrypted unreadable.
             deletion_window_in_days=30,
-            policy=policy.json, tags=self._tags(f"{props.name}-vpc-flow-logs"),
+            policy=policy.json,
+            tags=self._tags(f"{props.name}-vpc-flow-logs"),
         )
         KmsAlias(self, "flow_log_key_alias", name=f"alias/{props.name}/vpc-flow-logs", target_key_id=key.key_id)
         return key.arn

@@ -35,8 +35,12 @@ def fixtures_gate(tmp_path_factory):
 
 
 def outcomes(results, stack, check_id):
-    passed = [c for c in results["results"]["passed_checks"] if c["check_id"] == check_id and f"/{stack}/" in c["file_path"]]
-    failed = [c for c in results["results"]["failed_checks"] if c["check_id"] == check_id and f"/{stack}/" in c["file_path"]]
+    passed = [
+        c for c in results["results"]["passed_checks"] if c["check_id"] == check_id and f"/{stack}/" in c["file_path"]
+    ]
+    failed = [
+        c for c in results["results"]["failed_checks"] if c["check_id"] == check_id and f"/{stack}/" in c["file_path"]
+    ]
     return len(passed), len(failed)
 
 
@@ -105,7 +109,9 @@ def test_a_stale_waiver_fails_the_gate(fixtures_gate):
 def test_a_matching_waiver_moves_the_finding_to_waived(fixtures_gate):
     report, _ = fixtures_gate
     waived = next(s for s in report.stacks if s.name == "waived")
-    assert [(f.check_id, r) for f, r in waived.waived] == [("CKV_CHAT_2", "Fixture: a reasoned waiver hides this finding.")]
+    assert [(f.check_id, r) for f, r in waived.waived] == [
+        ("CKV_CHAT_2", "Fixture: a reasoned waiver hides this finding.")
+    ]
     assert "CKV_CHAT_2" not in {f.check_id for f in waived.failed}
 
 
@@ -127,9 +133,21 @@ def test_missing_checkov_is_an_error_not_a_pass(tmp_path, monkeypatch):
 def test_a_stack_without_results_fails(tmp_path):
     shutil.copytree(FIXTURES / "chat-2-pass", tmp_path / "chat-2-pass")
     shutil.copytree(FIXTURES / "chat-2-fail", tmp_path / "chat-2-fail")
-    only_one = {"check_type": "terraform_json", "results": {"passed_checks": [
-        {"check_id": "CKV_CHAT_2", "check_name": "n", "resource": "aws_flow_log.this", "file_path": "/chat-2-pass/cdk.tf.json"}
-    ], "failed_checks": [], "parsing_errors": []}}
+    only_one = {
+        "check_type": "terraform_json",
+        "results": {
+            "passed_checks": [
+                {
+                    "check_id": "CKV_CHAT_2",
+                    "check_name": "n",
+                    "resource": "aws_flow_log.this",
+                    "file_path": "/chat-2-pass/cdk.tf.json",
+                }
+            ],
+            "failed_checks": [],
+            "parsing_errors": [],
+        },
+    }
     report = evaluate(only_one, find_stacks(tmp_path))
     assert report.empty_stacks == ["chat-2-fail"] and not report.ok
 
@@ -137,7 +155,12 @@ def test_a_stack_without_results_fails(tmp_path):
 def test_checkov_resource_names_of_every_shape_match_waivers(tmp_path):
     shutil.copytree(FIXTURES / "waived", tmp_path / "waived")
     for resource in ("resource.this", "aws_flow_log.this", "data.this"):
-        finding = {"check_id": "CKV_CHAT_2", "check_name": "n", "resource": resource, "file_path": "/waived/cdk.tf.json"}
+        finding = {
+            "check_id": "CKV_CHAT_2",
+            "check_name": "n",
+            "resource": resource,
+            "file_path": "/waived/cdk.tf.json",
+        }
         report = evaluate([{"results": {"failed_checks": [finding]}}], find_stacks(tmp_path))
         assert report.ok, (resource, render(report))
 
@@ -162,8 +185,12 @@ def test_project_check(fixtures_gate, check_id, passing, failing):
 
 
 def test_every_project_check_has_fixtures():
-    ids = {line.split('"')[1] for path in CUSTOM_CHECKS_DIR.glob("*.py")
-           for line in path.read_text().splitlines() if line.strip().startswith('id="CKV_CHAT_')}
+    ids = {
+        line.split('"')[1]
+        for path in CUSTOM_CHECKS_DIR.glob("*.py")
+        for line in path.read_text().splitlines()
+        if line.strip().startswith('id="CKV_CHAT_')
+    }
     assert ids == {"CKV_CHAT_1", "CKV_CHAT_2", "CKV_CHAT_3"}
     fixture_prefixes = {p.name.split("-")[1] for p in FIXTURES.iterdir() if p.name.startswith("chat-")}
     assert fixture_prefixes == {i.rsplit("_", 1)[1] for i in ids}

@@ -23,8 +23,12 @@ def variants(synth_scratch):
         "per_az": BASE,
         "single": replace(BASE, nat_mode="single", interface_endpoints=False, flow_log_retention_days=14),
         "none": replace(BASE, nat_mode="none", az_count=2, availability_zones=None),
-        "byo_key": replace(BASE, nat_mode="single", flow_log_kms_key_arn="arn:aws:kms:eu-west-1:111122223333:key/x",
-                           account_id="111122223333"),
+        "byo_key": replace(
+            BASE,
+            nat_mode="single",
+            flow_log_kms_key_arn="arn:aws:kms:eu-west-1:111122223333:key/x",
+            account_id="111122223333",
+        ),
     }
     return {name: synth_scratch(lambda stack, p=p: Network(stack, "network", props=p)) for name, p in props.items()}
 
@@ -56,7 +60,7 @@ def test_layout_subnets_are_inside_the_vpc_and_never_overlap(cidr):
     networks = [ipaddress.ip_network(c) for c in layout.public + layout.private + layout.data]
     vpc = ipaddress.ip_network(cidr)
     assert all(n.subnet_of(vpc) for n in networks)
-    assert not any(a.overlaps(b) for i, a in enumerate(networks) for b in networks[i + 1:])
+    assert not any(a.overlaps(b) for i, a in enumerate(networks) for b in networks[i + 1 :])
 
 
 def test_layout_adding_an_az_keeps_existing_subnets():
@@ -67,7 +71,9 @@ def test_layout_adding_an_az_keeps_existing_subnets():
 
 def test_layout_gives_private_tier_the_most_addresses():
     layout = plan_subnets("10.0.0.0/16", 3)
-    assert ipaddress.ip_network(layout.private[0]).num_addresses > 2 * ipaddress.ip_network(layout.data[0]).num_addresses
+    assert (
+        ipaddress.ip_network(layout.private[0]).num_addresses > 2 * ipaddress.ip_network(layout.data[0]).num_addresses
+    )
 
 
 # -- subnets -------------------------------------------------------------------------
@@ -100,7 +106,9 @@ def default_route_targets(synth, tier):
     for name, subnet in synth.resources("aws_subnet").items():
         if subnet["tags"]["Tier"] != tier:
             continue
-        routes = [r for r in routes_of(synth, route_table_of(synth, name)) if r["destination_cidr_block"] == "0.0.0.0/0"]
+        routes = [
+            r for r in routes_of(synth, route_table_of(synth, name)) if r["destination_cidr_block"] == "0.0.0.0/0"
+        ]
         targets.append([r.get("nat_gateway_id") or r.get("gateway_id") for r in routes])
     return targets
 
@@ -142,7 +150,9 @@ def test_none_mode_has_no_nat_and_no_default_route(variants):
 @pytest.mark.parametrize("variant", ["per_az", "single", "none"])
 def test_data_tier_has_no_route_out_of_the_vpc(variants, variant):
     synth = variants[variant]
-    data_tables = {route_table_of(synth, n) for n, s in synth.resources("aws_subnet").items() if s["tags"]["Tier"] == "data"}
+    data_tables = {
+        route_table_of(synth, n) for n, s in synth.resources("aws_subnet").items() if s["tags"]["Tier"] == "data"
+    }
     assert len(data_tables) == 1
     assert all(not routes_of(synth, table) for table in data_tables)
 
@@ -150,7 +160,11 @@ def test_data_tier_has_no_route_out_of_the_vpc(variants, variant):
 def test_data_tier_acl_admits_only_the_vpc(variants):
     synth = variants["per_az"]
     (acl,) = synth.resources("aws_network_acl").values()
-    data_subnets = {synth.reference("aws_subnet", n) for n, s in synth.resources("aws_subnet").items() if s["tags"]["Tier"] == "data"}
+    data_subnets = {
+        synth.reference("aws_subnet", n)
+        for n, s in synth.resources("aws_subnet").items()
+        if s["tags"]["Tier"] == "data"
+    }
     assert set(acl["subnet_ids"]) == data_subnets
     for direction in ("ingress", "egress"):
         assert [(r["cidr_block"], r["action"]) for r in acl[direction]] == [("10.50.0.0/16", "allow")]
@@ -167,8 +181,14 @@ def test_default_security_group_has_no_rules(variants):
 def test_gateway_endpoints_serve_private_and_data_route_tables(variants):
     synth = variants["per_az"]
     tables = {synth.reference("aws_route_table", n) for n in synth.resources("aws_route_table")}
-    public = {route_table_of(synth, n) for n, s in synth.resources("aws_subnet").items() if s["tags"]["Tier"] == "public"}
-    gateways = {e["service_name"]: e for e in synth.resources("aws_vpc_endpoint").values() if e["vpc_endpoint_type"] == "Gateway"}
+    public = {
+        route_table_of(synth, n) for n, s in synth.resources("aws_subnet").items() if s["tags"]["Tier"] == "public"
+    }
+    gateways = {
+        e["service_name"]: e
+        for e in synth.resources("aws_vpc_endpoint").values()
+        if e["vpc_endpoint_type"] == "Gateway"
+    }
     assert sorted(gateways) == ["com.amazonaws.eu-west-1.dynamodb", "com.amazonaws.eu-west-1.s3"]
     for endpoint in gateways.values():
         assert set(endpoint["route_table_ids"]) == tables - public
@@ -179,14 +199,23 @@ def test_interface_endpoints_sit_in_private_subnets_behind_https_from_vpc(varian
     interfaces = [e for e in synth.resources("aws_vpc_endpoint").values() if e["vpc_endpoint_type"] == "Interface"]
     services = sorted(e["service_name"].removeprefix("com.amazonaws.eu-west-1.") for e in interfaces)
     assert services == sorted(DEFAULT_INTERFACE_ENDPOINT_SERVICES)
-    private = {synth.reference("aws_subnet", n) for n, s in synth.resources("aws_subnet").items() if s["tags"]["Tier"] == "private"}
+    private = {
+        synth.reference("aws_subnet", n)
+        for n, s in synth.resources("aws_subnet").items()
+        if s["tags"]["Tier"] == "private"
+    }
     (group_name,) = synth.resources("aws_security_group")
     for endpoint in interfaces:
         assert set(endpoint["subnet_ids"]) == private
         assert endpoint["security_group_ids"] == [synth.reference("aws_security_group", group_name)]
         assert endpoint["private_dns_enabled"] is True
     (rule,) = synth.resources("aws_vpc_security_group_ingress_rule").values()
-    assert (rule["cidr_ipv4"], rule["from_port"], rule["to_port"], rule["ip_protocol"]) == ("10.50.0.0/16", 443, 443, "tcp")
+    assert (rule["cidr_ipv4"], rule["from_port"], rule["to_port"], rule["ip_protocol"]) == (
+        "10.50.0.0/16",
+        443,
+        443,
+        "tcp",
+    )
     assert "egress" not in synth.resources("aws_security_group")[group_name]
 
 
@@ -202,8 +231,8 @@ def test_no_interface_endpoints_means_no_endpoint_security_group(variants):
 def test_flow_logs_capture_all_traffic_into_an_encrypted_log_group(variants):
     synth = variants["per_az"]
     (flow_log,) = synth.resources("aws_flow_log").values()
-    (group_name, group), = synth.resources("aws_cloudwatch_log_group").items()
-    (key_name, key), = synth.resources("aws_kms_key").items()
+    ((group_name, group),) = synth.resources("aws_cloudwatch_log_group").items()
+    ((key_name, key),) = synth.resources("aws_kms_key").items()
     assert flow_log["traffic_type"] == "ALL"
     assert flow_log["log_destination"] == synth.reference("aws_cloudwatch_log_group", group_name, "arn")
     assert group["kms_key_id"] == synth.reference("aws_kms_key", key_name, "arn")
@@ -228,7 +257,9 @@ def test_flow_log_role_trusts_only_vpc_flow_logs_of_this_account(variants):
     trust = synth.data_by_reference(role["assume_role_policy"])
     (statement,) = trust["statement"]
     assert statement["principals"] == [{"identifiers": ["vpc-flow-logs.amazonaws.com"], "type": "Service"}]
-    assert {"test": "StringEquals", "variable": "aws:SourceAccount", "values": ["111122223333"]} in statement["condition"]
+    assert {"test": "StringEquals", "variable": "aws:SourceAccount", "values": ["111122223333"]} in statement[
+        "condition"
+    ]
     assert "resources" not in statement
 
 
@@ -268,7 +299,10 @@ def test_subnet_groups_span_every_data_subnet_in_distinct_azs(variants):
         ({"az_count": 1, "availability_zones": None}, "az_count: expected 2 to 4, got 1"),
         ({"availability_zones": ("eu-west-1a", "eu-west-1b")}, "availability_zones: expected 3 zone names"),
         ({"nat_mode": "double"}, "nat_mode: expected one of none, single, per_az, got 'double'"),
-        ({"nat_mode": "none", "interface_endpoints": False}, 'interface_endpoints: expected true when nat_mode is "none"'),
+        (
+            {"nat_mode": "none", "interface_endpoints": False},
+            'interface_endpoints: expected true when nat_mode is "none"',
+        ),
         ({"flow_log_retention_days": 10}, "flow_log_retention_days: expected a CloudWatch Logs retention period"),
         ({"account_id": "12345"}, "account_id: expected a 12-digit AWS account id"),
         ({"name": "Chat_Prod"}, "name: expected 2-20 characters"),
@@ -285,4 +319,8 @@ def test_props_report_every_problem_at_once():
     with pytest.raises(ValueError) as caught:
         replace(BASE, vpc_cidr="nope", region="mars", flow_log_retention_days=2)
     assert [line.split(":")[0].strip() for line in str(caught.value).splitlines()[1:]] == [
-        "region", "vpc_cidr", "flow_log_retention_days", "availability_zones"]
+        "region",
+        "vpc_cidr",
+        "flow_log_retention_days",
+        "availability_zones",
+    ]
