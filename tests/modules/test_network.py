@@ -324,3 +324,20 @@ def test_props_report_every_problem_at_once():
         "flow_log_retention_days",
         "availability_zones",
     ]
+
+
+def test_readme_documents_every_input_and_output():
+    import dataclasses
+    from pathlib import Path
+
+    from modules.network.network import Network
+
+    readme = (Path(__file__).resolve().parents[2] / "modules" / "network" / "README.md").read_text()
+    inputs = readme.split("## Inputs")[1].split("## Outputs")[0]
+    outputs = readme.split("## Outputs")[1].split("## Security")[0]
+    for field in dataclasses.fields(NetworkProps):
+        assert f"`{field.name}`" in inputs, field.name
+    documented_outputs = [line.split("|")[1] for line in outputs.splitlines() if line.startswith("| `")]
+    for name in Network.__doc__.split("Typed outputs (attributes):")[1].replace("\n", " ").split(","):
+        name = name.strip().split(" ")[0].rstrip(".")
+        assert any(f"`{name}`" in cell for cell in documented_outputs), name
