@@ -76,8 +76,9 @@ def measure(command: list[str]) -> tuple[float, float]:
     elapsed = time.perf_counter() - started
     done.set()
     sampler.join()
-    if process.returncode not in (0,):
-        raise SystemExit(f"benchmark step failed ({process.returncode}): {' '.join(command)}\n{stderr.decode()[-2000:]}")
+    if process.returncode != 0:
+        detail = stderr.decode()[-2000:]
+        raise SystemExit(f"benchmark step failed ({process.returncode}): {' '.join(command)}\n{detail}")
     return elapsed, peak / 1024
 
 
@@ -90,7 +91,13 @@ def main() -> int:
         "floor (import provider bindings)": [PYTHON, "-c", FLOOR_CODE],
         "synth (all environments)": [PYTHON, "main.py", "--outdir", str(outdir)],
         "gate (checkov, all environments)": [
-            PYTHON, "-m", "gate", "--stacks-dir", str(outdir / "stacks"), "--report-dir", str(outdir / "gate"),
+            PYTHON,
+            "-m",
+            "gate",
+            "--stacks-dir",
+            str(outdir / "stacks"),
+            "--report-dir",
+            str(outdir / "gate"),
         ],
     }
     figures = {}
