@@ -136,23 +136,16 @@ class Network(Construct):
         self._data_tier_acl()
         self._flow_logs(partition, account_id)
 
-        self.db_subnet_group = DbSubnetGroup(
-            self,
-            "db_subnet_group",
-            name=f"{props.name}-data",
-            description=f"{props.name} data tier, one subnet per AZ",
-            subnet_ids=self.data_subnet_ids,
-            tags=self._tags(f"{props.name}-data"),
-        )
+        # RDS/DocumentDB and ElastiCache each need their own group type over the same subnets.
+        data_tier_group = {
+            "name": f"{props.name}-data",
+            "description": f"{props.name} data tier, one subnet per AZ",
+            "subnet_ids": self.data_subnet_ids,
+            "tags": self._tags(f"{props.name}-data"),
+        }
+        self.db_subnet_group = DbSubnetGroup(self, "db_subnet_group", **data_tier_group)
         self.db_subnet_group_name: str = self.db_subnet_group.name
-        self.elasticache_subnet_group = ElasticacheSubnetGroup(
-            self,
-            "elasticache_subnet_group",
-            name=f"{props.name}-data",
-            description=f"{props.name} data tier, one subnet per AZ",
-            subnet_ids=self.data_subnet_ids,
-            tags=self._tags(f"{props.name}-data"),
-        )
+        self.elasticache_subnet_group = ElasticacheSubnetGroup(self, "elasticache_subnet_group", **data_tier_group)
         self.elasticache_subnet_group_name: str = self.elasticache_subnet_group.name
 
     # -- helpers -------------------------------------------------------------------
@@ -255,15 +248,19 @@ class Network(Construct):
         # Gateway endpoints are free and keep S3/DynamoDB traffic off the NAT bill.
         route_tables = [*self.private_route_table_ids, self.data_route_table_id]
         for service in ("s3", "dynamodb"):
-            VpcEndpoint(
-                self,
-                f"{service}_gateway_endpoint",
-                vpc_id=self.vpc.id,
-                service_name=f"com.amazonaws.{self.props.region}.{service}",
-                vpc_endpoint_type="Gateway",
-                route_table_ids=route_tables,
-                tags=self._tags(f"{self.props.name}-{service}"),
-            )
+            self._endpoint(service, "Gateway", route_table_ids=route_tables)
+
+    def _endpoint(self, service: str, endpoint_type: str, **placement) -> VpcEndpoint:
+        # Construct ID e.g. "ecr_api_interface_endpoint": part of the contract.
+        return VpcEndpoint(
+            self,
+            f"{service.replace('.', '_')}_{endpoint_type.lower()}_endpoint",
+            vpc_id=self.vpc.id,
+            service_name=f"com.amazonaws.{self.props.region}.{service}",
+            vpc_endpoint_type=endpoint_type,
+            tags=self._tags(f"{self.props.name}-{service}"),
+            **placement,
+        )
 
     def _interface_endpoints(self) -> str:
         group = SecurityGroup(
@@ -285,16 +282,12 @@ class Network(Construct):
             cidr_ipv4=self.props.vpc_cidr,
         )
         for service in self.props.interface_endpoint_services:
-            VpcEndpoint(
-                self,
-                f"{service.replace('.', '_')}_interface_endpoint",
-                vpc_id=self.vpc.id,
-                service_name=f"com.amazonaws.{self.props.region}.{service}",
-                vpc_endpoint_type="Interface",
+            self._endpoint(
+                service,
+                "Interface",
                 private_dns_enabled=True,
                 subnet_ids=self.private_subnet_ids,
                 security_group_ids=[group.id],
-                tags=self._tags(f"{self.props.name}-{service}"),
             )
         return group.id
 
