@@ -20,7 +20,13 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: setup synth gate test benchmark verify clean
+# Provider-backed tier (make verify): a filesystem mirror holding hashicorp/aws 6.25.0,
+# built by `make provider`. make test runs that tier only when the provider is there.
+PROVIDER_MIRROR ?= $(or $(CHAT_INFRA_PROVIDER_MIRROR),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/chat-infra/terraform-plugins)
+PROVIDER_BINARY := $(PROVIDER_MIRROR)/registry.terraform.io/hashicorp/aws/6.25.0/linux_amd64/terraform-provider-aws_v6.25.0_x5
+export CHAT_INFRA_PROVIDER_MIRROR := $(PROVIDER_MIRROR)
+
+.PHONY: setup synth gate test benchmark verify provider clean
 
 setup: .venv/.synced .venv-checkov/.installed
 
@@ -37,18 +43,29 @@ $(PIPENV):
 	.venv-checkov/bin/pip install --quiet --requirement tools/checkov-requirements.txt
 	touch $@
 
+.venv-moto/.installed: tools/moto-requirements.txt
+	$(PYTHON) -m venv .venv-moto
+	.venv-moto/bin/pip install --quiet --requirement tools/moto-requirements.txt
+	touch $@
+
 synth: setup
 	$(VENV_PYTHON) main.py
 
 gate: synth
 	$(VENV_PYTHON) -m gate
 
-test: setup
+test: setup $(if $(wildcard $(PROVIDER_BINARY)),.venv-moto/.installed)
 	.venv/bin/ruff check .
 	$(VENV_PYTHON) -m pytest
 
 benchmark: setup
 	$(VENV_PYTHON) tools/benchmark.py
+
+verify: synth .venv-moto/.installed
+	$(VENV_PYTHON) -m verify
+
+provider:
+	MIRROR_DIR=$(PROVIDER_MIRROR) tools/build_provider.sh
 
 clean:
 	rm -rf cdktf.out

@@ -1,0 +1,1 @@
+"""Provider-backed verification tier (see verify/run.py)."""
