@@ -83,20 +83,18 @@ def mirror_dir() -> Path:
     return Path(os.environ.get("CHAT_INFRA_PROVIDER_MIRROR", DEFAULT_MIRROR))
 
 
-def mirrored_provider(mirror: Path) -> Path:
-    return (
-        mirror / PROVIDER_ADDRESS / PROVIDER_VERSION / "linux_amd64" / f"terraform-provider-aws_v{PROVIDER_VERSION}_x5"
-    )
+def mirrored_provider(mirror: Path, version: str = PROVIDER_VERSION) -> Path:
+    return mirror / PROVIDER_ADDRESS / version / "linux_amd64" / f"terraform-provider-aws_v{version}_x5"
 
 
-def unavailable_reasons(mirror: Path) -> list[str]:
+def unavailable_reasons(mirror: Path, version: str = PROVIDER_VERSION) -> list[str]:
     """Why the tier cannot run here; empty when it can."""
     reasons = []
     if not shutil.which("terraform"):
         reasons.append("terraform is not on PATH")
-    if not mirrored_provider(mirror).is_file() and not os.environ.get("CHAT_INFRA_USE_REGISTRY"):
+    if not mirrored_provider(mirror, version).is_file() and not os.environ.get("CHAT_INFRA_USE_REGISTRY"):
         reasons.append(
-            f"no built AWS provider {PROVIDER_VERSION} at {mirrored_provider(mirror)} (build it with `make provider`, "
+            f"no built AWS provider {version} at {mirrored_provider(mirror, version)} (build it with `make provider`, "
             "or set CHAT_INFRA_USE_REGISTRY=1 where the Terraform registry is reachable)"
         )
     if not MOTO_SERVER.is_file():
@@ -146,14 +144,14 @@ def moto_server(account_id: str, log_path: Path) -> Iterator[str]:
 # -- terraform -------------------------------------------------------------------------------
 
 
-def cli_config(mirror: Path, work_dir: Path) -> Path | None:
+def cli_config(mirror: Path, work_dir: Path, version: str) -> Path | None:
     """A CLI config that takes hashicorp/aws from the mirror (None: terraform's own)."""
-    if not mirrored_provider(mirror).is_file():
+    if not mirrored_provider(mirror, version).is_file():
         return None
     path = work_dir / "terraformrc"
     path.write_text(
         "provider_installation {\n"
-        f'  filesystem_mirror {{\n    path = "{mirror}"\n    include = ["{PROVIDER_ADDRESS}"]\n  }}\n'
+        f'  filesystem_mirror {{\n    path = "{mirror.resolve()}"\n    include = ["{PROVIDER_ADDRESS}"]\n  }}\n'
         f'  direct {{\n    exclude = ["{PROVIDER_ADDRESS}"]\n  }}\n'
         "}\n"
     )
@@ -199,13 +197,19 @@ def pinned_account(document: dict) -> str | None:
     return accounts[0] if accounts else None
 
 
-def verify_stack(name: str, stack_file: Path, work_root: Path, mirror: Path) -> StackVerification:
+def verify_stack(
+    name: str, stack_file: Path, work_root: Path, mirror: Path, provider_version: str = PROVIDER_VERSION
+) -> StackVerification:
     document = json.loads(stack_file.read_text())
     result = StackVerification(name=name, synthesized_resources=synthesized_resource_count(document))
-    work_dir = work_root / name
+    # Absolute: terraform runs inside work_dir, and the CLI config path must still resolve.
+    work_dir = (work_root / name).resolve()
     shutil.rmtree(work_dir, ignore_errors=True)
     work_dir.mkdir(parents=True)
-    shutil.copy(stack_file, work_dir / STACK_FILE)
+    if provider_version != PROVIDER_VERSION:
+        # A stand-in provider (see --provider-version): only the work copy's pin changes.
+        document["terraform"]["required_providers"]["aws"]["version"] = provider_version
+    (work_dir / STACK_FILE).write_text(json.dumps(document, indent=2))
     env = {
         **os.environ,
         "TF_IN_AUTOMATION": "1",
@@ -213,7 +217,7 @@ def verify_stack(name: str, stack_file: Path, work_root: Path, mirror: Path) -> 
         "CHECKPOINT_DISABLE": "1",
         "AWS_EC2_METADATA_DISABLED": "true",
     }
-    config = cli_config(mirror, work_dir)
+    config = cli_config(mirror, work_dir, provider_version)
     if config:
         env["TF_CLI_CONFIG_FILE"] = str(config)
 
@@ -305,10 +309,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work-dir", type=Path, default=Path("cdktf.out/verify"))
     parser.add_argument("--report-dir", type=Path, default=Path("cdktf.out/gate/plan"))
     parser.add_argument("--checkov", type=Path, default=DEFAULT_CHECKOV)
+    parser.add_argument(
+        "--provider-version",
+        default=PROVIDER_VERSION,
+        help=f"verify against another mirrored hashicorp/aws build instead of the pinned {PROVIDER_VERSION} "
+        "(a stand-in where the pinned one cannot be built; the result says so)",
+    )
     args = parser.parse_args(argv)
+    version = args.provider_version
 
     mirror = mirror_dir()
-    reasons = unavailable_reasons(mirror)
+    reasons = unavailable_reasons(mirror, version)
     if reasons:
         print("verify: cannot run the provider-backed tier:", file=sys.stderr)
         for reason in reasons:
@@ -320,11 +331,13 @@ def main(argv: list[str] | None = None) -> int:
             f"verify: cannot run: no synthesized stacks under {args.stacks_dir}; run `python main.py`", file=sys.stderr
         )
         return EXIT_CANNOT_RUN
-    source = f"mirror {mirror}" if mirrored_provider(mirror).is_file() else "terraform's own configuration"
-    print(f"verify: hashicorp/aws {PROVIDER_VERSION} from {source}; moto on 127.0.0.1")
+    source = f"mirror {mirror}" if mirrored_provider(mirror, version).is_file() else "terraform's own configuration"
+    print(f"verify: hashicorp/aws {version} from {source}; moto on 127.0.0.1")
+    if version != PROVIDER_VERSION:
+        print(f"verify: STAND-IN: this is NOT the pinned provider {PROVIDER_VERSION}; a pass here does not verify it")
 
     try:
-        results = [verify_stack(name, path, args.work_dir, mirror) for name, path in stacks.items()]
+        results = [verify_stack(name, path, args.work_dir, mirror, version) for name, path in stacks.items()]
         print(render_results(results))
         plans = {r.name: args.work_dir / r.name / "tfplan.json" for r in results if r.planned_creates is not None}
         plan_report = scan_plans(plans, stacks, args.report_dir, args.checkov) if plans else None
@@ -336,7 +349,8 @@ def main(argv: list[str] | None = None) -> int:
         print(render(plan_report))
         print(f"reports: {args.report_dir}/results_json.json, results_junitxml.xml")
     ok = all(r.ok for r in results) and plan_report is not None and plan_report.ok
-    print("verify: PASSED" if ok else "verify: FAILED")
+    stand_in = f" (against stand-in {version}, not {PROVIDER_VERSION})" if version != PROVIDER_VERSION else ""
+    print(("verify: PASSED" if ok else "verify: FAILED") + stand_in)
     return 0 if ok else EXIT_FAILED
 
 

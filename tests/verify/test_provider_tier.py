@@ -108,3 +108,15 @@ def test_override_points_every_service_at_the_local_endpoint():
     assert set(endpoints) == set(MOTO_ENDPOINT_SERVICES) and set(endpoints.values()) == {"http://127.0.0.1:1234"}
     assert override["terraform"]["backend"] == {"local": {"path": "terraform.tfstate"}}
     json.dumps(override)  # must be valid Terraform JSON
+
+
+@pytest.mark.provider
+def test_plan_really_asked_the_local_endpoint(verified):
+    from verify.run import MOTO_DEFAULT_ACCOUNT
+
+    _, _, work = verified
+    for name in ("chat-dev", "chat-prod", "chat-staging"):
+        plan = json.loads((work / name / "tfplan.json").read_text())
+        data = plan["prior_state"]["values"]["root_module"]["resources"]
+        (identity,) = [r for r in data if r["mode"] == "data" and r["type"] == "aws_caller_identity"]
+        assert identity["values"]["account_id"] == MOTO_DEFAULT_ACCOUNT
