@@ -87,7 +87,11 @@ def read_stack(path: Path) -> tuple[int, dict[str, dict[str, str]]]:
 # -- running and reading checkov ----------------------------------------------------
 
 
-def run_checkov(checkov: Path, stacks_dir: Path, report_dir: Path, extra_args: list[str]) -> Path:
+def run_checkov(checkov: Path, report_dir: Path, scan_args: list[str]) -> Path:
+    """Run checkov with the project checks and both report formats; return the JSON report.
+
+    `scan_args` says what to scan and how (e.g. --directory ... --framework terraform_json).
+    """
     if not (checkov.is_file() and os.access(checkov, os.X_OK)):
         found = shutil.which("checkov")
         if not found:
@@ -101,10 +105,7 @@ def run_checkov(checkov: Path, stacks_dir: Path, report_dir: Path, extra_args: l
         stale.unlink()
     command = [
         str(checkov),
-        "--directory",
-        str(stacks_dir),
-        "--framework",
-        "terraform_json",
+        *scan_args,
         "--external-checks-dir",
         str(CUSTOM_CHECKS_DIR),
         # No network: guidelines and the Prisma mapping would be fetched otherwise.
@@ -115,7 +116,6 @@ def run_checkov(checkov: Path, stacks_dir: Path, report_dir: Path, extra_args: l
         "junitxml",
         "--output-file-path",
         str(report_dir),
-        *extra_args,
     ]
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     result_file = report_dir / "results_json.json"
@@ -240,11 +240,12 @@ def summary_json(report: GateReport) -> dict:
     }
 
 
-def gate(stacks_dir: Path, report_dir: Path, checkov: Path = DEFAULT_CHECKOV, extra_args: list[str] = ()) -> GateReport:
+def gate(stacks_dir: Path, report_dir: Path, checkov: Path = DEFAULT_CHECKOV) -> GateReport:
     stacks = find_stacks(stacks_dir)
     if not stacks:
         raise GateCannotRun(f"no synthesized stacks (*/{STACK_FILE}) under {stacks_dir}; run `python main.py` first")
-    result_file = run_checkov(checkov, stacks_dir, report_dir, list(extra_args))
+    scan = ["--directory", str(stacks_dir), "--framework", "terraform_json"]
+    result_file = run_checkov(checkov, report_dir, scan)
     report = evaluate(json.loads(result_file.read_text(encoding="utf-8")), stacks)
     (report_dir / "gate_summary.json").write_text(json.dumps(summary_json(report), indent=2) + "\n", encoding="utf-8")
     return report

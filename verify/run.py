@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gate.run import STACK_FILE, evaluate, find_stacks, render
+from gate.run import STACK_FILE, GateCannotRun, evaluate, find_stacks, render, run_checkov
 
 ROOT = Path(__file__).resolve().parent.parent
 PROVIDER_VERSION = "6.25.0"
@@ -256,27 +256,10 @@ def verify_stack(
 
 
 def scan_plans(plans: dict[str, Path], stacks: dict[str, Path], report_dir: Path, checkov: Path):
-    report_dir.mkdir(parents=True, exist_ok=True)
-    command = [
-        str(checkov),
-        "--framework",
-        "terraform_plan",
-        "--skip-download",
-        "--repo-root-for-plan-enrichment",
-        str(ROOT),
-        "--output",
-        "json",
-        "--output",
-        "junitxml",
-        "--output-file-path",
-        str(report_dir),
-    ]
+    scan = ["--framework", "terraform_plan", "--repo-root-for-plan-enrichment", str(ROOT)]
     for plan in plans.values():
-        command += ["--file", str(plan)]
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
-    result_file = report_dir / "results_json.json"
-    if completed.returncode not in (0, 1) or not result_file.is_file():
-        raise TierCannotRun(f"checkov (terraform_plan) exited {completed.returncode}:\n{completed.stderr[-3000:]}")
+        scan += ["--file", str(plan)]
+    result_file = run_checkov(checkov, report_dir, scan)
     report = evaluate(json.loads(result_file.read_text()), {name: stacks[name] for name in plans})
     # Waivers written for synthesized-JSON findings (e.g. on policy-document data
     # sources) have nothing to match in a plan; they are listed, not failed, here.
@@ -341,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
         print(render_results(results))
         plans = {r.name: args.work_dir / r.name / "tfplan.json" for r in results if r.planned_creates is not None}
         plan_report = scan_plans(plans, stacks, args.report_dir, args.checkov) if plans else None
-    except TierCannotRun as error:
+    except (TierCannotRun, GateCannotRun) as error:
         print(f"verify: cannot run: {error}", file=sys.stderr)
         return EXIT_CANNOT_RUN
     if plan_report is not None:

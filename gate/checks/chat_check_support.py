@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 OPEN_CIDRS = ("0.0.0.0/0", "::/0")
+
+# In terraform_plan scans checkov replaces a value that is unknown until apply with the
+# configuration's first reference, e.g. "aws_subnet.data_0.id" (and drops the others).
+_BARE_REFERENCE_RE = re.compile(r"^(data\.)?aws_[a-z0-9_]+\.[A-Za-z0-9_-]+(\.[a-z0-9_]+)?$")
+
+
+def unknown_until_apply(item: Any) -> bool:
+    return isinstance(item, str) and bool(_BARE_REFERENCE_RE.fullmatch(item))
 
 
 def value(conf: dict[str, Any], key: str, default: Any = None) -> Any:

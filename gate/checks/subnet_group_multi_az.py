@@ -5,7 +5,7 @@ has nowhere to go. checkov sees one resource at a time, so it counts subnets; th
 network module's tests prove those subnets sit in distinct AZs.
 """
 
-from chat_check_support import as_list
+from chat_check_support import as_list, unknown_until_apply
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
@@ -28,7 +28,13 @@ class SubnetGroupMultiAz(BaseResourceCheck):
 
     def scan_resource_conf(self, conf):
         subnets = as_list(conf.get("subnet_ids"))
-        return CheckResult.PASSED if len(subnets) >= MIN_SUBNETS else CheckResult.FAILED
+        if len(subnets) >= MIN_SUBNETS:
+            return CheckResult.PASSED
+        if not subnets or any(unknown_until_apply(s) for s in subnets):
+            # In a plan the ids are unknown until apply and checkov shows only the
+            # first reference: the count is not knowable here.
+            return CheckResult.UNKNOWN
+        return CheckResult.FAILED
 
 
 check = SubnetGroupMultiAz()
