@@ -86,10 +86,28 @@ def _plain(value: Any, key: str, problems: list[tuple[str, str]]) -> Any:
     return value
 
 
+def _repeated_attributes(body: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """Attributes set twice in one body: python-hcl2 keeps the last silently, HCL forbids it."""
+    seen: dict[str, int] = {}
+    found = []
+    for child in body.children:
+        kind = type(child).__name__
+        if kind == "AttributeRule":
+            name = str(child.identifier.serialize())
+            seen[name] = seen.get(name, 0) + 1
+            if seen[name] == 2:
+                key = f"{prefix}{name}"
+                found.append((key, "expected each key once, got it more than once (the later value would win)"))
+        elif kind == "BlockRule" and child.labels:
+            found += _repeated_attributes(child.body, f"{prefix}{child.labels[0].serialize()}.")
+    return found
+
+
 def _parse(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
     shown = display_path(path)
     try:
-        raw = hcl2.loads(path.read_text(encoding="utf-8"), serialization_options=_PARSE_OPTIONS)
+        tree = hcl2.parses(path.read_text(encoding="utf-8"))
+        raw = hcl2.serialize(tree, serialization_options=_PARSE_OPTIONS)
     except OSError as error:
         return None, [Problem(shown, "", f"cannot read the file: {error.strerror}")]
     except UnicodeDecodeError:
@@ -99,7 +117,7 @@ def _parse(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
         return None, [Problem(f"{shown}:{error.line}:{error.column}", "", f"HCL syntax error: {first_line}")]
     except LarkError as error:
         return None, [Problem(shown, "", f"HCL syntax error: {str(error).strip().splitlines()[0]}")]
-    found: list[tuple[str, str]] = []
+    found = _repeated_attributes(tree.body)
     data = _plain(raw, "", found)
     return data, [Problem(shown, key, message) for key, message in found]
 

@@ -253,3 +253,10 @@ def test_cli_exits_2_fast_and_writes_nothing_when_a_required_key_is_missing(tmp_
     assert not (tmp_path / "cdktf.out").exists()
     # Validation runs before the ~21 s provider import.
     assert elapsed < 10, f"took {elapsed:.1f} s: the provider bindings were imported before validation"
+
+
+def test_a_key_set_twice_is_refused(tmp_path):
+    text = VALID.format(name="dev").replace("az_count = 2", "az_count = 2\n  az_count = 3") + 'region = "us-east-1"\n'
+    problems = problems_of(write(tmp_path, "dev", text))
+    assert sorted(p.split(": ")[1] for p in problems) == ["network.az_count", "region"]
+    assert all("expected each key once, got it more than once" in p for p in problems)
