@@ -25,6 +25,11 @@ network {{
 """
 
 
+def with_network_lines(*lines: str, name: str = "dev") -> str:
+    """VALID with extra lines inside its network block."""
+    return VALID.format(name=name).replace("az_count = 2", "\n  ".join(["az_count = 2", *lines]))
+
+
 def write(directory: Path, name: str, text: str) -> Path:
     path = directory / f"{name}.hcl"
     path.write_text(text)
@@ -68,7 +73,7 @@ def test_unknown_key_names_the_key_and_suggests_the_right_one(tmp_path):
 
 
 def test_unknown_key_inside_a_block_lists_that_blocks_keys(tmp_path):
-    text = VALID.format(name="dev").replace("az_count = 2", "az_count = 2\n  nat_gateways = 2")
+    text = with_network_lines("nat_gateways = 2")
     message = only_problem(write(tmp_path, "dev", text))
     assert ": network.nat_gateways: unknown key" in message
     assert "nat_mode" in message and "vpc_cidr" in message
@@ -113,9 +118,7 @@ def test_az_count_out_of_range(tmp_path, az_count):
 
 
 def test_zone_names_must_match_az_count_and_region(tmp_path):
-    text = VALID.format(name="dev").replace(
-        "az_count = 2", 'az_count = 2\n  availability_zones = ["eu-west-1a", "eu-west-1a", "us-east-1c"]'
-    )
+    text = with_network_lines('availability_zones = ["eu-west-1a", "eu-west-1a", "us-east-1c"]')
     message = only_problem(write(tmp_path, "dev", text))
     assert "network.availability_zones: expected 2 zone names (az_count), got 3" in message
     assert "expected distinct zone names" in message
@@ -123,27 +126,24 @@ def test_zone_names_must_match_az_count_and_region(tmp_path):
 
 
 def test_nat_mode_must_be_a_known_mode(tmp_path):
-    text = VALID.format(name="dev").replace("az_count = 2", 'az_count = 2\n  nat_mode = "per-az"')
+    text = with_network_lines('nat_mode = "per-az"')
     assert only_problem(write(tmp_path, "dev", text)).endswith(
         "network.nat_mode: expected one of 'none', 'single' or 'per_az', got \"per-az\" (string)"
     )
 
 
 def test_no_nat_and_no_endpoints_is_refused(tmp_path):
-    text = VALID.format(name="dev").replace(
-        "az_count = 2", 'az_count = 2\n  nat_mode = "none"\n  interface_endpoints = false'
-    )
+    text = with_network_lines('nat_mode = "none"', "interface_endpoints = false")
     message = only_problem(write(tmp_path, "dev", text))
     assert 'network.interface_endpoints: expected true when nat_mode is "none"' in message
 
 
 @pytest.mark.parametrize("key", ["log_retention_days", "network.flow_log_retention_days"])
 def test_retention_must_be_a_cloudwatch_value(tmp_path, key):
-    text = VALID.format(name="dev")
     if key == "log_retention_days":
-        text += "log_retention_days = 8\n"
+        text = VALID.format(name="dev") + "log_retention_days = 8\n"
     else:
-        text = text.replace("az_count = 2", "az_count = 2\n  flow_log_retention_days = 8")
+        text = with_network_lines("flow_log_retention_days = 8")
     message = only_problem(write(tmp_path, "dev", text))
     assert f": {key}: expected a CloudWatch Logs retention period in days" in message
     assert "365" in message and message.endswith("got 8 (number)")
@@ -256,7 +256,7 @@ def test_cli_exits_2_fast_and_writes_nothing_when_a_required_key_is_missing(tmp_
 
 
 def test_a_key_set_twice_is_refused(tmp_path):
-    text = VALID.format(name="dev").replace("az_count = 2", "az_count = 2\n  az_count = 3") + 'region = "us-east-1"\n'
+    text = with_network_lines("az_count = 3") + 'region = "us-east-1"\n'
     problems = problems_of(write(tmp_path, "dev", text))
     assert sorted(p.split(": ")[1] for p in problems) == ["network.az_count", "region"]
     assert all("expected each key once, got it more than once" in p for p in problems)
