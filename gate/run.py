@@ -23,11 +23,12 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from modules.common.waivers import WAIVER_KEY
+
 ROOT = Path(__file__).resolve().parent.parent
 CUSTOM_CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 DEFAULT_CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 STACK_FILE = "cdk.tf.json"
-WAIVER_KEY = "checkov_waivers"  # modules.common.waivers.WAIVER_KEY; not imported so the gate runs anywhere
 
 EXIT_FAILED = 1
 EXIT_CANNOT_RUN = 2

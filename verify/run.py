@@ -36,14 +36,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gate.run import STACK_FILE, GateCannotRun, evaluate, find_stacks, render, run_checkov
+from gate.run import DEFAULT_CHECKOV, STACK_FILE, GateCannotRun, evaluate, find_stacks, render, run_checkov
 
 ROOT = Path(__file__).resolve().parent.parent
 PROVIDER_VERSION = "6.25.0"
 PROVIDER_ADDRESS = "registry.terraform.io/hashicorp/aws"
 DEFAULT_MIRROR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "chat-infra" / "terraform-plugins"
 MOTO_SERVER = ROOT / ".venv-moto" / "bin" / "moto_server"
-DEFAULT_CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 # moto's default account; a stack that pins another account gets moto started with it.
 MOTO_DEFAULT_ACCOUNT = "123456789012"
 # Every service the platform's modules use; unused ones cost nothing.
@@ -177,10 +176,15 @@ def verify_override(endpoint: str) -> dict:
 
 def _terraform(args: list[str], cwd: Path, env: dict[str, str], result: StackVerification, step: str) -> str | None:
     started = time.monotonic()
-    completed = subprocess.run(
-        ["terraform", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=STEP_TIMEOUT_SECONDS
-    )
-    result.seconds[step] = time.monotonic() - started
+    try:
+        completed = subprocess.run(
+            ["terraform", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=STEP_TIMEOUT_SECONDS
+        )
+    except subprocess.TimeoutExpired:
+        result.errors.append(f"terraform {step} did not finish within {STEP_TIMEOUT_SECONDS} s")
+        return None
+    finally:
+        result.seconds[step] = time.monotonic() - started
     if completed.returncode != 0:
         result.errors.append(f"terraform {step} failed:\n{(completed.stderr or completed.stdout).strip()[-4000:]}")
         return None
