@@ -156,7 +156,18 @@ class Network(Construct):
     def _zone_names(self) -> list[str]:
         if self.props.availability_zones is not None:
             return list(self.props.availability_zones)
-        zones = DataAwsAvailabilityZones(self, "available_zones", state="available")
+        # No `state = "available"` filter: a zone that AWS marks impaired would drop out
+        # of the list and shift every later index, replacing subnets and what is in them.
+        # The list holds the region's standard zones (no Local or Wavelength Zones),
+        # sorted by name; AWS adds zones at the end, so the first az_count never move.
+        zones = DataAwsAvailabilityZones(self, "available_zones")
+        waive(
+            zones,
+            "CKV_AWS_394",
+            "Only the first az_count zone names are used (element by index) and AWS appends new "
+            "zones at the end of the sorted list, so a new zone never changes which zones this "
+            "VPC uses; an environment file pins them exactly with availability_zones.",
+        )
         return [Fn.element(zones.names, index) for index in range(self.props.az_count)]
 
     def _subnets(self, tier: str, cidrs: tuple[str, ...]) -> list[Subnet]:
