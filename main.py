@@ -2,6 +2,7 @@
 
 Environment files are validated before cdktf or the provider bindings are imported,
 so a mistake is reported in about a second, with exit code 2 and nothing written.
+The bindings are then loaded lazily (bindings.install()).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+import bindings
 from envconfig import EnvironmentFileError, load_environments
 
 ROOT = Path(__file__).resolve().parent
@@ -33,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
 
     os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
-    from stacks import build_app  # deferred: ~21 s of provider bindings
+    bindings.install()  # only the provider submodules the stacks use are imported
+    from stacks import build_app
 
     build_app(configs, outdir=args.outdir).synth()
     outdir = args.outdir or os.environ.get("CDKTF_OUTDIR", "cdktf.out")

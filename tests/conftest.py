@@ -1,8 +1,10 @@
 """Shared fixtures.
 
-Importing the provider bindings costs ~21 s and ~600 MB per process, so everything
-that synthesizes shares this process: each environment is synthesized once per session
-(`synthesized`), and module tests build small scratch stacks in the same process.
+The provider bindings are registered lazily before any test imports them
+(bindings.install()), so only the submodules the stacks use are loaded. Synthesis still
+starts jsii's node process and loads the provider's assembly (a few seconds), so each
+environment is synthesized once per session (`synthesized`), and module tests build
+small scratch stacks in the same process.
 """
 
 from __future__ import annotations
@@ -15,8 +17,16 @@ from typing import Any
 
 import pytest
 
+import bindings
+
+bindings.install()
+
 ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS_DIR = ROOT / "environments"
+# Example stacks: environment files for the variants the shipped environments do not
+# take. Tests synthesize them beside the environments, so the gate, the equivalence
+# check and the provider tier cover them too.
+EXAMPLES_DIR = ROOT / "examples"
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
@@ -56,12 +66,27 @@ def environment_configs():
 
 
 @pytest.fixture(scope="session")
-def synth_outdir(tmp_path_factory, environment_configs) -> Path:
-    """All environments, synthesized once for the whole session."""
+def example_configs():
+    from envconfig import load_environments
+
+    return {config.name: config for config in load_environments(EXAMPLES_DIR)}
+
+
+@pytest.fixture(scope="session")
+def stack_configs(environment_configs, example_configs):
+    """Every stack the tests synthesize: the environments and the examples."""
+    overlap = set(environment_configs) & set(example_configs)
+    assert not overlap, f"an example may not share an environment's name: {overlap}"
+    return {**environment_configs, **example_configs}
+
+
+@pytest.fixture(scope="session")
+def synth_outdir(tmp_path_factory, stack_configs) -> Path:
+    """All environments and examples, synthesized once for the whole session."""
     from stacks import build_app
 
     outdir = tmp_path_factory.mktemp("cdktf.out")
-    build_app(environment_configs.values(), outdir=str(outdir)).synth()
+    build_app(stack_configs.values(), outdir=str(outdir)).synth()
     return outdir
 
 

@@ -58,39 +58,37 @@ def test_prod_keeps_deletion_protection(environment_configs):
 
 
 @pytest.fixture(scope="module")
-def variant_stacks(environment_configs, tmp_path_factory):
-    """prod with an account pin and remote state, and a new 'perf' file: one synth."""
+def isolated(synth_outdir, example_configs):
+    """examples/isolated.hcl, synthesized with the environments (conftest)."""
     import json
 
-    from envconfig import RemoteStateConfig
-    from stacks import build_app
+    from tests.conftest import Synthesized
 
-    prod = environment_configs["prod"]
-    pinned = prod.model_copy(
-        update={
-            "name": "prodpin",
-            "account_id": "111122223333",
-            "remote_state": RemoteStateConfig(bucket="chat-state", key="chat-prodpin/terraform.tfstate"),
-        }
-    )
-    outdir = tmp_path_factory.mktemp("variants")
-    build_app([pinned], outdir=str(outdir)).synth()
-    return {p.parent.name: json.loads(p.read_text()) for p in (outdir / "stacks").glob("*/cdk.tf.json")}
+    name = example_configs["isolated"].stack_name
+    return Synthesized(json.loads((synth_outdir / "stacks" / name / "cdk.tf.json").read_text()))
 
 
-def test_account_pin_and_s3_backend(variant_stacks):
-    document = variant_stacks["chat-prodpin"]
-    assert document["provider"]["aws"][0]["allowed_account_ids"] == ["111122223333"]
+def test_example_account_pin_and_s3_backend(isolated, example_configs):
+    config = example_configs["isolated"]
+    document = isolated.document
+    assert document["provider"]["aws"][0]["allowed_account_ids"] == [config.account_id]
     assert document["terraform"]["backend"] == {
         "s3": {
-            "bucket": "chat-state",
-            "key": "chat-prodpin/terraform.tfstate",
-            "region": "eu-west-1",
+            "bucket": "chat-infra-terraform-state-isolated",
+            "key": "chat-isolated/terraform.tfstate",
+            "region": config.region,
             "encrypt": True,
             "use_lockfile": True,
         }
     }
     assert "aws_caller_identity" not in document.get("data", {})
+
+
+def test_example_without_nat_reaches_aws_only_through_endpoints(isolated):
+    assert isolated.resources("aws_nat_gateway") == {}
+    assert not any("nat_gateway_id" in route for route in isolated.resources("aws_route").values())
+    assert any(e["vpc_endpoint_type"] == "Interface" for e in isolated.resources("aws_vpc_endpoint").values())
+    assert len(isolated.data("aws_availability_zones")) == 1
 
 
 def test_unpinned_stacks_look_up_the_account(synthesized):

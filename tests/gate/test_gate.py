@@ -47,10 +47,10 @@ def outcomes(results, stack, check_id):
 # -- the environments --------------------------------------------------------------------
 
 
-def test_every_environment_passes_the_gate_with_zero_failed_checks(environments_gate, environment_configs):
+def test_every_environment_passes_the_gate_with_zero_failed_checks(environments_gate, stack_configs):
     report, _ = environments_gate
     assert report.ok, render(report)
-    assert sorted(s.name for s in report.stacks) == sorted(c.stack_name for c in environment_configs.values())
+    assert sorted(s.name for s in report.stacks) == sorted(c.stack_name for c in stack_configs.values())
     for stack in report.stacks:
         assert stack.failed == [] and stack.stale_waivers == []
         assert stack.passed > 50, f"{stack.name}: only {stack.passed} checks ran"

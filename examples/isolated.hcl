@@ -1,0 +1,31 @@
+# Example (not deployed): the variants the shipped environments do not take, so that
+# every synthesis, equivalence and provider-tier check covers them too.
+# - nat_mode "none": no NAT gateway at all; the private tier reaches AWS only through
+#   the gateway and interface endpoints (what a regulated tenant would ask for);
+# - no availability_zones: the stack looks the zones up (data.aws_availability_zones);
+# - account_id: the provider refuses any other account (allowed_account_ids); this is
+#   the account id of the provider tier's local AWS emulator;
+# - remote_state: the S3 backend with native locking.
+name       = "isolated"
+region     = "eu-central-1"
+account_id = "123456789012"
+
+deletion_protection = true
+log_retention_days  = 30
+
+tags = {
+  team = "chat-platform"
+}
+
+network {
+  vpc_cidr                = "10.40.0.0/18"
+  az_count                = 2
+  nat_mode                = "none"
+  interface_endpoints     = true
+  flow_log_retention_days = 365
+}
+
+remote_state {
+  bucket = "chat-infra-terraform-state-isolated"
+  key    = "chat-isolated/terraform.tfstate"
+}
