@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -116,3 +120,75 @@ def synth_scratch() -> Callable[..., Synthesized]:
         return Synthesized(json.loads((directory / "stacks" / "scratch" / "cdk.tf.json").read_text()))
 
     return synth
+
+
+# -- the shipped eager import, for the equivalence check (tests/test_bindings.py) --------
+#
+# Importing the bindings as shipped costs ~20 s, so the eager side runs as one extra
+# process per session, started as soon as collection shows a test needs it; it runs on
+# the second core while the rest of the suite runs, and the test waits for it.
+
+EAGER_SYNTH_SCRIPT = """
+import json, sys
+import main
+for directory, outdir in json.loads(sys.argv[1]):
+    if main.main(["--environments-dir", directory, "--outdir", outdir]) != 0:
+        sys.exit(3)
+package = sys.modules["cdktf_cdktf_provider_aws"]
+print(json.dumps({
+    "lazy": getattr(package, "__chat_infra_lazy__", False),
+    "submodules": sum(1 for m in sys.modules if m.startswith("cdktf_cdktf_provider_aws.") and m.count(".") == 1),
+}))
+"""
+EAGER_SYNTH_TIMEOUT_SECONDS = 600
+
+
+class EagerSynthesis:
+    """`main.py` over every stack source, in a process with the seam turned off."""
+
+    def __init__(self) -> None:
+        self.outdir = Path(tempfile.mkdtemp(prefix="eager-cdktf.out-"))
+        self.sources = [(str(ENVIRONMENTS_DIR), str(self.outdir / "environments"))]
+        self.sources.append((str(EXAMPLES_DIR), str(self.outdir / "examples")))
+        env = {**os.environ, bindings.EAGER_ENV: "1", "PYTHONPATH": str(ROOT)}
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", EAGER_SYNTH_SCRIPT, json.dumps(self.sources)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def result(self) -> tuple[int, str, str]:
+        stdout, stderr = self.process.communicate(timeout=EAGER_SYNTH_TIMEOUT_SECONDS)
+        return self.process.returncode, stdout, stderr
+
+    def stack_file(self, stack_name: str) -> Path:
+        (found,) = [f for _, d in self.sources if (f := Path(d) / "stacks" / stack_name / "cdk.tf.json").is_file()]
+        return found
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.outdir, ignore_errors=True)
+
+
+def pytest_collection_finish(session):
+    if any("eager_synthesis" in getattr(item, "fixturenames", ()) for item in session.items):
+        session.config.stash[_EAGER_KEY] = EagerSynthesis()
+
+
+def pytest_sessionfinish(session):
+    eager = session.config.stash.get(_EAGER_KEY, None)
+    if eager is not None:
+        eager.close()
+
+
+_EAGER_KEY = pytest.StashKey[EagerSynthesis]()
+
+
+@pytest.fixture(scope="session")
+def eager_synthesis(request) -> EagerSynthesis:
+    return request.config.stash[_EAGER_KEY]
