@@ -38,8 +38,10 @@ def main(argv: list[str] | None = None) -> int:
     bindings.install()  # only the provider submodules the stacks use are imported
     from stacks import build_app
 
-    build_app(configs, outdir=args.outdir).synth()
     outdir = args.outdir or os.environ.get("CDKTF_OUTDIR", "cdktf.out")
+    # cdktf creates only the last folder of the path; a new nested --outdir is normal use.
+    Path(outdir).mkdir(parents=True, exist_ok=True)
+    build_app(configs, outdir=args.outdir).synth()
     for config in configs:
         print(f"synthesized {config.stack_name} -> {outdir}/stacks/{config.stack_name}/cdk.tf.json")
     return 0

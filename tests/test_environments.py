@@ -95,3 +95,13 @@ def test_unpinned_stacks_look_up_the_account(synthesized):
     for synth in synthesized.values():
         assert "allowed_account_ids" not in synth.document["provider"]["aws"][0]
         assert len(synth.data("aws_caller_identity")) == 1
+
+
+def test_main_synthesizes_into_a_new_nested_outdir(tmp_path, capsys):
+    import main
+    from tests.conftest import EXAMPLES_DIR
+
+    outdir = tmp_path / "not" / "yet" / "there"
+    assert main.main(["--environments-dir", str(EXAMPLES_DIR), "--outdir", str(outdir)]) == 0
+    assert (outdir / "stacks" / "chat-isolated" / "cdk.tf.json").is_file()
+    assert "chat-isolated" in capsys.readouterr().out
