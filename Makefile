@@ -20,10 +20,10 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-# Provider-backed tier (make verify): a filesystem mirror holding hashicorp/aws 6.25.0,
-# built by `make provider`. make test runs that tier only when the provider is there.
+# Provider-backed tier (make verify, and the provider-marked tests in make test): an AWS
+# provider build in a filesystem mirror (versions: verify/provider.env), made by
+# `make provider` (tools/ensure_provider.sh: reuses a build, else builds the stand-in).
 PROVIDER_MIRROR ?= $(or $(CHAT_INFRA_PROVIDER_MIRROR),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/chat-infra/terraform-plugins)
-PROVIDER_BINARY := $(PROVIDER_MIRROR)/registry.terraform.io/hashicorp/aws/6.25.0/linux_amd64/terraform-provider-aws_v6.25.0_x5
 export CHAT_INFRA_PROVIDER_MIRROR := $(PROVIDER_MIRROR)
 
 .PHONY: setup synth gate test benchmark verify provider clean
@@ -54,18 +54,20 @@ synth: setup
 gate: synth
 	$(VENV_PYTHON) -m gate
 
-test: setup $(if $(wildcard $(PROVIDER_BINARY)),.venv-moto/.installed)
+test: setup .venv-moto/.installed
 	.venv/bin/ruff check .
 	$(VENV_PYTHON) -m pytest
 
 benchmark: setup
-	$(VENV_PYTHON) tools/benchmark.py
+	$(VENV_PYTHON) tools/benchmark.py $(if $(BEFORE),--before $(BEFORE))
 
+# The example stacks (examples/*.hcl) go through the tier beside the environments.
 verify: synth .venv-moto/.installed
-	$(VENV_PYTHON) -m verify
+	$(VENV_PYTHON) main.py --environments-dir examples --outdir cdktf.out/examples
+	$(VENV_PYTHON) -m verify --stacks-dir cdktf.out/stacks --stacks-dir cdktf.out/examples/stacks
 
 provider:
-	MIRROR_DIR=$(PROVIDER_MIRROR) tools/build_provider.sh
+	tools/ensure_provider.sh
 
 clean:
 	rm -rf cdktf.out

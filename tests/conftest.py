@@ -192,3 +192,18 @@ _EAGER_KEY = pytest.StashKey[EagerSynthesis]()
 @pytest.fixture(scope="session")
 def eager_synthesis(request) -> EagerSynthesis:
     return request.config.stash[_EAGER_KEY]
+
+
+# -- the provider-backed tier in the test summary ----------------------------------------
+
+TIER_KEY = pytest.StashKey[str]()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """Say what the provider-backed tier did: which provider build validated the stacks."""
+    outcome = config.stash.get(TIER_KEY, None)
+    if outcome is None:
+        outcome = "NOT RUN: no provider-marked test was selected"
+    terminalreporter.section("provider-backed tier (terraform validate / plan / apply to moto / re-plan)")
+    for line in outcome.splitlines():
+        terminalreporter.write_line(line)

@@ -3,7 +3,10 @@
 # filesystem mirror, for the provider-backed tier (make verify) on machines that cannot
 # reach the Terraform registry. Users with registry access never need this.
 #
-#   PROVIDER_PSEUDO=<go pseudo-version of the release commit> make provider
+#   PROVIDER_VERSION=<label> PROVIDER_PSEUDO=<go pseudo-version of its commit> tools/build_provider.sh
+#
+# `make provider` and .ci/run call it through tools/ensure_provider.sh, which picks the
+# version from verify/provider.env, bounds the time and records why a build failed.
 #
 # Why a pseudo-version: the provider's tags are v6.x but its module path has no /v6, so
 # the proxy refuses `@v6.25.0`; a commit must be named as v1.60.1-0.<time>-<hash>.
@@ -24,7 +27,15 @@ PROVIDER_PSEUDO="${PROVIDER_PSEUDO:-}"
 MIRROR_DIR="${MIRROR_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/chat-infra/terraform-plugins}"
 WORK_DIR="${WORK_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/chat-infra/provider-build}"
 MODULE=github.com/hashicorp/terraform-provider-aws
-GOPROXY="${GOPROXY:-https://proxy.golang.org}"
+command -v go >/dev/null || { echo "error: go is not on PATH" >&2; exit 2; }
+# The proxy is Go's own setting (GOPROXY, or `go env`): a list such as "<url>,direct".
+# The URL is needed for the .mod download below; go itself gets the whole list.
+GOPROXY="$(go env GOPROXY)"
+proxy_url=$(tr ',|' '\n\n' <<<"$GOPROXY" | grep -E '^https?://' | head -1 || true)
+if [ -z "$proxy_url" ]; then
+  echo "error: no Go module proxy URL in GOPROXY ($GOPROXY); the build fetches from a proxy" >&2
+  exit 2
+fi
 
 target="$MIRROR_DIR/registry.terraform.io/hashicorp/aws/$PROVIDER_VERSION/linux_amd64/terraform-provider-aws_v${PROVIDER_VERSION}_x5"
 if [ -x "$target" ]; then
@@ -36,13 +47,12 @@ if [ -z "$PROVIDER_PSEUDO" ]; then
   echo "       (v1.60.1-0.<commit time>-<12-char hash>; the tag itself cannot be used, see this script's header)" >&2
   exit 2
 fi
-command -v go >/dev/null || { echo "error: go is not on PATH" >&2; exit 2; }
 
 wrapper="$WORK_DIR/wrapper-$PROVIDER_VERSION"
 mkdir -p "$wrapper" "$WORK_DIR/logs"
-if ! curl -fsS "$GOPROXY/$MODULE/@v/$PROVIDER_PSEUDO.mod" -o "$wrapper/provider.go.mod"; then
-  echo "error: the Go proxy ($GOPROXY) does not serve $MODULE@$PROVIDER_PSEUDO" >&2
-  echo "       versions it lists: $(curl -fsS "$GOPROXY/$MODULE/@v/list" | tr '\n' ' ')" >&2
+if ! curl -fsS "$proxy_url/$MODULE/@v/$PROVIDER_PSEUDO.mod" -o "$wrapper/provider.go.mod"; then
+  echo "error: the Go proxy ($proxy_url) does not serve $MODULE@$PROVIDER_PSEUDO" >&2
+  echo "       versions it lists: $(curl -fsS "$proxy_url/$MODULE/@v/list" | tr '\n' ' ')" >&2
   exit 3
 fi
 

@@ -1,57 +1,66 @@
-"""Provider-backed verification: terraform init, validate and plan of every stack.
+"""Provider-backed verification: validate, plan, apply to moto and plan again, every stack.
 
 Synthesis proves only that the JSON fits the typed bindings. This tier hands each
-synthesized stack to the real AWS provider (6.25.0): `terraform validate` checks values,
-conflicting arguments and references; `terraform plan`, against moto's AWS API on
-loopback, shows what would be created. The plan is exported as JSON, its resource count
-is compared with the synthesized JSON, and checkov's terraform_plan framework scans it
-(report next to the synthesized-JSON report).
+synthesized stack to the real AWS provider (verify/provider.py says which build):
+1. `terraform init` (this tier's own CLI configuration) and `validate`: values,
+   conflicting arguments, required combinations, references;
+2. `plan` against moto on loopback: the plan must create exactly the synthesized
+   resources and nothing else (counts per resource type are printed); checkov's
+   terraform_plan framework scans every plan with the gate's checks;
+3. `apply` of that plan to moto (bounded in time), then a second `plan`: every resource
+   that moto created must plan no change, or it is a perpetual diff users would hit.
+   Apply errors and diffs that are moto's own are listed in verify/emulator.py.
+Warnings are errors, except a stand-in-only deprecation listed in verify/provider.py.
 
-Where the provider comes from: a filesystem mirror (default
-~/.cache/chat-infra/terraform-plugins, set CHAT_INFRA_PROVIDER_MIRROR to move it) built
-by `make provider` from the Go module proxy. Without a mirror, terraform's own
-configuration applies (the registry, for users who can reach it).
+The synthesized stacks are never modified: each is copied to <work-dir>/<stack>/ with a
+`verify_override.tf.json` (local backend, test credentials, moto endpoints). Nothing is
+destroyed: each stack's moto is thrown away with its state.
 
-The synthesized stacks are never modified: each is copied to cdktf.out/verify/<stack>/
-with a `verify_override.tf.json` that sets a local backend, test credentials and moto
-endpoints (Terraform override files merge into the provider block).
-
-Never silently green: a missing terraform, provider or moto is reported as such, and
-the command exits 2; any validate/plan error or count mismatch exits 1.
+Exit codes: 0 passed, 1 failed, 2 could not run (the reason is printed: no terraform,
+no provider build, no moto, no stacks).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
-from collections.abc import Iterator
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gate.run import DEFAULT_CHECKOV, STACK_FILE, GateCannotRun, evaluate, find_stacks, render, run_checkov
+from verify.emulator import (
+    EMULATOR_GAPS,
+    MOTO_DEFAULT_ACCOUNT,
+    MOTO_SERVER,
+    NOT_IMPLEMENTED_BY_MOTO,
+    EmulatorCannotStart,
+    EmulatorGap,
+    endpoint_override,
+    moto_server,
+)
+from verify.provider import (
+    PINNED_VERSION,
+    STANDIN_WARNINGS,
+    ListedWarning,
+    ProviderChoice,
+    choose_provider,
+    cli_config,
+    mirror_dir,
+    missing_provider_reason,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-PROVIDER_VERSION = "6.25.0"
-PROVIDER_ADDRESS = "registry.terraform.io/hashicorp/aws"
-DEFAULT_MIRROR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "chat-infra" / "terraform-plugins"
-MOTO_SERVER = ROOT / ".venv-moto" / "bin" / "moto_server"
-# moto's default account; a stack that pins another account gets moto started with it.
-MOTO_DEFAULT_ACCOUNT = "123456789012"
-# Every service the platform's modules use; unused ones cost nothing.
-MOTO_ENDPOINT_SERVICES = (
-    "acm applicationautoscaling autoscaling backup cloudfront cloudwatch cloudwatchlogs docdb dynamodb ec2 ecr "
-    "ecs elasticache elbv2 events firehose iam kafka kms rds s3 secretsmanager servicediscovery sns sqs ssm sts "
-    "wafv2"
-).split()
 STEP_TIMEOUT_SECONDS = 900
+APPLY_TIMEOUT_SECONDS = 600
+# Two stacks at a time: the 2-core CI machine; each has its own moto and terraform.
+PARALLEL_STACKS = 2
 
 EXIT_FAILED = 1
 EXIT_CANNOT_RUN = 2
@@ -61,134 +70,110 @@ class TierCannotRun(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class Diagnostic:
+    severity: str
+    summary: str
+    detail: str
+    address: str | None = None
+
+    def render(self) -> str:
+        where = f" ({self.address})" if self.address else ""
+        return f"{self.summary}{where}: {self.detail.strip()}" if self.detail else f"{self.summary}{where}"
+
+
 @dataclass
 class StackVerification:
     name: str
     synthesized_resources: int
     planned_creates: int | None = None
+    planned_by_type: Counter = field(default_factory=Counter)
     other_actions: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    applied: bool = False
+    created: set[str] = field(default_factory=set)
+    failed: dict[str, str] = field(default_factory=dict)  # address -> moto's error
+    uncreated: list[str] = field(default_factory=list)  # planned, neither created nor failed
+    replanned: bool = False
+    diffs: dict[str, list[str]] = field(default_factory=dict)  # address -> attributes the 2nd plan changes
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
-    def ok(self) -> bool:
+    def plan_ok(self) -> bool:
         return not self.errors and not self.other_actions and self.planned_creates == self.synthesized_resources
 
 
-# -- what is needed ----------------------------------------------------------------------
-
-
-def mirror_dir() -> Path:
-    return Path(os.environ.get("CHAT_INFRA_PROVIDER_MIRROR", DEFAULT_MIRROR))
-
-
-def mirrored_provider(mirror: Path, version: str = PROVIDER_VERSION) -> Path:
-    return mirror / PROVIDER_ADDRESS / version / "linux_amd64" / f"terraform-provider-aws_v{version}_x5"
-
-
-def unavailable_reasons(mirror: Path, version: str = PROVIDER_VERSION) -> list[str]:
-    """Why the tier cannot run here; empty when it can."""
-    reasons = []
-    if not shutil.which("terraform"):
-        reasons.append("terraform is not on PATH")
-    if not mirrored_provider(mirror, version).is_file() and not os.environ.get("CHAT_INFRA_USE_REGISTRY"):
-        reasons.append(
-            f"no built AWS provider {version} at {mirrored_provider(mirror, version)} (build it with `make provider`, "
-            "or set CHAT_INFRA_USE_REGISTRY=1 where the Terraform registry is reachable)"
-        )
-    if not MOTO_SERVER.is_file():
-        reasons.append(f"moto's server is not installed at {MOTO_SERVER} (`make verify` installs it)")
-    return reasons
-
-
-# -- moto ------------------------------------------------------------------------------------
-
-
-def _free_loopback_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextlib.contextmanager
-def moto_server(account_id: str, log_path: Path) -> Iterator[str]:
-    """moto on 127.0.0.1 only, stopped on exit; yields its endpoint URL."""
-    port = _free_loopback_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "MOTO_ACCOUNT_ID": account_id}
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT, env=env
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/moto-api/", timeout=2):
-                        break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise TierCannotRun(f"moto server did not start on {url}; see {log_path}") from None
-                    time.sleep(0.3)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+def resource_type(address: str) -> str:
+    return address.split(".")[-2]
 
 
 # -- terraform -------------------------------------------------------------------------------
 
 
-def cli_config(mirror: Path, work_dir: Path, version: str) -> Path | None:
-    """A CLI config that takes hashicorp/aws from the mirror (None: terraform's own)."""
-    if not mirrored_provider(mirror, version).is_file():
-        return None
-    path = work_dir / "terraformrc"
-    path.write_text(
-        "provider_installation {\n"
-        f'  filesystem_mirror {{\n    path = "{mirror.resolve()}"\n    include = ["{PROVIDER_ADDRESS}"]\n  }}\n'
-        f'  direct {{\n    exclude = ["{PROVIDER_ADDRESS}"]\n  }}\n'
-        "}\n"
-    )
-    return path
-
-
-def verify_override(endpoint: str) -> dict:
-    return {
-        "terraform": {"backend": {"local": {"path": "terraform.tfstate"}}},
-        "provider": {
-            "aws": {
-                "access_key": "testing",
-                "secret_key": "testing",
-                "skip_credentials_validation": True,
-                "skip_requesting_account_id": True,
-                "skip_metadata_api_check": True,
-                "skip_region_validation": True,
-                "endpoints": [{service: endpoint for service in MOTO_ENDPOINT_SERVICES}],
-            }
-        },
-    }
-
-
-def _terraform(args: list[str], cwd: Path, env: dict[str, str], result: StackVerification, step: str) -> str | None:
+def _terraform(
+    args: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    result: StackVerification,
+    step: str,
+    timeout: int = STEP_TIMEOUT_SECONDS,
+    allow_failure: bool = False,
+) -> str | None:
     started = time.monotonic()
     try:
         completed = subprocess.run(
-            ["terraform", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=STEP_TIMEOUT_SECONDS
+            ["terraform", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
         )
     except subprocess.TimeoutExpired:
-        result.errors.append(f"terraform {step} did not finish within {STEP_TIMEOUT_SECONDS} s")
+        result.errors.append(f"terraform {step} did not finish within {timeout} s")
         return None
     finally:
         result.seconds[step] = time.monotonic() - started
-    if completed.returncode != 0:
-        result.errors.append(f"terraform {step} failed:\n{(completed.stderr or completed.stdout).strip()[-4000:]}")
+    if completed.returncode != 0 and not allow_failure:
+        errors = [d.render() for d in diagnostics(completed.stdout) if d.severity == "error"]
+        detail = "\n".join(errors) or (completed.stderr or completed.stdout).strip()
+        result.errors.append(f"terraform {step} failed:\n{detail[-4000:]}")
         return None
     return completed.stdout
+
+
+def diagnostics(stream: str) -> list[Diagnostic]:
+    """Diagnostics from terraform's -json output: a validate document or a message stream."""
+    text = stream.strip()
+    found = []
+    try:
+        document = json.loads(text)  # validate -json: one (indented) document
+    except json.JSONDecodeError:
+        document = None
+    if isinstance(document, dict):
+        items = document.get("diagnostics", [])
+    else:
+        items = []
+        for line in text.splitlines():
+            try:
+                message = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if message.get("type") == "diagnostic":
+                items.append(message["diagnostic"])
+    for item in items:
+        found.append(
+            Diagnostic(
+                severity=item.get("severity", ""),
+                summary=item.get("summary", ""),
+                detail=item.get("detail", ""),
+                address=item.get("address"),
+            )
+        )
+    return found
+
+
+def _note_warnings(result: StackVerification, stream: str | None) -> None:
+    if stream:
+        for diagnostic in diagnostics(stream):
+            if diagnostic.severity == "warning" and diagnostic not in result.warnings:
+                result.warnings.append(diagnostic)
 
 
 def synthesized_resource_count(document: dict) -> int:
@@ -201,18 +186,46 @@ def pinned_account(document: dict) -> str | None:
     return accounts[0] if accounts else None
 
 
-def verify_stack(
-    name: str, stack_file: Path, work_root: Path, mirror: Path, provider_version: str = PROVIDER_VERSION
-) -> StackVerification:
+def changed_attributes(change: dict) -> list[str]:
+    """Top-level attributes a planned update or replacement changes."""
+    before, after = change.get("before") or {}, change.get("after") or {}
+    unknown = change.get("after_unknown") or {}
+    keys = set(before) | set(after) | set(unknown)
+    return sorted(k for k in keys if before.get(k) != after.get(k) or unknown.get(k) not in (None, False, {}, []))
+
+
+def _read_apply(stream: str, result: StackVerification) -> None:
+    for line in stream.splitlines():
+        try:
+            message = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        kind, hook = message.get("type"), message.get("hook", {})
+        address = hook.get("resource", {}).get("addr")
+        if kind == "apply_complete" and hook.get("action") == "create":
+            result.created.add(address)
+        elif kind == "apply_errored":
+            result.failed.setdefault(address, "(no error message)")
+        elif kind == "diagnostic" and message["diagnostic"].get("severity") == "error":
+            diagnostic = message["diagnostic"]
+            where = diagnostic.get("address")
+            text = f"{diagnostic.get('summary', '')}: {diagnostic.get('detail', '')}".strip(": ")
+            if where:
+                result.failed[where] = text
+            else:
+                result.errors.append(f"apply error not tied to a resource: {text}")
+
+
+def verify_stack(name: str, stack_file: Path, work_root: Path, choice: ProviderChoice) -> StackVerification:
     document = json.loads(stack_file.read_text())
     result = StackVerification(name=name, synthesized_resources=synthesized_resource_count(document))
     # Absolute: terraform runs inside work_dir, and the CLI config path must still resolve.
     work_dir = (work_root / name).resolve()
     shutil.rmtree(work_dir, ignore_errors=True)
     work_dir.mkdir(parents=True)
-    if provider_version != PROVIDER_VERSION:
-        # A stand-in provider (see --provider-version): only the work copy's pin changes.
-        document["terraform"]["required_providers"]["aws"]["version"] = provider_version
+    if choice.stand_in:
+        # Only the work copy's pin changes; the reports say STAND-IN.
+        document["terraform"]["required_providers"]["aws"]["version"] = choice.version
     (work_dir / STACK_FILE).write_text(json.dumps(document, indent=2))
     env = {
         **os.environ,
@@ -220,49 +233,195 @@ def verify_stack(
         "TF_INPUT": "0",
         "CHECKPOINT_DISABLE": "1",
         "AWS_EC2_METADATA_DISABLED": "true",
+        "TF_CLI_CONFIG_FILE": str(cli_config(choice, work_dir)),
     }
-    config = cli_config(mirror, work_dir, provider_version)
-    if config:
-        env["TF_CLI_CONFIG_FILE"] = str(config)
+    env.pop("TF_PLUGIN_CACHE_DIR", None)
 
-    with moto_server(pinned_account(document) or MOTO_DEFAULT_ACCOUNT, work_dir / "moto.log") as endpoint:
-        (work_dir / "verify_override.tf.json").write_text(json.dumps(verify_override(endpoint), indent=2))
+    account = pinned_account(document)
+    with moto_server(account or MOTO_DEFAULT_ACCOUNT, work_dir / "moto.log") as endpoint:
+        override = endpoint_override(endpoint, account_pinned=account is not None)
+        (work_dir / "verify_override.tf.json").write_text(json.dumps(override, indent=2))
         if _terraform(["init", "-input=false", "-no-color"], work_dir, env, result, "init") is None:
             return result
-        validation = _terraform(["validate", "-json", "-no-color"], work_dir, env, result, "validate")
-        if validation is not None:
-            for diagnostic in json.loads(validation).get("diagnostics", []):
-                if diagnostic.get("severity") == "warning":
-                    result.errors.append(
-                        f"validate warning: {diagnostic.get('summary')}: {diagnostic.get('detail', '')}"
-                    )
-        plan_args = ["plan", "-input=false", "-lock=false", "-no-color", "-out=tfplan.bin"]
-        if _terraform(plan_args, work_dir, env, result, "plan") is None:
+        _note_warnings(result, _terraform(["validate", "-json", "-no-color"], work_dir, env, result, "validate"))
+        plan = _plan(work_dir, env, result, "plan")
+        if plan is None:
             return result
-    shown = _terraform(["show", "-json", "tfplan.bin"], work_dir, env, result, "show")
+        _judge_first_plan(plan, result)
+        if result.plan_ok:
+            creates = [address for address, actions in _managed_changes(plan) if actions == ["create"]]
+            _apply(work_dir, env, result, creates)
+        if result.applied:
+            replan = _plan(work_dir, env, result, "replan")
+            if replan is not None:
+                result.replanned = True
+                for address, change in _managed_changes(replan, with_change=True):
+                    # Resources never created (failed, or left out) are judged by the apply.
+                    if address in result.created:
+                        result.diffs[address] = changed_attributes(change) or change["actions"]
+    return result
+
+
+_QUIET = ["-input=false", "-lock=false", "-no-color"]
+
+
+def _plan(work_dir: Path, env: dict[str, str], result: StackVerification, step: str) -> dict | None:
+    """`terraform plan -out`, then the plan as JSON (also kept as <step>.json)."""
+    planned = _terraform(["plan", *_QUIET, "-json", f"-out={step}.bin"], work_dir, env, result, step)
+    _note_warnings(result, planned)
+    if planned is None:
+        return None
+    shown = _terraform(["show", "-json", f"{step}.bin"], work_dir, env, result, f"show {step}")
     if shown is None:
-        return result
-    (work_dir / "tfplan.json").write_text(shown)
-    changes = [c for c in json.loads(shown).get("resource_changes", []) if c.get("mode") == "managed"]
-    result.planned_creates = sum(1 for c in changes if c["change"]["actions"] == ["create"])
-    result.other_actions = [
-        f"{c['address']}: {c['change']['actions']}" for c in changes if c["change"]["actions"] != ["create"]
-    ]
+        return None
+    (work_dir / f"{step}.json").write_text(shown)
+    return json.loads(shown)
+
+
+def _managed_changes(plan: dict, with_change: bool = False) -> list[tuple[str, object]]:
+    """(address, actions) of every managed resource that would change (or its change)."""
+    found = []
+    for change in plan.get("resource_changes", []):
+        actions = change["change"]["actions"]
+        if change.get("mode") == "managed" and actions not in (["no-op"], ["read"]):
+            found.append((change["address"], change["change"] if with_change else actions))
+    return found
+
+
+def _judge_first_plan(plan: dict, result: StackVerification) -> None:
+    changes = _managed_changes(plan)
+    creates = [address for address, actions in changes if actions == ["create"]]
+    result.planned_creates = len(creates)
+    result.planned_by_type = Counter(resource_type(a) for a in creates)
+    result.other_actions = [f"{address}: {actions}" for address, actions in changes if actions != ["create"]]
     if result.planned_creates != result.synthesized_resources:
         result.errors.append(
-            f"plan creates {result.planned_creates} resources, "
-            f"the synthesized JSON declares {result.synthesized_resources}"
+            f"plan creates {result.planned_creates} resources, the synthesized JSON declares "
+            f"{result.synthesized_resources}"
         )
-    return result
+
+
+def _apply(work_dir: Path, env: dict[str, str], result: StackVerification, creates: list[str]) -> None:
+    # An apply that fails part-way exits non-zero; what it created and why the rest
+    # failed is read from its message stream and judged against the gap list.
+    applied = _terraform(
+        ["apply", *_QUIET, "-json", "-auto-approve", "plan.bin"],
+        work_dir,
+        env,
+        result,
+        "apply",
+        timeout=APPLY_TIMEOUT_SECONDS,
+        allow_failure=True,
+    )
+    if applied is None:
+        return
+    result.applied = True
+    _note_warnings(result, applied)
+    _read_apply(applied, result)
+    result.uncreated = sorted(set(creates) - result.created - set(result.failed))
+
+
+# -- judging against the lists --------------------------------------------------------------
+
+
+@dataclass
+class Verdict:
+    problems: list[str] = field(default_factory=list)
+    accepted: list[str] = field(default_factory=list)  # listed gaps and warnings that occurred, with reasons
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def judge(
+    results: list[StackVerification],
+    choice: ProviderChoice,
+    gaps: tuple[EmulatorGap, ...] = EMULATOR_GAPS,
+    not_implemented: dict[str, str] | None = None,
+    standin_warnings: tuple[ListedWarning, ...] = STANDIN_WARNINGS,
+) -> Verdict:
+    """Every error, diff and warning is either listed (with its reason) or a problem."""
+    not_implemented = NOT_IMPLEMENTED_BY_MOTO if not_implemented is None else not_implemented
+    verdict = Verdict()
+    used_gaps: set[str] = set()
+    used_warnings: set[ListedWarning] = set()
+    used_not_implemented: set[str] = set()
+    for r in results:
+        verdict.problems += [f"{r.name}: {error}" for error in r.errors]
+        verdict.problems += [f"{r.name}: unexpected plan action {action}" for action in r.other_actions]
+        for warning in r.warnings:
+            listed = choice.stand_in and next(
+                (w for w in standin_warnings if w.matches(warning.summary, warning.detail)), None
+            )
+            if listed:
+                used_warnings.add(listed)
+            else:
+                verdict.problems.append(f"{r.name}: warning (warnings are errors here): {warning.render()}")
+        listed_failure = False
+        for address, error in sorted(r.failed.items()):
+            kind = resource_type(address)
+            gap = next((g for g in gaps if g.matches_error(kind, error)), None)
+            if kind in not_implemented:
+                used_not_implemented.add(kind)
+                listed_failure = True
+            elif gap:
+                used_gaps.add(gap.key)
+                listed_failure = True
+            else:
+                verdict.problems.append(f"{r.name}: apply failed for {address}: {error}")
+        if r.uncreated and not listed_failure:
+            verdict.problems.append(
+                f"{r.name}: {len(r.uncreated)} planned resources were not created and no listed gap explains it: "
+                + ", ".join(r.uncreated[:5])
+            )
+        for address, attributes in sorted(r.diffs.items()):
+            kind = resource_type(address)
+            for attribute in attributes:
+                gap = next((g for g in gaps if g.matches_diff(kind, attribute)), None)
+                if gap:
+                    used_gaps.add(gap.key)
+                else:
+                    verdict.problems.append(
+                        f"{r.name}: perpetual diff: the plan after apply changes {address}.{attribute}"
+                    )
+    complete = all(r.replanned for r in results)
+    if complete:  # a stale entry can only be told apart after a full run
+        for gap in gaps:
+            if gap.key not in used_gaps:
+                verdict.problems.append(f"stale emulator gap (no longer occurs): {gap.key}: remove it")
+        for kind in not_implemented:
+            if kind not in used_not_implemented:
+                verdict.problems.append(f"stale not-implemented entry: {kind} was created by moto: remove it")
+        if choice.stand_in:
+            for warning in standin_warnings:
+                if warning not in used_warnings:
+                    verdict.problems.append(f"stale listed warning (no longer emitted): {warning.summary}")
+    verdict.accepted += [f"emulator gap {g.key}: {g.reason}" for g in gaps if g.key in used_gaps]
+    verdict.accepted += [f"not implemented by moto: {k}: {not_implemented[k]}" for k in sorted(used_not_implemented)]
+    verdict.accepted += [f"stand-in warning {w.summary}: {w.reason}" for w in standin_warnings if w in used_warnings]
+    return verdict
 
 
 # -- checkov on the plans --------------------------------------------------------------------
 
 
 def scan_plans(plans: dict[str, Path], stacks: dict[str, Path], report_dir: Path, checkov: Path):
-    scan = ["--framework", "terraform_plan", "--repo-root-for-plan-enrichment", str(ROOT)]
-    for plan in plans.values():
-        scan += ["--file", str(plan)]
+    # One folder per stack, scanned as a directory: checkov then names each finding's
+    # file as <stack>/plan.json (with a single --file it would drop the folder).
+    plans_dir = report_dir / "plans"
+    shutil.rmtree(plans_dir, ignore_errors=True)
+    for name, plan in plans.items():
+        (plans_dir / name).mkdir(parents=True)
+        shutil.copyfile(plan, plans_dir / name / "plan.json")
+    scan = [
+        "--framework",
+        "terraform_plan",
+        "--directory",
+        str(plans_dir),
+        "--repo-root-for-plan-enrichment",
+        str(ROOT),
+    ]
     result_file = run_checkov(checkov, report_dir, scan)
     report = evaluate(json.loads(result_file.read_text()), {name: stacks[name] for name in plans})
     # Waivers written for synthesized-JSON findings (e.g. on policy-document data
@@ -272,73 +431,125 @@ def scan_plans(plans: dict[str, Path], stacks: dict[str, Path], report_dir: Path
     return report
 
 
-# -- command -------------------------------------------------------------------------------
+# -- running the whole tier ------------------------------------------------------------------
 
 
-def render_results(results: list[StackVerification]) -> str:
-    lines = [f"{'stack':<22}{'synthesized':>12}{'planned':>9}{'init s':>8}{'validate s':>11}{'plan s':>8}  result"]
-    for r in results:
-        planned = "-" if r.planned_creates is None else str(r.planned_creates)
-        times = [f"{r.seconds.get(step, 0):.1f}" for step in ("init", "validate", "plan")]
-        lines.append(
-            f"{r.name:<22}{r.synthesized_resources:>12}{planned:>9}{times[0]:>8}{times[1]:>11}{times[2]:>8}  "
-            + ("ok" if r.ok else "FAILED")
+def unavailable_reasons(mirror: Path, requested: str | None = None) -> list[str]:
+    """Why the tier cannot run here; empty when it can."""
+    reasons = []
+    if not shutil.which("terraform"):
+        reasons.append("terraform is not on PATH")
+    if choose_provider(mirror, requested) is None:
+        reasons.append(missing_provider_reason(mirror, requested))
+    if not MOTO_SERVER.is_file():
+        reasons.append(f"moto's server is not installed at {MOTO_SERVER} (`make verify` installs it)")
+    return reasons
+
+
+@dataclass
+class TierRun:
+    choice: ProviderChoice
+    results: list[StackVerification]
+    verdict: Verdict
+    plan_report: object | None
+    work_dir: Path
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.verdict.ok
+            and self.plan_report is not None
+            and self.plan_report.ok
+            and all(r.plan_ok for r in self.results)
         )
-    for r in results:
-        lines += [f"FAILED  {r.name}: {error}" for error in r.errors]
-        lines += [f"FAILED  {r.name}: unexpected plan action {action}" for action in r.other_actions]
+
+
+def run_tier(stacks: dict[str, Path], work_dir: Path, report_dir: Path, choice: ProviderChoice, checkov: Path):
+    try:
+        with ThreadPoolExecutor(max_workers=PARALLEL_STACKS) as pool:
+            results = list(pool.map(lambda item: verify_stack(*item, work_dir, choice), stacks.items()))
+    except EmulatorCannotStart as error:
+        raise TierCannotRun(str(error)) from None
+    plans = {r.name: work_dir / r.name / "plan.json" for r in results if r.planned_creates is not None}
+    try:
+        plan_report = scan_plans(plans, stacks, report_dir, checkov) if plans else None
+    except GateCannotRun as error:
+        raise TierCannotRun(str(error)) from None
+    return TierRun(choice, results, judge(results, choice), plan_report, work_dir)
+
+
+def render_results(run: TierRun) -> str:
+    lines = [f"provider: {run.choice.label}"]
+    header = f"{'stack':<18}{'synthesized':>12}{'planned':>9}{'created':>9}{'failed':>8}{'not made':>10}{'diffs':>7}"
+    lines.append(header + "   init validate plan apply replan (s)")
+    for r in run.results:
+        planned = "-" if r.planned_creates is None else str(r.planned_creates)
+        applied = [str(len(r.created)), str(len(r.failed)), str(len(r.uncreated))] if r.applied else ["-"] * 3
+        diffs = str(len(r.diffs)) if r.replanned else "-"
+        times = " ".join(f"{r.seconds.get(s, 0):.0f}" for s in ("init", "validate", "plan", "apply", "replan"))
+        lines.append(
+            f"{r.name:<18}{r.synthesized_resources:>12}{planned:>9}{applied[0]:>9}{applied[1]:>8}{applied[2]:>10}"
+            f"{diffs:>7}   {times}"
+        )
+    for r in run.results:
+        lines.append(f"{r.name}: per resource type: planned / created / failed / not created / perpetual diffs")
+        for kind, planned in sorted(r.planned_by_type.items()):
+            created = sum(1 for a in r.created if resource_type(a) == kind)
+            failed = [a for a in r.failed if resource_type(a) == kind]
+            uncreated = sum(1 for a in r.uncreated if resource_type(a) == kind)
+            diffs = sorted({attr for a, attrs in r.diffs.items() if resource_type(a) == kind for attr in attrs})
+            note = f"  diffs: {', '.join(diffs)}" if diffs else ""
+            if kind in NOT_IMPLEMENTED_BY_MOTO:
+                note += "  (not implemented by moto: judged by validate and the first plan)"
+            lines.append(f"  {kind:<44}{planned:>4}{created:>5}{len(failed):>5}{uncreated:>5}{len(diffs):>5}{note}")
+        for address, error in sorted(r.failed.items()):
+            lines.append(f"  apply error {address}: {error.splitlines()[0][:300]}")
+    lines += [f"accepted  {item}" for item in run.verdict.accepted]
+    lines += [f"FAILED  {problem}" for problem in run.verdict.problems]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="terraform validate + plan of every synthesized stack (tier 5)")
-    parser.add_argument("--stacks-dir", type=Path, default=Path("cdktf.out/stacks"))
+    parser = argparse.ArgumentParser(description="validate, plan, apply to moto and re-plan every stack (tier 5)")
+    parser.add_argument("--stacks-dir", type=Path, action="append", help="repeatable; default cdktf.out/stacks")
     parser.add_argument("--work-dir", type=Path, default=Path("cdktf.out/verify"))
     parser.add_argument("--report-dir", type=Path, default=Path("cdktf.out/gate/plan"))
     parser.add_argument("--checkov", type=Path, default=DEFAULT_CHECKOV)
     parser.add_argument(
         "--provider-version",
-        default=PROVIDER_VERSION,
-        help=f"verify against another mirrored hashicorp/aws build instead of the pinned {PROVIDER_VERSION} "
-        "(a stand-in where the pinned one cannot be built; the result says so)",
+        help=f"a mirrored hashicorp/aws build other than the default choice ({PINNED_VERSION}, else the stand-in)",
     )
     args = parser.parse_args(argv)
-    version = args.provider_version
 
     mirror = mirror_dir()
-    reasons = unavailable_reasons(mirror, version)
+    reasons = unavailable_reasons(mirror, args.provider_version)
     if reasons:
-        print("verify: cannot run the provider-backed tier:", file=sys.stderr)
+        print("verify: NOT RUN: cannot run the provider-backed tier:", file=sys.stderr)
         for reason in reasons:
             print(f"  - {reason}", file=sys.stderr)
         return EXIT_CANNOT_RUN
-    stacks = find_stacks(args.stacks_dir)
+    stacks: dict[str, Path] = {}
+    for directory in args.stacks_dir or [Path("cdktf.out/stacks")]:
+        stacks.update(find_stacks(directory))
     if not stacks:
-        print(
-            f"verify: cannot run: no synthesized stacks under {args.stacks_dir}; run `python main.py`", file=sys.stderr
-        )
+        print("verify: NOT RUN: no synthesized stacks; run `make synth`", file=sys.stderr)
         return EXIT_CANNOT_RUN
-    source = f"mirror {mirror}" if mirrored_provider(mirror, version).is_file() else "terraform's own configuration"
-    print(f"verify: hashicorp/aws {version} from {source}; moto on 127.0.0.1")
-    if version != PROVIDER_VERSION:
-        print(f"verify: STAND-IN: this is NOT the pinned provider {PROVIDER_VERSION}; a pass here does not verify it")
-
+    choice = choose_provider(mirror, args.provider_version)
+    assert choice is not None  # unavailable_reasons said so
+    print(f"verify: {choice.label}; moto on 127.0.0.1; {len(stacks)} stacks")
     try:
-        results = [verify_stack(name, path, args.work_dir, mirror, version) for name, path in stacks.items()]
-        print(render_results(results))
-        plans = {r.name: args.work_dir / r.name / "tfplan.json" for r in results if r.planned_creates is not None}
-        plan_report = scan_plans(plans, stacks, args.report_dir, args.checkov) if plans else None
-    except (TierCannotRun, GateCannotRun) as error:
-        print(f"verify: cannot run: {error}", file=sys.stderr)
+        run = run_tier(stacks, args.work_dir, args.report_dir, choice, args.checkov)
+    except TierCannotRun as error:
+        print(f"verify: NOT RUN: {error}", file=sys.stderr)
         return EXIT_CANNOT_RUN
-    if plan_report is not None:
+    print(render_results(run))
+    if run.plan_report is not None:
         print("checkov terraform_plan over the plans:")
-        print(render(plan_report))
+        print(render(run.plan_report))
         print(f"reports: {args.report_dir}/results_json.json, results_junitxml.xml")
-    ok = all(r.ok for r in results) and plan_report is not None and plan_report.ok
-    stand_in = f" (against stand-in {version}, not {PROVIDER_VERSION})" if version != PROVIDER_VERSION else ""
-    print(("verify: PASSED" if ok else "verify: FAILED") + stand_in)
-    return 0 if ok else EXIT_FAILED
+    suffix = f", a STAND-IN: the pinned {PINNED_VERSION} was not verified" if choice.stand_in else ""
+    print(("verify: PASSED" if run.ok else "verify: FAILED") + f" (hashicorp/aws {choice.version}{suffix})")
+    return 0 if run.ok else EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
-"""Tier 5: terraform validate + plan of every environment against moto on loopback.
+"""Tier 5: validate, plan, apply to moto and re-plan every synthesized stack.
 
-Runs only where terraform and a built AWS provider 6.25.0 are present (`make provider`);
-elsewhere each test is skipped with the reason printed in the summary, never passed.
+The `provider`-marked tests run wherever terraform, moto and a provider build are present
+(.ci/run makes sure of the build); elsewhere they are skipped with the reason, and the
+test summary says NOT RUN with it (tests/conftest.py), never a silent pass. The other
+tests here always run: they prove the tier's own judgement on made-up results.
 """
 
 from __future__ import annotations
@@ -13,77 +15,141 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
-from verify.run import (
-    DEFAULT_CHECKOV,
-    PROVIDER_VERSION,
+from tests.conftest import ROOT, TIER_KEY
+from verify.emulator import EMULATOR_GAPS, MOTO_DEFAULT_ACCOUNT, MOTO_ENDPOINT_SERVICES, EmulatorGap, endpoint_override
+from verify.provider import (
+    PINNED_VERSION,
+    PROVIDER_ADDRESS,
+    STANDIN_VERSION,
+    ListedWarning,
+    ProviderChoice,
+    choose_provider,
+    cli_config,
     mirror_dir,
     mirrored_provider,
-    scan_plans,
-    unavailable_reasons,
-    verify_stack,
+    read_versions,
 )
+from verify.run import DEFAULT_CHECKOV, Diagnostic, StackVerification, judge, run_tier, unavailable_reasons
 
 
 @pytest.fixture(scope="session")
-def verified(synth_outdir, tmp_path_factory):
+def tier(request, synth_outdir, stack_configs, tmp_path_factory):
     reasons = unavailable_reasons(mirror_dir())
     if reasons:
-        pytest.skip("provider-backed tier not run: " + "; ".join(reasons))
+        request.config.stash[TIER_KEY] = "NOT RUN: " + "; ".join(reasons)
+        pytest.skip("provider-backed tier NOT RUN: " + "; ".join(reasons))
     from gate.run import find_stacks
 
     stacks = find_stacks(synth_outdir / "stacks")
+    assert sorted(stacks) == sorted(c.stack_name for c in stack_configs.values())
+    choice = choose_provider(mirror_dir())
     work = tmp_path_factory.mktemp("verify")
-    results = {name: verify_stack(name, path, work, mirror_dir()) for name, path in stacks.items()}
-    plans = {name: work / name / "tfplan.json" for name, r in results.items() if r.planned_creates is not None}
-    plan_report = scan_plans(plans, stacks, work / "plan-report", DEFAULT_CHECKOV) if plans else None
-    return results, plan_report, work
+    run = run_tier(stacks, work, work / "plan-report", choice, DEFAULT_CHECKOV)
+    from verify.run import render_results
+
+    request.config.stash[TIER_KEY] = (
+        (f"RAN against {choice.label}: {len(stacks)} stacks, " + ("passed" if run.ok else "FAILED"))
+        + "\n"
+        + render_results(run)
+    )
+    return run
 
 
 @pytest.mark.provider
-def test_every_environment_validates_and_plans_without_errors(verified):
-    results, _, _ = verified
-    assert sorted(results) == ["chat-dev", "chat-prod", "chat-staging"]
-    for name, result in results.items():
-        assert result.errors == [], f"{name}: {result.errors}"
+def test_every_stack_validates_and_plans_without_errors(tier):
+    for result in tier.results:
+        assert result.errors == [], f"{result.name}: {result.errors}"
 
 
 @pytest.mark.provider
-def test_plan_creates_exactly_what_was_synthesized(verified):
-    results, _, _ = verified
-    for name, result in results.items():
-        assert result.other_actions == [], name
-        assert result.planned_creates == result.synthesized_resources, name
+def test_plan_creates_exactly_what_was_synthesized(tier):
+    for result in tier.results:
+        assert result.other_actions == [], result.name
+        assert result.planned_creates == result.synthesized_resources, result.name
+        assert sum(result.planned_by_type.values()) == result.planned_creates
 
 
 @pytest.mark.provider
-def test_plan_uses_the_pinned_provider(verified):
-    _, _, work = verified
-    for name in ("chat-dev", "chat-prod", "chat-staging"):
-        lock = (work / name / ".terraform.lock.hcl").read_text()
-        assert f'version     = "{PROVIDER_VERSION}"' in lock
+def test_plan_used_the_chosen_provider_build(tier):
+    for result in tier.results:
+        lock = (tier.work_dir / result.name / ".terraform.lock.hcl").read_text()
+        assert f'version     = "{tier.choice.version}"' in lock
+        assert "5.100.0" not in lock
 
 
 @pytest.mark.provider
-def test_checkov_on_the_plans_finds_nothing_unwaived(verified):
-    _, plan_report, _ = verified
-    assert plan_report is not None
-    assert plan_report.parsing_errors == [] and plan_report.empty_stacks == []
-    assert all(s.failed == [] for s in plan_report.stacks), [(s.name, s.failed) for s in plan_report.stacks]
+def test_checkov_on_the_plans_finds_nothing_unwaived(tier):
+    report = tier.plan_report
+    assert report is not None
+    assert report.parsing_errors == [] and report.empty_stacks == []
+    assert all(s.failed == [] for s in report.stacks), [(s.name, s.failed) for s in report.stacks]
 
 
-# -- always: the tier refuses to be silently green ---------------------------------------
+@pytest.mark.provider
+def test_apply_and_second_plan_show_nothing_unlisted(tier):
+    for result in tier.results:
+        assert result.applied and result.replanned, result.name
+        assert result.created, f"{result.name}: moto created nothing"
+    assert tier.verdict.problems == []
 
 
-def test_missing_provider_and_terraform_are_named(tmp_path, monkeypatch):
+@pytest.mark.provider
+def test_plan_really_asked_the_local_endpoint(tier):
+    for result in tier.results:
+        plan = json.loads((tier.work_dir / result.name / "plan.json").read_text())
+        data = plan["prior_state"]["values"]["root_module"]["resources"]
+        identities = [r for r in data if r["mode"] == "data" and r["type"] == "aws_caller_identity"]
+        for identity in identities:
+            assert identity["values"]["account_id"] == MOTO_DEFAULT_ACCOUNT
+
+
+# -- always: the tier's choices and its judgement ----------------------------------------
+
+
+def test_versions_are_written_once_and_the_stand_in_is_labelled_a_pre_release():
+    versions = read_versions()
+    assert versions["PINNED_PROVIDER_VERSION"] == PINNED_VERSION == "6.25.0"
+    assert STANDIN_VERSION.startswith("6.") and "-" in STANDIN_VERSION  # a semver pre-release, never a release
+    for path in ("Makefile", ".ci/run", "tools/ensure_provider.sh", "verify/run.py"):
+        assert STANDIN_VERSION not in (ROOT / path).read_text(), f"{path} repeats the stand-in version"
+
+
+def test_choice_prefers_the_pinned_build_then_the_stand_in(tmp_path, monkeypatch):
+    monkeypatch.delenv("CHAT_INFRA_USE_REGISTRY", raising=False)
+    assert choose_provider(tmp_path) is None
+    for version in (STANDIN_VERSION, PINNED_VERSION):
+        binary = mirrored_provider(tmp_path, version)
+        binary.parent.mkdir(parents=True)
+        binary.write_text("")
+        choice = choose_provider(tmp_path)
+        assert choice.version == version and choice.mirror == tmp_path
+    assert "STAND-IN" in ProviderChoice(STANDIN_VERSION, tmp_path).label
+    assert "STAND-IN" not in ProviderChoice(PINNED_VERSION, tmp_path).label
+    monkeypatch.setenv("CHAT_INFRA_USE_REGISTRY", "1")
+    assert choose_provider(tmp_path / "empty") == ProviderChoice(PINNED_VERSION, None)
+
+
+def test_cli_configuration_names_one_source_and_never_the_image_build(tmp_path):
+    mirrored = cli_config(ProviderChoice(STANDIN_VERSION, tmp_path / "mirror"), tmp_path).read_text()
+    assert f'path    = "{(tmp_path / "mirror").resolve()}"' in mirrored
+    assert f'exclude = ["{PROVIDER_ADDRESS}"]' in mirrored and "/opt/" not in mirrored
+    registry = cli_config(ProviderChoice(PINNED_VERSION, None), tmp_path).read_text()
+    assert "direct {}" in registry and "filesystem_mirror" not in registry
+
+
+def test_missing_pieces_are_named_with_the_recorded_build_failure(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.delenv("CHAT_INFRA_USE_REGISTRY", raising=False)
-    reasons = unavailable_reasons(tmp_path / "no-mirror")
+    (tmp_path / "mirror").mkdir()
+    (tmp_path / "mirror" / "build-status.txt").write_text("the provider build failed after 3 min: proxy said 403\n")
+    reasons = unavailable_reasons(tmp_path / "mirror")
     assert "terraform is not on PATH" in reasons
-    assert any(str(mirrored_provider(tmp_path / "no-mirror")) in r and "make provider" in r for r in reasons)
+    (provider_reason,) = [r for r in reasons if "no built AWS provider" in r]
+    assert PINNED_VERSION in provider_reason and STANDIN_VERSION in provider_reason
+    assert "proxy said 403" in provider_reason and "make provider" in provider_reason
 
 
-def test_verify_command_exits_2_and_says_why_when_it_cannot_run(tmp_path):
+def test_verify_command_exits_2_and_says_not_run_when_it_cannot_run(tmp_path):
     env = {**os.environ, "CHAT_INFRA_PROVIDER_MIRROR": str(tmp_path / "empty-mirror"), "PYTHONPATH": str(ROOT)}
     env.pop("CHAT_INFRA_USE_REGISTRY", None)
     completed = subprocess.run(
@@ -95,28 +161,76 @@ def test_verify_command_exits_2_and_says_why_when_it_cannot_run(tmp_path):
         timeout=60,
     )
     assert completed.returncode == 2
-    assert "cannot run the provider-backed tier" in completed.stderr
-    assert f"no built AWS provider {PROVIDER_VERSION}" in completed.stderr
+    assert "NOT RUN" in completed.stderr and "no built AWS provider" in completed.stderr
     assert "PASSED" not in completed.stdout
 
 
 def test_override_points_every_service_at_the_local_endpoint():
-    from verify.run import MOTO_ENDPOINT_SERVICES, verify_override
-
-    override = verify_override("http://127.0.0.1:1234")
+    override = endpoint_override("http://127.0.0.1:1234")
     (endpoints,) = override["provider"]["aws"]["endpoints"]
     assert set(endpoints) == set(MOTO_ENDPOINT_SERVICES) and set(endpoints.values()) == {"http://127.0.0.1:1234"}
     assert override["terraform"]["backend"] == {"local": {"path": "terraform.tfstate"}}
-    json.dumps(override)  # must be valid Terraform JSON
+    assert override["provider"]["aws"]["skip_requesting_account_id"] is True
+    # allowed_account_ids can only be checked when the provider may ask STS (moto) who it is
+    pinned = endpoint_override("http://127.0.0.1:1234", account_pinned=True)
+    assert pinned["provider"]["aws"]["skip_requesting_account_id"] is False
 
 
-@pytest.mark.provider
-def test_plan_really_asked_the_local_endpoint(verified):
-    from verify.run import MOTO_DEFAULT_ACCOUNT
+STAND_IN = ProviderChoice(STANDIN_VERSION, None)
+PINNED = ProviderChoice(PINNED_VERSION, None)
+GAP = EmulatorGap("aws_kms_key", attribute="rotation_period_in_days", reason="moto keeps no period")
+ERROR_GAP = EmulatorGap("aws_flow_log", error="InvalidParameter", reason="moto refuses this")
 
-    _, _, work = verified
-    for name in ("chat-dev", "chat-prod", "chat-staging"):
-        plan = json.loads((work / name / "tfplan.json").read_text())
-        data = plan["prior_state"]["values"]["root_module"]["resources"]
-        (identity,) = [r for r in data if r["mode"] == "data" and r["type"] == "aws_caller_identity"]
-        assert identity["values"]["account_id"] == MOTO_DEFAULT_ACCOUNT
+
+def _applied(**fields) -> StackVerification:
+    result = StackVerification(name="chat-x", synthesized_resources=2, planned_creates=2, applied=True, replanned=True)
+    for key, value in fields.items():
+        setattr(result, key, value)
+    return result
+
+
+def test_every_listed_gap_carries_a_reason():
+    assert all(len(gap.reason) >= 40 for gap in EMULATOR_GAPS)
+    with pytest.raises(ValueError, match="exactly one"):
+        EmulatorGap("aws_vpc", reason="x")
+
+
+def test_unlisted_diff_fails_and_listed_diff_is_accepted_with_its_reason():
+    diffs = {"aws_kms_key.key": ["rotation_period_in_days"], "aws_vpc.this": ["tags"]}
+    verdict = judge([_applied(created={"aws_kms_key.key", "aws_vpc.this"}, diffs=diffs)], PINNED, gaps=(GAP,))
+    assert verdict.problems == ["chat-x: perpetual diff: the plan after apply changes aws_vpc.this.tags"]
+    assert any("moto keeps no period" in line for line in verdict.accepted)
+
+
+def test_listed_gap_that_no_longer_occurs_is_stale():
+    verdict = judge([_applied(created={"aws_kms_key.key"})], PINNED, gaps=(GAP,))
+    assert verdict.problems == [f"stale emulator gap (no longer occurs): {GAP.key}: remove it"]
+
+
+def test_apply_errors_are_listed_or_fail_and_explain_what_was_not_created():
+    listed = _applied(failed={"aws_flow_log.f": "InvalidParameter: nope"}, uncreated=["aws_cloudwatch_log_group.g"])
+    assert judge([listed], PINNED, gaps=(ERROR_GAP,)).problems == []
+    unlisted = _applied(failed={"aws_flow_log.f": "Throttling"}, uncreated=["aws_cloudwatch_log_group.g"])
+    problems = judge([unlisted], PINNED, gaps=(ERROR_GAP,)).problems
+    assert any("apply failed for aws_flow_log.f: Throttling" in p for p in problems)
+    assert any("not created and no listed gap explains it" in p for p in problems)
+
+
+def test_not_implemented_service_is_accepted_but_stale_once_moto_creates_it():
+    failing = _applied(failed={"aws_wafv2_web_acl.acl": "404 Not Found"})
+    not_implemented = {"aws_wafv2_web_acl": "moto has no WAFv2 logging API"}
+    assert judge([failing], PINNED, gaps=(), not_implemented=not_implemented).problems == []
+    created = _applied(created={"aws_wafv2_web_acl.acl"})
+    (problem,) = judge([created], PINNED, gaps=(), not_implemented=not_implemented).problems
+    assert "stale not-implemented entry: aws_wafv2_web_acl" in problem
+
+
+def test_warnings_are_errors_unless_listed_for_the_stand_in_and_stale_when_gone():
+    warning = Diagnostic("warning", "Argument is deprecated", "x is deprecated; use y")
+    listed = ListedWarning("Argument is deprecated", "use y", reason="only 6.47 deprecates x")
+    result = _applied(warnings=[warning])
+    assert judge([result], STAND_IN, gaps=(), standin_warnings=(listed,)).problems == []
+    (problem,) = judge([result], PINNED, gaps=(), standin_warnings=(listed,)).problems
+    assert "warnings are errors here" in problem
+    (stale,) = judge([_applied()], STAND_IN, gaps=(), standin_warnings=(listed,)).problems
+    assert "stale listed warning" in stale
