@@ -10,6 +10,13 @@ PIPENV_VERSION := 2026.10.3
 PIPENV := .tools/pipenv/bin/pipenv
 VENV_PYTHON := .venv/bin/python
 
+# pip's own index (its configuration, else its built-in default): the Pipfile's source
+# reads it from here, so no registry address is written in the repository.
+ifndef PIP_INDEX_URL
+PIP_INDEX_URL := $(shell $(PYTHON) -m pip config get global.index-url 2>/dev/null || \
+  $(PYTHON) -c 'from pip._internal.models.index import PyPI; print(PyPI.simple_url)')
+endif
+export PIP_INDEX_URL
 export PIPENV_VENV_IN_PROJECT := 1
 export PIPENV_IGNORE_VIRTUALENVS := 1
 export PIPENV_NOSPIN := 1
