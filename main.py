@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
     bindings.install()  # only the provider submodules the stacks use are imported
+    bindings.limit_jsii_node_memory()
     from stacks import build_app
 
     outdir = args.outdir or os.environ.get("CDKTF_OUTDIR", "cdktf.out")

@@ -45,6 +45,12 @@ CDK_PACKAGE = "cdktf"
 
 EAGER_ENV = "CHAT_INFRA_EAGER_BINDINGS"
 
+# jsii's kernel (a node process) holds the provider's whole assembly: ~620 MB of the
+# ~730 MB peak of synthesizing every environment once the Python side is lazy. A 1 MB
+# young-generation semi-space trims ~40 MB of that at no measured time cost (3.8 s
+# either way, 2 cores). Only set when the user has not set NODE_OPTIONS.
+JSII_NODE_OPTIONS = "--max-semi-space-size=1"
+
 # Top-level statements the shipped `__init__` may hold besides `from . import <name>`:
 # the docstring, imports, the typeguard helper, `__all__`, `__path__`, publication.
 _EXPECTED_STATEMENTS = (ast.Expr, ast.Import, ast.ImportFrom, ast.Assign, ast.FunctionDef)
@@ -136,6 +142,11 @@ def _say_once(message: str) -> None:
     if not _announced:
         print(f"bindings: {message}", file=sys.stderr)
         _announced = True
+
+
+def limit_jsii_node_memory() -> None:
+    """Call before the first jsii import: the kernel's node process reads NODE_OPTIONS at start."""
+    os.environ.setdefault("NODE_OPTIONS", JSII_NODE_OPTIONS)
 
 
 def install(package: str = PROVIDER_PACKAGE, assembly: str = PROVIDER_ASSEMBLY) -> bool:

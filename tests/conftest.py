@@ -24,6 +24,7 @@ import pytest
 import bindings
 
 bindings.install()
+bindings.limit_jsii_node_memory()
 
 ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS_DIR = ROOT / "environments"

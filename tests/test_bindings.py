@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import textwrap
@@ -210,3 +211,12 @@ def test_every_stack_is_byte_identical_with_the_shipped_eager_import(synth_outdi
         assert lazy_file.read_bytes() == eager_synthesis.stack_file(config.stack_name).read_bytes(), config.stack_name
         compared.append(config.stack_name)
     assert len(compared) == len(stack_configs) >= 4
+
+
+def test_jsii_node_memory_limit_never_overrides_the_users_node_options(monkeypatch):
+    monkeypatch.setenv("NODE_OPTIONS", "--max-old-space-size=4096")
+    bindings.limit_jsii_node_memory()
+    assert os.environ["NODE_OPTIONS"] == "--max-old-space-size=4096"
+    monkeypatch.delenv("NODE_OPTIONS")
+    bindings.limit_jsii_node_memory()
+    assert os.environ["NODE_OPTIONS"] == bindings.JSII_NODE_OPTIONS
