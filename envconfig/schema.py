@@ -1,8 +1,10 @@
 """Schema of an environment file (environments/<name>.hcl).
 
-One pydantic model per HCL block. Adding the sizing keys of a new module is adding a
-model here and a field on `EnvironmentConfig`; the loader reports unknown keys, wrong
-types, bad values and missing keys for it with no further code.
+One pydantic model per HCL block. A module's block is derived from its props dataclass
+(`environment_block`, modules/common/inputs.py): its keys, types, defaults, docs and
+checks are declared once, there. Adding a module's block is one line deriving its model,
+a field on `EnvironmentConfig` and an entry in `MODULE_BLOCKS`; the loader reports unknown
+keys, wrong types, bad values and missing keys for it with no further code.
 
 Field types are strict (StrictInt, StrictStr, StrictBool) because HCL already tells a
 number from a string: `az_count = "3"` is a mistake worth reporting, not coercing.
@@ -16,18 +18,15 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
 
+from modules.common.inputs import block_values, cross_check_problems, environment_block
 from modules.common.validation import (
     check_account_id,
-    check_availability_zones,
     check_name,
-    check_private_egress,
     check_region,
     check_retention_days,
     check_tags,
-    check_vpc_cidr,
 )
-from modules.network.layout import MAX_AZS
-from modules.network.props import MIN_AZS, NatMode
+from modules.network.props import NetworkProps
 
 # Tags the stack sets through the provider's default_tags; a file may not override them.
 STACK_TAG_KEYS = ("project", "environment", "managed-by")
@@ -53,15 +52,13 @@ class _Block(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class NetworkConfig(_Block):
-    """`network { ... }`: see modules/network/props.py for what each key does."""
+NetworkConfig = environment_block(
+    NetworkProps, "NetworkConfig", "`network { ... }`: the inputs of modules/network/props.py marked environment=True."
+)
 
-    vpc_cidr: Annotated[StrictStr, AfterValidator(check_vpc_cidr)]
-    az_count: Annotated[StrictInt, Field(ge=MIN_AZS, le=MAX_AZS)]
-    availability_zones: tuple[StrictStr, ...] | None = None
-    nat_mode: NatMode = "per_az"
-    interface_endpoints: StrictBool = True
-    flow_log_retention_days: RetentionDays = 365
+# Each module block of an environment file and the props it is derived from; their cross
+# checks run once the whole file is valid, with what the stack supplies (`stack_inputs`).
+MODULE_BLOCKS: dict[str, type] = {"network": NetworkProps}
 
 
 class RemoteStateConfig(_Block):
@@ -93,29 +90,15 @@ class EnvironmentConfig(_Block):
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> EnvironmentConfig:
-        # Raised as ValueError with a "key: message" prefix; the loader splits it so
+        # Raised as ValueError with "key<TAB>message" lines; the loader splits it so
         # each problem is reported at its own key.
         problems = []
-        checks = [
-            (
-                "network.interface_endpoints",
-                lambda: check_private_egress(self.network.nat_mode, self.network.interface_endpoints),
-            ),
-        ]
-        if self.network.availability_zones is not None:
-            checks.append(
-                (
-                    "network.availability_zones",
-                    lambda: check_availability_zones(
-                        self.network.availability_zones, self.region, self.network.az_count
-                    ),
-                )
-            )
-        for key, check in checks:
-            try:
-                check()
-            except ValueError as error:
-                problems.append(f"{key}\t{error}")
+        for block_name, props_class in MODULE_BLOCKS.items():
+            block = getattr(self, block_name)
+            if block is None:
+                continue
+            values = {**self.stack_inputs, **block_values(block)}
+            problems += [f"{block_name}.{key}\t{message}" for key, message in cross_check_problems(props_class, values)]
         if problems:
             raise ValueError("\n".join(problems))
         # Frozen all the way down: the tag mapping too.
@@ -125,6 +108,11 @@ class EnvironmentConfig(_Block):
     @property
     def stack_name(self) -> str:
         return f"chat-{self.name}"
+
+    @property
+    def stack_inputs(self) -> dict[str, str | None]:
+        """What the stack gives every module's props beside the module's block."""
+        return {"name": self.stack_name, "region": self.region, "account_id": self.account_id}
 
     @property
     def state_region(self) -> str | None:

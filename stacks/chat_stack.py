@@ -9,6 +9,7 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTag
 from constructs import Construct
 
 from envconfig import EnvironmentConfig
+from modules.common.inputs import props_from_block
 from modules.network import Network, NetworkProps
 
 PROJECT = "chat-infra"
@@ -41,21 +42,8 @@ class ChatStack(TerraformStack):
         # reviewer (and `terraform init`) sees exactly which provider is pinned.
         self.add_override("terraform.required_providers.aws.source", "hashicorp/aws")
 
-        network_config = config.network
         self.network = Network(
-            self,
-            "network",
-            props=NetworkProps(
-                name=config.stack_name,
-                region=config.region,
-                account_id=config.account_id,
-                vpc_cidr=network_config.vpc_cidr,
-                az_count=network_config.az_count,
-                availability_zones=network_config.availability_zones,
-                nat_mode=network_config.nat_mode,
-                interface_endpoints=network_config.interface_endpoints,
-                flow_log_retention_days=network_config.flow_log_retention_days,
-            ),
+            self, "network", props=props_from_block(NetworkProps, config.network, **config.stack_inputs)
         )
         self._outputs()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 # CloudWatch Logs accepts only these retention periods (PutRetentionPolicy API);
 # 0 ("never expire") is left out on purpose: unbounded retention is a cost leak.
@@ -69,6 +69,33 @@ def describe(value: object) -> str:
     if isinstance(value, Mapping):
         return "an object/block"
     return repr(value)
+
+
+def range_check(low: int, high: int) -> Callable[[int], int]:
+    """A check that a number lies in [low, high] (worded as the environment files always had it)."""
+
+    def check_range(value: int) -> int:
+        if value < low:
+            raise ValueError(f"expected a number greater than or equal to {low}, got {describe(value)}")
+        if value > high:
+            raise ValueError(f"expected a number less than or equal to {high}, got {describe(value)}")
+        return value
+
+    return check_range
+
+
+def choice_check(choices: Iterable[str]) -> Callable[[str], str]:
+    """A check that a value is one of `choices`, worded as pydantic words a Literal mismatch."""
+    choices = tuple(choices)
+    quoted = [repr(choice) for choice in choices]
+    expected = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+
+    def check_choice(value: str) -> str:
+        if value not in choices:
+            raise ValueError(f"expected one of {expected}, got {describe(value)}")
+        return value
+
+    return check_choice
 
 
 def check_name(value: str) -> str:

@@ -13,12 +13,6 @@ from cdktf import Fn
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.data_aws_availability_zones import DataAwsAvailabilityZones
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
-    DataAwsIamPolicyDocument,
-    DataAwsIamPolicyDocumentStatement,
-    DataAwsIamPolicyDocumentStatementCondition,
-    DataAwsIamPolicyDocumentStatementPrincipals,
-)
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
 from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
 from cdktf_cdktf_provider_aws.eip import Eip
@@ -42,6 +36,7 @@ from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurity
 from constructs import Construct
 
 from modules.common.aws_arn import partition_for_region
+from modules.common.policy import policy_document, policy_statement
 from modules.common.waivers import waive
 from modules.network.layout import plan_subnets
 from modules.network.props import NetworkProps
@@ -51,31 +46,6 @@ _HTTPS = 443
 # Rule number of the single allow rule in each direction of the data-tier ACL; the
 # implicit deny (*) follows it.
 _DATA_ACL_RULE = 100
-
-
-def _policy_statement(
-    sid: str,
-    actions: list[str],
-    resources: list[str],
-    principal: tuple[str, list[str]] | None = None,
-    conditions: list[tuple[str, str, list[str]]] = (),
-) -> DataAwsIamPolicyDocumentStatement:
-    return DataAwsIamPolicyDocumentStatement(
-        sid=sid,
-        effect="Allow",
-        actions=actions,
-        resources=resources or None,
-        principals=(
-            [DataAwsIamPolicyDocumentStatementPrincipals(type=principal[0], identifiers=principal[1])]
-            if principal
-            else None
-        ),
-        condition=[
-            DataAwsIamPolicyDocumentStatementCondition(test=test, variable=variable, values=values)
-            for test, variable, values in conditions
-        ]
-        or None,
-    )
 
 
 class Network(Construct):
@@ -346,14 +316,13 @@ class Network(Construct):
                 "triage, and a year of them costs more than a non-production VPC.",
             )
 
-        trust = DataAwsIamPolicyDocument(
+        trust = policy_document(
             self,
             "flow_log_trust_policy",
-            statement=[
-                _policy_statement(
+            [
+                policy_statement(
                     "VpcFlowLogsAssumesRole",
                     ["sts:AssumeRole"],
-                    [],
                     principal=("Service", ["vpc-flow-logs.amazonaws.com"]),
                     conditions=[
                         ("StringEquals", "aws:SourceAccount", [account_id]),
@@ -374,11 +343,11 @@ class Network(Construct):
             assume_role_policy=trust.json,
             tags=self._tags(f"{props.name}-vpc-flow-logs"),
         )
-        write_policy = DataAwsIamPolicyDocument(
+        write_policy = policy_document(
             self,
             "flow_log_write_policy",
-            statement=[
-                _policy_statement(
+            [
+                policy_statement(
                     "WriteFlowLogGroup",
                     ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
                     [log_group.arn, f"{log_group.arn}:*"],
@@ -403,19 +372,19 @@ class Network(Construct):
 
     def _flow_log_key(self, partition: str, account_id: str, group_arn: str) -> str:
         props = self.props
-        policy = DataAwsIamPolicyDocument(
+        policy = policy_document(
             self,
             "flow_log_key_policy",
-            statement=[
+            [
                 # AWS's default key statement: without it nobody in the account could
                 # ever administer the key again. In a key policy "*" is this key.
-                _policy_statement(
+                policy_statement(
                     "AccountAdministersKey",
                     ["kms:*"],
                     ["*"],
                     principal=("AWS", [f"arn:{partition}:iam::{account_id}:root"]),
                 ),
-                _policy_statement(
+                policy_statement(
                     "CloudWatchLogsUsesKeyForFlowLogGroup",
                     ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
                     ["*"],

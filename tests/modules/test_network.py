@@ -297,9 +297,12 @@ def test_subnet_groups_span_every_data_subnet_in_distinct_azs(variants):
     ("change", "message"),
     [
         ({"vpc_cidr": "10.0.0.0/8"}, "vpc_cidr: expected a prefix length from /16 to /20"),
-        ({"az_count": 1, "availability_zones": None}, "az_count: expected 2 to 4, got 1"),
+        (
+            {"az_count": 1, "availability_zones": None},
+            "az_count: expected a number greater than or equal to 2, got 1 (number)",
+        ),
         ({"availability_zones": ("eu-west-1a", "eu-west-1b")}, "availability_zones: expected 3 zone names"),
-        ({"nat_mode": "double"}, "nat_mode: expected one of none, single, per_az, got 'double'"),
+        ({"nat_mode": "double"}, "nat_mode: expected one of 'none', 'single' or 'per_az', got \"double\" (string)"),
         (
             {"nat_mode": "none", "interface_endpoints": False},
             'interface_endpoints: expected true when nat_mode is "none"',
@@ -318,19 +321,80 @@ def test_props_reject_bad_values_with_the_field_and_value(change, message):
 
 def test_props_report_every_problem_at_once():
     with pytest.raises(ValueError) as caught:
-        replace(BASE, vpc_cidr="nope", region="mars", flow_log_retention_days=2)
+        replace(BASE, vpc_cidr="nope", region="mars", flow_log_retention_days=2, nat_mode="none", az_count=2)
+    # availability_zones is not checked against the bad region, as in an environment file:
+    # a rule over fields waits until each of them is valid on its own.
     assert [line.split(":")[0].strip() for line in str(caught.value).splitlines()[1:]] == [
         "region",
         "vpc_cidr",
         "flow_log_retention_days",
+    ]
+    with pytest.raises(ValueError) as caught:
+        replace(BASE, vpc_cidr="nope", nat_mode="none", interface_endpoints=False, az_count=2)
+    assert [line.split(":")[0].strip() for line in str(caught.value).splitlines()[1:]] == [
+        "vpc_cidr",
+        "interface_endpoints",
         "availability_zones",
     ]
 
 
+# (key the file reports at, network-block settings): mistakes an environment file can make.
+FILE_MISTAKES = [
+    ("vpc_cidr", {"vpc_cidr": "10.0.0.0/24"}),
+    ("vpc_cidr", {"vpc_cidr": "10.0.0.1/16"}),
+    ("vpc_cidr", {"vpc_cidr": "8.8.0.0/16"}),
+    ("az_count", {"az_count": 1}),
+    ("az_count", {"az_count": 5}),
+    ("nat_mode", {"nat_mode": "per-az"}),
+    ("flow_log_retention_days", {"flow_log_retention_days": 8}),
+    ("availability_zones", {"availability_zones": ["eu-west-1a", "eu-west-1a", "us-east-1c"]}),
+    ("interface_endpoints", {"nat_mode": "none", "interface_endpoints": False}),
+]
+
+
+@pytest.mark.parametrize(("key", "settings"), FILE_MISTAKES)
+def test_props_reject_what_an_environment_file_rejects_in_the_same_words(tmp_path, key, settings):
+    from envconfig import EnvironmentFileError, load_environment
+
+    settings = {"vpc_cidr": "10.40.0.0/16", "az_count": 2, **settings}
+    block = "".join(f"  {name} = {json.dumps(value)}\n" for name, value in settings.items())
+    path = tmp_path / "dev.hcl"
+    path.write_text(f'name = "dev"\nregion = "eu-west-1"\nnetwork {{\n{block}}}\n')
+    with pytest.raises(EnvironmentFileError) as in_file:
+        load_environment(path)
+    (problem,) = in_file.value.problems
+    assert problem.key == f"network.{key}"
+
+    given = {name: tuple(v) if isinstance(v, list) else v for name, v in settings.items()}
+    with pytest.raises(ValueError) as directly:
+        NetworkProps(name="chat-dev", region="eu-west-1", **given)
+    assert [line.strip() for line in str(directly.value).splitlines()[1:]] == [f"{key}: {problem.message}"]
+
+
+def test_the_network_block_is_derived_from_the_props():
+    import dataclasses
+
+    from envconfig import NetworkConfig
+    from modules.common.inputs import environment_fields, field_docs
+
+    settable = environment_fields(NetworkProps)
+    assert list(NetworkConfig.model_fields) == [f.name for f in settable]
+    assert {"name", "region", "account_id", "tags"}.isdisjoint(NetworkConfig.model_fields)
+    docs = field_docs(NetworkProps)
+    for field in settable:
+        derived = NetworkConfig.model_fields[field.name]
+        assert derived.is_required() == (field.default is dataclasses.MISSING)
+        if not derived.is_required():
+            assert derived.default == field.default
+        assert derived.description == docs[field.name]
+
+
 def test_readme_documents_every_input_and_output():
     import dataclasses
+    import re
     from pathlib import Path
 
+    from modules.common.inputs import environment_fields
     from modules.network.network import Network
 
     readme = (Path(__file__).resolve().parents[2] / "modules" / "network" / "README.md").read_text()
@@ -338,6 +402,10 @@ def test_readme_documents_every_input_and_output():
     outputs = readme.split("## Outputs")[1].split("## Security")[0]
     for field in dataclasses.fields(NetworkProps):
         assert f"`{field.name}`" in inputs, field.name
+    # The "file" column names exactly the keys of the network block.
+    rows = [re.split(r"(?<!\\)\|", line) for line in inputs.splitlines() if line.startswith("| `")]
+    in_file = {row[1].strip(" `") for row in rows if row[4].strip() == "yes"}
+    assert in_file == {field.name for field in environment_fields(NetworkProps)}
     documented_outputs = [line.split("|")[1] for line in outputs.splitlines() if line.startswith("| `")]
     for name in Network.__doc__.split("Typed outputs (attributes):")[1].replace("\n", " ").split(","):
         name = name.strip().split(" ")[0].rstrip(".")
