@@ -48,6 +48,20 @@ def _check_state_key(value: str) -> str:
     return value
 
 
+STACK_PREFIX = "chat-"
+
+
+def _check_environment_name_length(value: str) -> str:
+    # Modules name resources after the stack, "chat-<name>", and take 20 characters at most.
+    longest = 20 - len(STACK_PREFIX)
+    if len(value) > longest:
+        raise ValueError(
+            f'expected at most {longest} characters (the stack name "{STACK_PREFIX}<name>" must fit in 20), '
+            f'got "{value}" ({len(value)})'
+        )
+    return value
+
+
 class _Block(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -75,7 +89,7 @@ class RemoteStateConfig(_Block):
 class EnvironmentConfig(_Block):
     """One environment: everything a stack needs, validated, immutable."""
 
-    name: Annotated[StrictStr, AfterValidator(check_name)]
+    name: Annotated[StrictStr, AfterValidator(check_name), AfterValidator(_check_environment_name_length)]
     region: Annotated[StrictStr, AfterValidator(check_region)]
     account_id: Annotated[StrictStr, AfterValidator(check_account_id)] | None = None
     """Default: any account. When set, the provider refuses every other account."""
@@ -107,7 +121,7 @@ class EnvironmentConfig(_Block):
 
     @property
     def stack_name(self) -> str:
-        return f"chat-{self.name}"
+        return f"{STACK_PREFIX}{self.name}"
 
     @property
     def stack_inputs(self) -> dict[str, str | None]:

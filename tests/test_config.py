@@ -164,6 +164,17 @@ def test_name_must_match_the_file(tmp_path):
     assert message.endswith('name: expected "dev" (the file name), got "prod"')
 
 
+def test_name_leaves_room_for_the_stack_prefix(tmp_path):
+    name = "a" * 16
+    message = only_problem(write(tmp_path, name, VALID.format(name=name)))
+    assert message.endswith(
+        f'name: expected at most 15 characters (the stack name "chat-<name>" must fit in 20), got "{name}" (16)'
+    )
+    fifteen = "b" * 15
+    (config,) = load_environments(write(tmp_path, fifteen, VALID.format(name=fifteen)).parent, [fifteen])
+    assert config.stack_name == f"chat-{fifteen}"
+
+
 def test_expressions_are_refused(tmp_path):
     text = VALID.format(name="dev").replace('"10.40.0.0/16"', "var.cidr")
     message = only_problem(write(tmp_path, "dev", text))
