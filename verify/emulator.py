@@ -110,11 +110,12 @@ def moto_server(account_id: str, log_path: Path) -> Iterator[str]:
                 process.wait()
 
 
-def endpoint_override(endpoint: str, account_pinned: bool = False) -> dict:
+def endpoint_override(endpoint: str) -> dict:
     """Terraform override: local state, test credentials, every service at the emulator.
 
-    A stack that pins its account (allowed_account_ids) must let the provider ask STS
-    who it is (moto answers); otherwise the provider skips that call.
+    The provider asks STS who it is (moto answers) as it does against AWS: without an
+    account id it cannot check allowed_account_ids, and it reads security-group
+    references back as "<account>/sg-..." instead of "sg-...", a diff AWS never shows.
     """
     return {
         "terraform": {"backend": {"local": {"path": "terraform.tfstate"}}},
@@ -123,7 +124,7 @@ def endpoint_override(endpoint: str, account_pinned: bool = False) -> dict:
                 "access_key": "testing",
                 "secret_key": "testing",
                 "skip_credentials_validation": True,
-                "skip_requesting_account_id": not account_pinned,
+                "skip_requesting_account_id": False,
                 "skip_metadata_api_check": True,
                 "skip_region_validation": True,
                 "endpoints": [{service: endpoint for service in MOTO_ENDPOINT_SERVICES}],

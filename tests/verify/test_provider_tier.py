@@ -170,10 +170,8 @@ def test_override_points_every_service_at_the_local_endpoint():
     (endpoints,) = override["provider"]["aws"]["endpoints"]
     assert set(endpoints) == set(MOTO_ENDPOINT_SERVICES) and set(endpoints.values()) == {"http://127.0.0.1:1234"}
     assert override["terraform"]["backend"] == {"local": {"path": "terraform.tfstate"}}
-    assert override["provider"]["aws"]["skip_requesting_account_id"] is True
-    # allowed_account_ids can only be checked when the provider may ask STS (moto) who it is
-    pinned = endpoint_override("http://127.0.0.1:1234", account_pinned=True)
-    assert pinned["provider"]["aws"]["skip_requesting_account_id"] is False
+    # allowed_account_ids and group references need the account id, asked of STS (moto)
+    assert override["provider"]["aws"]["skip_requesting_account_id"] is False
 
 
 STAND_IN = ProviderChoice(STANDIN_VERSION, None)
