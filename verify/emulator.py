@@ -15,7 +15,7 @@ import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,8 +26,8 @@ MOTO_DEFAULT_ACCOUNT = "123456789012"
 # Every service the platform's modules use; unused ones cost nothing.
 MOTO_ENDPOINT_SERVICES = (
     "acm applicationautoscaling autoscaling backup cloudfront cloudwatch cloudwatchlogs docdb dynamodb ec2 ecr "
-    "ecs elasticache elbv2 events firehose iam kafka kms rds s3 secretsmanager servicediscovery sns sqs ssm sts "
-    "wafv2"
+    "ecs elasticache elbv2 events firehose iam kafka kms rds route53 s3 secretsmanager servicediscovery shield sns "
+    "sqs ssm sts wafv2"
 ).split()
 
 
@@ -110,24 +110,32 @@ def moto_server(account_id: str, log_path: Path) -> Iterator[str]:
                 process.wait()
 
 
-def endpoint_override(endpoint: str) -> dict:
+def endpoint_override(endpoint: str, aliases: Sequence[str] = ()) -> dict:
     """Terraform override: local state, test credentials, every service at the emulator.
+
+    Every `aws` provider of the stack is overridden, the default one and each alias (a
+    us-east-1 alias for CloudFront's certificate and web ACL): Terraform merges override
+    provider blocks by name and alias, so an alias left out would call real AWS.
 
     The provider asks STS who it is (moto answers) as it does against AWS: without an
     account id it cannot check allowed_account_ids, and it reads security-group
     references back as "<account>/sg-..." instead of "sg-...", a diff AWS never shows.
     """
-    return {
-        "terraform": {"backend": {"local": {"path": "terraform.tfstate"}}},
-        "provider": {
-            "aws": {
-                "access_key": "testing",
-                "secret_key": "testing",
-                "skip_credentials_validation": True,
-                "skip_requesting_account_id": False,
-                "skip_metadata_api_check": True,
-                "skip_region_validation": True,
-                "endpoints": [{service: endpoint for service in MOTO_ENDPOINT_SERVICES}],
-            }
-        },
+    settings = {
+        "access_key": "testing",
+        "secret_key": "testing",
+        "skip_credentials_validation": True,
+        "skip_requesting_account_id": False,
+        "skip_metadata_api_check": True,
+        "skip_region_validation": True,
+        # moto serves every bucket under one host; virtual-host addressing would need DNS.
+        "s3_use_path_style": True,
+        "endpoints": [{service: endpoint for service in MOTO_ENDPOINT_SERVICES}],
     }
+    providers = [settings] + [{"alias": alias, **settings} for alias in aliases]
+    return {"terraform": {"backend": {"local": {"path": "terraform.tfstate"}}}, "provider": {"aws": providers}}
+
+
+def provider_aliases(document: dict) -> list[str]:
+    """The aliases of a synthesized stack's `aws` providers."""
+    return [p["alias"] for p in document.get("provider", {}).get("aws", []) if p.get("alias")]

@@ -44,6 +44,7 @@ from verify.emulator import (
     EmulatorGap,
     endpoint_override,
     moto_server,
+    provider_aliases,
 )
 from verify.provider import (
     PINNED_VERSION,
@@ -239,7 +240,7 @@ def verify_stack(name: str, stack_file: Path, work_root: Path, choice: ProviderC
 
     account = pinned_account(document)
     with moto_server(account or MOTO_DEFAULT_ACCOUNT, work_dir / "moto.log") as endpoint:
-        override = endpoint_override(endpoint)
+        override = endpoint_override(endpoint, provider_aliases(document))
         (work_dir / "verify_override.tf.json").write_text(json.dumps(override, indent=2))
         if _terraform(["init", "-input=false", "-no-color"], work_dir, env, result, "init") is None:
             return result

@@ -167,11 +167,21 @@ def test_verify_command_exits_2_and_says_not_run_when_it_cannot_run(tmp_path):
 
 def test_override_points_every_service_at_the_local_endpoint():
     override = endpoint_override("http://127.0.0.1:1234")
-    (endpoints,) = override["provider"]["aws"]["endpoints"]
+    ((endpoints,),) = [p["endpoints"] for p in override["provider"]["aws"]]
     assert set(endpoints) == set(MOTO_ENDPOINT_SERVICES) and set(endpoints.values()) == {"http://127.0.0.1:1234"}
     assert override["terraform"]["backend"] == {"local": {"path": "terraform.tfstate"}}
     # allowed_account_ids and group references need the account id, asked of STS (moto)
-    assert override["provider"]["aws"]["skip_requesting_account_id"] is False
+    assert override["provider"]["aws"][0]["skip_requesting_account_id"] is False
+
+
+def test_override_covers_every_aliased_provider_too():
+    from verify.emulator import provider_aliases
+
+    stack = {"provider": {"aws": [{"region": "eu-west-1"}, {"alias": "us_east_1", "region": "us-east-1"}]}}
+    override = endpoint_override("http://127.0.0.1:1234", provider_aliases(stack))
+    default, east = override["provider"]["aws"]
+    assert "alias" not in default and east["alias"] == "us_east_1"
+    assert east["endpoints"] == default["endpoints"] and east["skip_credentials_validation"] is True
 
 
 STAND_IN = ProviderChoice(STANDIN_VERSION, None)
