@@ -10,6 +10,7 @@ listed here, each with its reason. A listed gap that no longer occurs fails the 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -21,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MOTO_SERVER = ROOT / ".venv-moto" / "bin" / "moto_server"
+MOTO_PYTHON = ROOT / ".venv-moto" / "bin" / "python"
 # moto's default account; a stack that pins another account gets moto started with it.
 MOTO_DEFAULT_ACCOUNT = "123456789012"
 # Every service the platform's modules use; unused ones cost nothing.
@@ -139,3 +141,47 @@ def endpoint_override(endpoint: str, aliases: Sequence[str] = ()) -> dict:
 def provider_aliases(document: dict) -> list[str]:
     """The aliases of a synthesized stack's `aws` providers."""
     return [p["alias"] for p in document.get("provider", {}).get("aws", []) if p.get("alias")]
+
+
+# -- what a stack expects to exist already ---------------------------------------------
+#
+# moto starts empty. A stack that looks up something made outside it (the environment's
+# public Route53 zone, delegated once by hand) would fail its plan there, so the tier
+# creates exactly those things first, named as the stack's lookups name them.
+
+_SEED_SCRIPT = """
+import json, sys
+import boto3
+endpoint, zones = sys.argv[1], json.loads(sys.argv[2])
+route53 = boto3.client("route53", endpoint_url=endpoint, region_name="us-east-1",
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+for zone in zones:
+    route53.create_hosted_zone(Name=zone, CallerReference="chat-infra-verify-" + zone)
+"""
+
+
+def looked_up_zones(document: dict) -> list[str]:
+    """Public zone names the stack's data.aws_route53_zone blocks look up by name."""
+    zones = []
+    for block in document.get("data", {}).get("aws_route53_zone", {}).values():
+        name = block.get("name")
+        if isinstance(name, str) and "${" not in name and not block.get("zone_id") and not block.get("private_zone"):
+            zones.append(name.rstrip("."))
+    return sorted(set(zones))
+
+
+def seed_lookups(document: dict, endpoint: str) -> list[str]:
+    """Create in moto what the stack looks up; returns what was created."""
+    zones = looked_up_zones(document)
+    if zones:
+        completed = subprocess.run(
+            [str(MOTO_PYTHON), "-c", _SEED_SCRIPT, endpoint, json.dumps(zones)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        if completed.returncode != 0:
+            raise EmulatorCannotStart(
+                f"could not create the looked-up zones {zones} in moto: {completed.stderr[-500:]}"
+            )
+    return [f"route53 zone {zone}" for zone in zones]

@@ -45,6 +45,7 @@ from verify.emulator import (
     endpoint_override,
     moto_server,
     provider_aliases,
+    seed_lookups,
 )
 from verify.provider import (
     PINNED_VERSION,
@@ -99,6 +100,7 @@ class StackVerification:
     replanned: bool = False
     diffs: dict[str, list[str]] = field(default_factory=dict)  # address -> attributes the 2nd plan changes
     seconds: dict[str, float] = field(default_factory=dict)
+    seeded: list[str] = field(default_factory=list)  # what moto was given first: what the stack looks up
 
     @property
     def plan_ok(self) -> bool:
@@ -241,6 +243,7 @@ def verify_stack(name: str, stack_file: Path, work_root: Path, choice: ProviderC
     account = pinned_account(document)
     with moto_server(account or MOTO_DEFAULT_ACCOUNT, work_dir / "moto.log") as endpoint:
         override = endpoint_override(endpoint, provider_aliases(document))
+        result.seeded = seed_lookups(document, endpoint)
         (work_dir / "verify_override.tf.json").write_text(json.dumps(override, indent=2))
         if _terraform(["init", "-input=false", "-no-color"], work_dir, env, result, "init") is None:
             return result
@@ -493,6 +496,10 @@ def render_results(run: TierRun) -> str:
             f"{diffs:>7}   {times}"
         )
     for r in run.results:
+        if r.seeded:
+            lines.append(
+                f"{r.name}: created in moto before the plan, as the stack looks them up: {', '.join(r.seeded)}"
+            )
         lines.append(f"{r.name}: per resource type: planned / created / failed / not created / perpetual diffs")
         for kind, planned in sorted(r.planned_by_type.items()):
             created = sum(1 for a in r.created if resource_type(a) == kind)

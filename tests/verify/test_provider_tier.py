@@ -242,3 +242,20 @@ def test_warnings_are_errors_unless_listed_for_the_stand_in_and_stale_when_gone(
     assert "warnings are errors here" in problem
     (stale,) = judge([_applied()], STAND_IN, gaps=(), standin_warnings=(listed,)).problems
     assert "stale listed warning" in stale
+
+
+def test_only_zones_looked_up_by_literal_name_are_created_in_moto_first():
+    from verify.emulator import looked_up_zones
+
+    document = {
+        "data": {
+            "aws_route53_zone": {
+                "public": {"name": "chat.example.com."},
+                "by_id": {"name": "other.example.com", "zone_id": "Z123"},
+                "private": {"name": "internal.example.com", "private_zone": True},
+                "unknown": {"name": "${var.zone}"},
+            }
+        }
+    }
+    assert looked_up_zones(document) == ["chat.example.com"]
+    assert looked_up_zones({}) == []
