@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
 
     os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")  # known: Node 20 is what runs here
     bindings.install()  # only the provider submodules the stacks use are imported
     bindings.limit_jsii_node_memory()
     from stacks import build_app
