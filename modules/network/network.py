@@ -10,7 +10,6 @@ Tiers, per AZ:
 from __future__ import annotations
 
 from cdktf import Fn
-from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.data_aws_availability_zones import DataAwsAvailabilityZones
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
@@ -21,8 +20,6 @@ from cdktf_cdktf_provider_aws.flow_log import FlowLog
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
-from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
-from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
 from cdktf_cdktf_provider_aws.network_acl import NetworkAcl, NetworkAclEgress, NetworkAclIngress
 from cdktf_cdktf_provider_aws.route import Route
@@ -36,6 +33,7 @@ from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurity
 from constructs import Construct
 
 from modules.common.aws_arn import partition_for_region
+from modules.common.log_groups import encrypted_log_group, log_group_arn, log_group_key
 from modules.common.policy import policy_document, policy_statement
 from modules.common.waivers import waive
 from modules.network.layout import plan_subnets
@@ -296,25 +294,32 @@ class Network(Construct):
     def _flow_logs(self, partition: str, account_id: str) -> None:
         props = self.props
         group_name = f"/chat-infra/{props.name}/vpc-flow-logs"
-        group_arn = f"arn:{partition}:logs:{props.region}:{account_id}:log-group:{group_name}"
-        key_arn = props.flow_log_kms_key_arn or self._flow_log_key(partition, account_id, group_arn)
-
-        log_group = CloudwatchLogGroup(
+        group_arn = log_group_arn(partition, props.region, account_id, group_name)
+        key_arn = props.flow_log_kms_key_arn or log_group_key(
+            self,
+            "flow_log",
+            region=props.region,
+            partition=partition,
+            account_id=account_id,
+            group_arn=group_arn,
+            log_group_label="FlowLogGroup",
+            description=f"{props.name} VPC flow logs",
+            alias=f"alias/{props.name}/vpc-flow-logs",
+            tags=self._tags(f"{props.name}-vpc-flow-logs"),
+        )
+        log_group = encrypted_log_group(
             self,
             "flow_log_group",
             name=group_name,
-            retention_in_days=props.flow_log_retention_days,
-            kms_key_id=key_arn,
+            retention_days=props.flow_log_retention_days,
+            kms_key_arn=key_arn,
             tags=self._tags(group_name),
-        )
-        if props.flow_log_retention_days < 365:
-            waive(
-                log_group,
-                "CKV_AWS_338",
+            short_retention_reason=(
                 f"Flow logs kept {props.flow_log_retention_days} days by this environment's "
                 "choice (flow_log_retention_days): raw flow records are for incident "
-                "triage, and a year of them costs more than a non-production VPC.",
-            )
+                "triage, and a year of them costs more than a non-production VPC."
+            ),
+        )
 
         trust = policy_document(
             self,
@@ -369,53 +374,3 @@ class Network(Construct):
         )
         self.flow_log_group_name: str = group_name
         self.flow_log_kms_key_arn: str = key_arn
-
-    def _flow_log_key(self, partition: str, account_id: str, group_arn: str) -> str:
-        props = self.props
-        policy = policy_document(
-            self,
-            "flow_log_key_policy",
-            [
-                # AWS's default key statement: without it nobody in the account could
-                # ever administer the key again. In a key policy "*" is this key.
-                policy_statement(
-                    "AccountAdministersKey",
-                    ["kms:*"],
-                    ["*"],
-                    principal=("AWS", [f"arn:{partition}:iam::{account_id}:root"]),
-                ),
-                policy_statement(
-                    "CloudWatchLogsUsesKeyForFlowLogGroup",
-                    ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-                    ["*"],
-                    principal=("Service", [f"logs.{props.region}.amazonaws.com"]),
-                    conditions=[("ArnEquals", "kms:EncryptionContext:aws:logs:arn", [group_arn])],
-                ),
-            ],
-        )
-        waive(
-            policy,
-            "CKV_AWS_356",
-            'Key policy: Resource "*" in a key policy means this key and nothing else; AWS requires it.',
-        )
-        for check_id in ("CKV_AWS_109", "CKV_AWS_111"):
-            waive(
-                policy,
-                check_id,
-                "AWS's default key-policy statement for the account root: it delegates key "
-                "administration to this account's IAM policies and is what keeps the key "
-                "manageable; no principal outside the account is named.",
-            )
-        key = KmsKey(
-            self,
-            "flow_log_key",
-            description=f"{props.name} VPC flow logs",
-            enable_key_rotation=True,
-            rotation_period_in_days=365,
-            # The longest window: a deleted key makes every log it encrypted unreadable.
-            deletion_window_in_days=30,
-            policy=policy.json,
-            tags=self._tags(f"{props.name}-vpc-flow-logs"),
-        )
-        KmsAlias(self, "flow_log_key_alias", name=f"alias/{props.name}/vpc-flow-logs", target_key_id=key.key_id)
-        return key.arn

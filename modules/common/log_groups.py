@@ -1,0 +1,139 @@
+"""CloudWatch log groups encrypted with a key that CloudWatch Logs may use for them only.
+
+Any module that keeps logs in CloudWatch (VPC flow logs, WAF logs, ...) builds them one
+way: `log_group_arn(...)` first (the key policy names the group, and the group names the
+key, so the ARN is written out literally instead of read from the group), then
+`log_group_key(...)` unless the caller brings its own key, then `encrypted_log_group(...)`.
+
+The provider bindings are imported when a function runs, not when this module is
+imported, so modules.common stays cheap for the environment layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from modules.common.policy import policy_document, policy_statement
+from modules.common.waivers import waive
+
+if TYPE_CHECKING:
+    from cdktf import TerraformProvider
+    from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+    from constructs import Construct
+
+# checkov's CKV_AWS_338 asks for a year; a log group kept shorter records the reason.
+AUDIT_RETENTION_DAYS = 365
+
+# The longest window AWS allows: a deleted key makes every log it encrypted unreadable.
+_KEY_DELETION_WINDOW_DAYS = 30
+_KEY_ROTATION_PERIOD_DAYS = 365
+
+
+def log_group_arn(partition: str, region: str, account_id: str, group_name: str) -> str:
+    """The ARN a log group will have (without the ":*" stream suffix)."""
+    return f"arn:{partition}:logs:{region}:{account_id}:log-group:{group_name}"
+
+
+def log_group_key(
+    scope: Construct,
+    construct_prefix: str,
+    *,
+    region: str,
+    partition: str,
+    account_id: str,
+    group_arn: str,
+    log_group_label: str,
+    description: str,
+    alias: str,
+    tags: Mapping[str, str],
+    provider: TerraformProvider | None = None,
+) -> str:
+    """A customer-managed key, rotated yearly, that CloudWatch Logs may use for one log group.
+
+    Creates `<prefix>_key_policy` (data), `<prefix>_key` and `<prefix>_key_alias`; these
+    construct IDs are part of the caller's contract. `log_group_label` names the key
+    policy statement ("CloudWatchLogsUsesKeyFor<label>"). Returns the key's ARN.
+    """
+    from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
+    from cdktf_cdktf_provider_aws.kms_key import KmsKey
+
+    policy = policy_document(
+        scope,
+        f"{construct_prefix}_key_policy",
+        [
+            # AWS's default key statement: without it nobody in the account could
+            # ever administer the key again. In a key policy "*" is this key.
+            policy_statement(
+                "AccountAdministersKey",
+                ["kms:*"],
+                ["*"],
+                principal=("AWS", [f"arn:{partition}:iam::{account_id}:root"]),
+            ),
+            policy_statement(
+                f"CloudWatchLogsUsesKeyFor{log_group_label}",
+                ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                ["*"],
+                principal=("Service", [f"logs.{region}.amazonaws.com"]),
+                conditions=[("ArnEquals", "kms:EncryptionContext:aws:logs:arn", [group_arn])],
+            ),
+        ],
+    )
+    waive(
+        policy,
+        "CKV_AWS_356",
+        'Key policy: Resource "*" in a key policy means this key and nothing else; AWS requires it.',
+    )
+    for check_id in ("CKV_AWS_109", "CKV_AWS_111"):
+        waive(
+            policy,
+            check_id,
+            "AWS's default key-policy statement for the account root: it delegates key "
+            "administration to this account's IAM policies and is what keeps the key "
+            "manageable; no principal outside the account is named.",
+        )
+    key = KmsKey(
+        scope,
+        f"{construct_prefix}_key",
+        description=description,
+        enable_key_rotation=True,
+        rotation_period_in_days=_KEY_ROTATION_PERIOD_DAYS,
+        deletion_window_in_days=_KEY_DELETION_WINDOW_DAYS,
+        policy=policy.json,
+        tags=dict(tags),
+        provider=provider,
+    )
+    KmsAlias(scope, f"{construct_prefix}_key_alias", name=alias, target_key_id=key.key_id, provider=provider)
+    return key.arn
+
+
+def encrypted_log_group(
+    scope: Construct,
+    construct_id: str,
+    *,
+    name: str,
+    retention_days: int,
+    kms_key_arn: str,
+    tags: Mapping[str, str],
+    short_retention_reason: str,
+    provider: TerraformProvider | None = None,
+) -> CloudwatchLogGroup:
+    """A log group encrypted with `kms_key_arn`, kept `retention_days`.
+
+    Under AUDIT_RETENTION_DAYS the group carries a waiver of CKV_AWS_338 with
+    `short_retention_reason`, which should say whose choice it is and why it is fine.
+    """
+    from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+
+    group = CloudwatchLogGroup(
+        scope,
+        construct_id,
+        name=name,
+        retention_in_days=retention_days,
+        kms_key_id=kms_key_arn,
+        tags=dict(tags),
+        provider=provider,
+    )
+    if retention_days < AUDIT_RETENTION_DAYS:
+        waive(group, "CKV_AWS_338", short_retention_reason)
+    return group
