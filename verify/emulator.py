@@ -33,6 +33,11 @@ MOTO_ENDPOINT_SERVICES = (
 ).split()
 
 
+# The host moto's S3 Control answers to (its url_bases: <account>.s3-control.<any>.amazonaws.com).
+# Only ever reached through moto as a proxy on loopback, never resolved.
+MOTO_S3_CONTROL_HOST = "s3-control.moto.amazonaws.com"
+
+
 class EmulatorCannotStart(Exception):
     pass
 
@@ -123,6 +128,8 @@ def endpoint_override(endpoint: str, aliases: Sequence[str] = ()) -> dict:
     account id it cannot check allowed_account_ids, and it reads security-group
     references back as "<account>/sg-..." instead of "sg-...", a diff AWS never shows.
     """
+    port = endpoint.rsplit(":", 1)[1]
+    s3_control = f"http://{MOTO_S3_CONTROL_HOST}:{port}"
     settings = {
         "access_key": "testing",
         "secret_key": "testing",
@@ -132,7 +139,14 @@ def endpoint_override(endpoint: str, aliases: Sequence[str] = ()) -> dict:
         "skip_region_validation": True,
         # moto serves every bucket under one host; virtual-host addressing would need DNS.
         "s3_use_path_style": True,
-        "endpoints": [{service: endpoint for service in MOTO_ENDPOINT_SERVICES}],
+        "endpoints": [{service: endpoint for service in MOTO_ENDPOINT_SERVICES} | {"s3control": s3_control}],
+        # S3 Control puts the account id in front of the host name ("<account>.s3-control...",
+        # how the provider reads bucket tags), which no loopback address can take. That
+        # one endpoint therefore names moto's S3 Control host and is reached through moto
+        # itself as an HTTP proxy; every 127.0.0.1 endpoint above is never proxied.
+        "http_proxy": endpoint,
+        "https_proxy": endpoint,  # unused (every endpoint is http), set so the provider does not warn
+        "no_proxy": "127.0.0.1,localhost",
     }
     providers = [settings] + [{"alias": alias, **settings} for alias in aliases]
     return {"terraform": {"backend": {"local": {"path": "terraform.tfstate"}}}, "provider": {"aws": providers}}

@@ -168,7 +168,12 @@ def test_verify_command_exits_2_and_says_not_run_when_it_cannot_run(tmp_path):
 def test_override_points_every_service_at_the_local_endpoint():
     override = endpoint_override("http://127.0.0.1:1234")
     ((endpoints,),) = [p["endpoints"] for p in override["provider"]["aws"]]
+    s3_control = endpoints.pop("s3control")
     assert set(endpoints) == set(MOTO_ENDPOINT_SERVICES) and set(endpoints.values()) == {"http://127.0.0.1:1234"}
+    # S3 Control prefixes the account to its host: reached through moto as a proxy, never resolved
+    assert s3_control == "http://s3-control.moto.amazonaws.com:1234"
+    assert override["provider"]["aws"][0]["http_proxy"] == "http://127.0.0.1:1234"
+    assert "127.0.0.1" in override["provider"]["aws"][0]["no_proxy"]
     assert override["terraform"]["backend"] == {"local": {"path": "terraform.tfstate"}}
     # allowed_account_ids and group references need the account id, asked of STS (moto)
     assert override["provider"]["aws"][0]["skip_requesting_account_id"] is False
