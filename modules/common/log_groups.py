@@ -14,6 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from modules.common.keys import (
+    KEY_DELETION_WINDOW_DAYS,
+    KEY_ROTATION_PERIOD_DAYS,
+    account_root_statement,
+    waive_account_root_findings,
+)
 from modules.common.policy import policy_document, policy_statement
 from modules.common.waivers import waive
 
@@ -24,10 +30,6 @@ if TYPE_CHECKING:
 
 # checkov's CKV_AWS_338 asks for a year; a log group kept shorter records the reason.
 AUDIT_RETENTION_DAYS = 365
-
-# The longest window AWS allows: a deleted key makes every log it encrypted unreadable.
-_KEY_DELETION_WINDOW_DAYS = 30
-_KEY_ROTATION_PERIOD_DAYS = 365
 
 
 def log_group_arn(partition: str, region: str, account_id: str, group_name: str) -> str:
@@ -62,14 +64,7 @@ def log_group_key(
         scope,
         f"{construct_prefix}_key_policy",
         [
-            # AWS's default key statement: without it nobody in the account could
-            # ever administer the key again. In a key policy "*" is this key.
-            policy_statement(
-                "AccountAdministersKey",
-                ["kms:*"],
-                ["*"],
-                principal=("AWS", [f"arn:{partition}:iam::{account_id}:root"]),
-            ),
+            account_root_statement(partition, account_id),
             policy_statement(
                 f"CloudWatchLogsUsesKeyFor{log_group_label}",
                 ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
@@ -79,26 +74,14 @@ def log_group_key(
             ),
         ],
     )
-    waive(
-        policy,
-        "CKV_AWS_356",
-        'Key policy: Resource "*" in a key policy means this key and nothing else; AWS requires it.',
-    )
-    for check_id in ("CKV_AWS_109", "CKV_AWS_111"):
-        waive(
-            policy,
-            check_id,
-            "AWS's default key-policy statement for the account root: it delegates key "
-            "administration to this account's IAM policies and is what keeps the key "
-            "manageable; no principal outside the account is named.",
-        )
+    waive_account_root_findings(policy)
     key = KmsKey(
         scope,
         f"{construct_prefix}_key",
         description=description,
         enable_key_rotation=True,
-        rotation_period_in_days=_KEY_ROTATION_PERIOD_DAYS,
-        deletion_window_in_days=_KEY_DELETION_WINDOW_DAYS,
+        rotation_period_in_days=KEY_ROTATION_PERIOD_DAYS,
+        deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
         policy=policy.json,
         tags=dict(tags),
         provider=provider,
