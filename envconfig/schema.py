@@ -18,7 +18,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
 
-from modules.common.inputs import block_values, cross_check_problems, environment_block
+from modules.common.inputs import block_values, cross_check_problems, environment_block, supplied_value_problems
 from modules.common.validation import (
     check_account_id,
     check_name,
@@ -26,7 +26,11 @@ from modules.common.validation import (
     check_retention_days,
     check_tags,
 )
+from modules.dns.props import DomainProps
+from modules.frontend.props import FrontendProps
+from modules.load_balancer.props import LoadBalancerProps
 from modules.network.props import NetworkProps
+from modules.waf.props import WebAclProps
 
 # Tags the stack sets through the provider's default_tags; a file may not override them.
 STACK_TAG_KEYS = ("project", "environment", "managed-by")
@@ -69,10 +73,26 @@ class _Block(BaseModel):
 NetworkConfig = environment_block(
     NetworkProps, "NetworkConfig", "`network { ... }`: the inputs of modules/network/props.py marked environment=True."
 )
+DnsConfig = environment_block(DomainProps, "DnsConfig", "`dns { ... }`: see modules/dns/props.py.")
+LoadBalancerConfig = environment_block(
+    LoadBalancerProps, "LoadBalancerConfig", "`load_balancer { ... }`: see modules/load_balancer/props.py."
+)
+WafConfig = environment_block(
+    WebAclProps, "WafConfig", "`waf { ... }`: see modules/waf/props.py; both web ACLs (ALB and CloudFront) use it."
+)
+FrontendConfig = environment_block(
+    FrontendProps, "FrontendConfig", "`frontend { ... }`: see modules/frontend/props.py."
+)
 
 # Each module block of an environment file and the props it is derived from; their cross
 # checks run once the whole file is valid, with what the stack supplies (`stack_inputs`).
-MODULE_BLOCKS: dict[str, type] = {"network": NetworkProps}
+MODULE_BLOCKS: dict[str, type] = {
+    "network": NetworkProps,
+    "dns": DomainProps,
+    "load_balancer": LoadBalancerProps,
+    "waf": WebAclProps,
+    "frontend": FrontendProps,
+}
 
 
 class RemoteStateConfig(_Block):
@@ -100,6 +120,13 @@ class EnvironmentConfig(_Block):
         dict[StrictStr, StrictStr], AfterValidator(lambda tags: check_tags(tags, reserved=STACK_TAG_KEYS))
     ] = Field(default_factory=dict)
     network: NetworkConfig
+    dns: DnsConfig
+    load_balancer: LoadBalancerConfig = Field(default_factory=LoadBalancerConfig)
+    """Default: every key at its module default (300 s idle timeout, all traffic to blue)."""
+    waf: WafConfig = Field(default_factory=WafConfig)
+    """Default: every key at its module default (the rate limits of modules/waf/props.py)."""
+    frontend: FrontendConfig = Field(default_factory=FrontendConfig)
+    """Default: every key at its module default (PriceClass_100)."""
     remote_state: RemoteStateConfig | None = None
 
     @model_validator(mode="after")
@@ -107,6 +134,11 @@ class EnvironmentConfig(_Block):
         # Raised as ValueError with "key<TAB>message" lines; the loader splits it so
         # each problem is reported at its own key.
         problems = []
+        supplied_problems: dict[str, str] = {}
+        for props_class in MODULE_BLOCKS.values():
+            for key, message in supplied_value_problems(props_class, self.stack_inputs):
+                supplied_problems.setdefault(key, message)
+        problems += [f"{key}\t{message}" for key, message in supplied_problems.items()]
         for block_name, props_class in MODULE_BLOCKS.items():
             block = getattr(self, block_name)
             if block is None:

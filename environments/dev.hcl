@@ -22,3 +22,20 @@ network {
   interface_endpoints = false
   flow_log_retention_days = 14
 }
+
+# Public hosts; the zone is delegated once by hand and looked up by name.
+dns {
+  zone_name           = "dev.chat.example.com"
+  api_host_names      = ["api.dev.chat.example.com"]
+  frontend_host_names = ["app.dev.chat.example.com"]
+}
+
+waf {
+  # Engineers run load tests from one office address; still far below what stops a flood.
+  api_rate_limit_per_5min = 5000
+  log_retention_days      = 30
+}
+
+frontend {
+  log_expiration_days = 14
+}

@@ -20,3 +20,21 @@ network {
   interface_endpoints     = true
   flow_log_retention_days = 30
 }
+
+dns {
+  zone_name           = "staging.chat.example.com"
+  api_host_names      = ["api.staging.chat.example.com"]
+  frontend_host_names = ["app.staging.chat.example.com"]
+}
+
+# Release candidates soak on green with a tenth of the API traffic (the seeds' 90/10).
+load_balancer {
+  weights = {
+    api      = { blue = 90, green = 10 }
+    realtime = { blue = 100, green = 0 }
+  }
+}
+
+waf {
+  log_retention_days = 30
+}

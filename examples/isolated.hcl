@@ -25,6 +25,12 @@ network {
   flow_log_retention_days = 365
 }
 
+dns {
+  zone_name           = "isolated.chat.example.com"
+  api_host_names      = ["api.isolated.chat.example.com", "ws.isolated.chat.example.com"]
+  frontend_host_names = ["app.isolated.chat.example.com"]
+}
+
 remote_state {
   bucket = "chat-infra-terraform-state-isolated"
   key    = "chat-isolated/terraform.tfstate"

@@ -22,6 +22,10 @@ network {{
   vpc_cidr = "10.40.0.0/16"
   az_count = 2
 }}
+dns {{
+  zone_name      = "chat.example.com"
+  api_host_names = ["api.chat.example.com"]
+}}
 """
 
 
@@ -156,7 +160,7 @@ def test_missing_required_key(tmp_path):
 
 def test_missing_required_block(tmp_path):
     path = write(tmp_path, "dev", 'name = "dev"\nregion = "eu-west-1"\n')
-    assert only_problem(path) == f"{path}: network: required key is missing"
+    assert problems_of(path) == [f"{path}: network: required key is missing", f"{path}: dns: required key is missing"]
 
 
 def test_name_must_match_the_file(tmp_path):

@@ -20,8 +20,11 @@ def test_provider_is_pinned_with_region_and_default_tags(synthesized, environmen
             "source": "hashicorp/aws",
             "version": PROVIDER_VERSION,
         }
-        (provider,) = synth.document["provider"]["aws"]
-        assert provider["region"] == environment_configs[name].region
+        provider, us_east_1 = synth.document["provider"]["aws"]
+        assert provider["region"] == environment_configs[name].region and "alias" not in provider
+        # CloudFront's certificate and web ACL live in us-east-1: one alias, tagged alike
+        assert (us_east_1["alias"], us_east_1["region"]) == ("us_east_1", "us-east-1")
+        assert us_east_1["default_tags"] == provider["default_tags"]
         tags = provider["default_tags"][0]["tags"]
         assert (tags["project"], tags["environment"], tags["managed-by"]) == ("chat-infra", name, "cdktf")
         assert tags["cost-center"] == f"chat-{name}"
@@ -43,8 +46,8 @@ def test_prod_has_one_nat_gateway_per_az_and_interface_endpoints(synthesized):
     zones = {prod.by_reference(n["subnet_id"])["availability_zone"] for n in nats}
     assert len(nats) == 3 and zones == {"eu-west-1a", "eu-west-1b", "eu-west-1c"}
     assert any(e["vpc_endpoint_type"] == "Interface" for e in prod.resources("aws_vpc_endpoint").values())
-    (group,) = prod.resources("aws_cloudwatch_log_group").values()
-    assert group["retention_in_days"] >= 365
+    (flow_logs,) = [g for g in prod.resources("aws_cloudwatch_log_group").values() if "flow" in g["name"]]
+    assert flow_logs["retention_in_days"] >= 365
 
 
 def test_dev_saves_with_one_nat_and_no_interface_endpoints(synthesized):
@@ -93,8 +96,8 @@ def test_example_without_nat_reaches_aws_only_through_endpoints(isolated):
 
 def test_unpinned_stacks_look_up_the_account(synthesized):
     for synth in synthesized.values():
-        assert "allowed_account_ids" not in synth.document["provider"]["aws"][0]
-        assert len(synth.data("aws_caller_identity")) == 1
+        assert all("allowed_account_ids" not in p for p in synth.document["provider"]["aws"])
+        assert synth.data("aws_caller_identity")
 
 
 def test_main_synthesizes_into_a_new_nested_outdir(tmp_path, capsys):
@@ -105,3 +108,81 @@ def test_main_synthesizes_into_a_new_nested_outdir(tmp_path, capsys):
     assert main.main(["--environments-dir", str(EXAMPLES_DIR), "--outdir", str(outdir)]) == 0
     assert (outdir / "stacks" / "chat-isolated" / "cdk.tf.json").is_file()
     assert "chat-isolated" in capsys.readouterr().out
+
+
+# -- the edge -------------------------------------------------------------------------------
+
+
+def test_only_the_load_balancer_is_reachable_from_the_internet(synthesized):
+    from modules.security_groups.graph import directly_reachable_from_internet, reachable_from_internet
+
+    for name, synth in synthesized.items():
+        direct = directly_reachable_from_internet(synth.document)
+        assert direct == {f"chat-{name}-alb": {80, 443}}, name
+        assert set(reachable_from_internet(synth.document)) == set(direct), name
+
+
+def test_load_balancer_deletion_protection_follows_the_environment(synthesized, environment_configs):
+    for name, synth in synthesized.items():
+        (alb,) = synth.resources("aws_lb").values()
+        assert alb["enable_deletion_protection"] is environment_configs[name].deletion_protection
+        assert alb["idle_timeout"] == 300 and alb["drop_invalid_header_fields"] is True
+    assert environment_configs["prod"].deletion_protection and not environment_configs["dev"].deletion_protection
+
+
+def test_staging_sends_a_tenth_of_the_api_to_green(synthesized):
+    staging = synthesized["staging"]
+    forwards = [
+        rule["action"][0]["forward"]
+        for rule in staging.resources("aws_lb_listener_rule").values()
+        if rule["action"][0].get("type") == "forward" and "forward" in rule["action"][0]
+    ]
+    weights = sorted(
+        tuple(sorted(g["weight"] for g in forward["target_group"]))
+        for forward in forwards
+        if forward.get("target_group")
+    )
+    assert (10, 90) in weights
+
+
+def test_web_acls_guard_the_load_balancer_and_the_distribution(synthesized):
+    for name, synth in synthesized.items():
+        acls = synth.resources("aws_wafv2_web_acl")
+        assert sorted(a["scope"] for a in acls.values()) == ["CLOUDFRONT", "REGIONAL"], name
+        (association,) = synth.resources("aws_wafv2_web_acl_association").values()
+        assert association["resource_arn"].startswith("${aws_lb.")
+        (distribution,) = synth.resources("aws_cloudfront_distribution").values()
+        assert distribution["web_acl_id"].startswith("${aws_wafv2_web_acl.")
+        cloudfront_acl = synth.by_reference(distribution["web_acl_id"])
+        assert cloudfront_acl["scope"] == "CLOUDFRONT" and cloudfront_acl["provider"] == "aws.us_east_1"
+
+
+def test_hosts_alias_the_load_balancer_and_the_distribution(synthesized, environment_configs):
+    for name, synth in synthesized.items():
+        dns = environment_configs[name].dns
+        targets = {}
+        for record in synth.resources("aws_route53_record").values():
+            if record.get("alias"):
+                targets.setdefault(record["name"], set()).add(record["alias"]["name"].split(".")[0])
+        for host in dns.api_host_names:
+            assert targets[host] == {"${aws_lb"}, host
+        for host in dns.frontend_host_names:
+            assert targets[host] == {"${aws_cloudfront_distribution"}, host
+
+
+def test_prod_pays_for_reach_and_keeps_logs_a_year_dev_saves(synthesized):
+    def distribution(env):
+        (d,) = synthesized[env].resources("aws_cloudfront_distribution").values()
+        return d
+
+    assert distribution("prod")["price_class"] == "PriceClass_All"
+    assert distribution("dev")["price_class"] == "PriceClass_100"
+    waf_logs = {
+        env: sorted(
+            g["retention_in_days"]
+            for g in synthesized[env].resources("aws_cloudwatch_log_group").values()
+            if g["name"].startswith("aws-waf-logs-")
+        )
+        for env in ("dev", "prod")
+    }
+    assert waf_logs == {"dev": [30, 30], "prod": [365, 365]}

@@ -148,6 +148,22 @@ def cross_check_problems(props_class: type, values: Mapping[str, Any]) -> list[t
     return _cross_problems(props_class, {**_defaults(props_class), **values}, failed=set())
 
 
+def supplied_value_problems(props_class: type, supplied: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(key, message) for each value the stack supplies that this module's own check refuses.
+
+    A module may be stricter than the environment file about a value every module gets
+    (the frontend refuses regions CloudFront cannot deliver logs to): the environment
+    layer asks each module, so the file is refused at load, not at synthesis.
+    """
+    problems = []
+    for field in dataclasses.fields(props_class):
+        check, value = input_spec(field).check, supplied.get(field.name)
+        message = None if check is None or value is None else _failure(check, value)
+        if message is not None:
+            problems.append((field.name, message))
+    return problems
+
+
 def props_problems(props: Any) -> list[tuple[str, str]]:
     """(field, message) for every problem of a props instance: field checks, then cross checks."""
     problems = []

@@ -359,7 +359,8 @@ def test_props_reject_what_an_environment_file_rejects_in_the_same_words(tmp_pat
     settings = {"vpc_cidr": "10.40.0.0/16", "az_count": 2, **settings}
     block = "".join(f"  {name} = {json.dumps(value)}\n" for name, value in settings.items())
     path = tmp_path / "dev.hcl"
-    path.write_text(f'name = "dev"\nregion = "eu-west-1"\nnetwork {{\n{block}}}\n')
+    dns = 'dns {\n  zone_name = "chat.example.com"\n  api_host_names = ["api.chat.example.com"]\n}\n'
+    path.write_text(f'name = "dev"\nregion = "eu-west-1"\nnetwork {{\n{block}}}\n{dns}')
     with pytest.raises(EnvironmentFileError) as in_file:
         load_environment(path)
     (problem,) = in_file.value.problems

@@ -195,6 +195,11 @@ GAP = EmulatorGap("aws_kms_key", attribute="rotation_period_in_days", reason="mo
 ERROR_GAP = EmulatorGap("aws_flow_log", error="InvalidParameter", reason="moto refuses this")
 
 
+def judge_alone(results, choice, **lists):
+    """judge() with only the lists a test gives (none of the project's own)."""
+    return judge(results, choice, **{"gaps": (), "not_implemented": {}, "standin_warnings": (), **lists})
+
+
 def _applied(**fields) -> StackVerification:
     result = StackVerification(name="chat-x", synthesized_resources=2, planned_creates=2, applied=True, replanned=True)
     for key, value in fields.items():
@@ -210,21 +215,21 @@ def test_every_listed_gap_carries_a_reason():
 
 def test_unlisted_diff_fails_and_listed_diff_is_accepted_with_its_reason():
     diffs = {"aws_kms_key.key": ["rotation_period_in_days"], "aws_vpc.this": ["tags"]}
-    verdict = judge([_applied(created={"aws_kms_key.key", "aws_vpc.this"}, diffs=diffs)], PINNED, gaps=(GAP,))
+    verdict = judge_alone([_applied(created={"aws_kms_key.key", "aws_vpc.this"}, diffs=diffs)], PINNED, gaps=(GAP,))
     assert verdict.problems == ["chat-x: perpetual diff: the plan after apply changes aws_vpc.this.tags"]
     assert any("moto keeps no period" in line for line in verdict.accepted)
 
 
 def test_listed_gap_that_no_longer_occurs_is_stale():
-    verdict = judge([_applied(created={"aws_kms_key.key"})], PINNED, gaps=(GAP,))
+    verdict = judge_alone([_applied(created={"aws_kms_key.key"})], PINNED, gaps=(GAP,))
     assert verdict.problems == [f"stale emulator gap (no longer occurs): {GAP.key}: remove it"]
 
 
 def test_apply_errors_are_listed_or_fail_and_explain_what_was_not_created():
     listed = _applied(failed={"aws_flow_log.f": "InvalidParameter: nope"}, uncreated=["aws_cloudwatch_log_group.g"])
-    assert judge([listed], PINNED, gaps=(ERROR_GAP,)).problems == []
+    assert judge_alone([listed], PINNED, gaps=(ERROR_GAP,)).problems == []
     unlisted = _applied(failed={"aws_flow_log.f": "Throttling"}, uncreated=["aws_cloudwatch_log_group.g"])
-    problems = judge([unlisted], PINNED, gaps=(ERROR_GAP,)).problems
+    problems = judge_alone([unlisted], PINNED, gaps=(ERROR_GAP,)).problems
     assert any("apply failed for aws_flow_log.f: Throttling" in p for p in problems)
     assert any("not created and no listed gap explains it" in p for p in problems)
 
@@ -232,9 +237,9 @@ def test_apply_errors_are_listed_or_fail_and_explain_what_was_not_created():
 def test_not_implemented_service_is_accepted_but_stale_once_moto_creates_it():
     failing = _applied(failed={"aws_wafv2_web_acl.acl": "404 Not Found"})
     not_implemented = {"aws_wafv2_web_acl": "moto has no WAFv2 logging API"}
-    assert judge([failing], PINNED, gaps=(), not_implemented=not_implemented).problems == []
+    assert judge_alone([failing], PINNED, gaps=(), not_implemented=not_implemented).problems == []
     created = _applied(created={"aws_wafv2_web_acl.acl"})
-    (problem,) = judge([created], PINNED, gaps=(), not_implemented=not_implemented).problems
+    (problem,) = judge_alone([created], PINNED, gaps=(), not_implemented=not_implemented).problems
     assert "stale not-implemented entry: aws_wafv2_web_acl" in problem
 
 
@@ -242,10 +247,10 @@ def test_warnings_are_errors_unless_listed_for_the_stand_in_and_stale_when_gone(
     warning = Diagnostic("warning", "Argument is deprecated", "x is deprecated; use y")
     listed = ListedWarning("Argument is deprecated", "use y", reason="only 6.47 deprecates x")
     result = _applied(warnings=[warning])
-    assert judge([result], STAND_IN, gaps=(), standin_warnings=(listed,)).problems == []
-    (problem,) = judge([result], PINNED, gaps=(), standin_warnings=(listed,)).problems
+    assert judge_alone([result], STAND_IN, gaps=(), standin_warnings=(listed,)).problems == []
+    (problem,) = judge_alone([result], PINNED, gaps=(), standin_warnings=(listed,)).problems
     assert "warnings are errors here" in problem
-    (stale,) = judge([_applied()], STAND_IN, gaps=(), standin_warnings=(listed,)).problems
+    (stale,) = judge_alone([_applied()], STAND_IN, gaps=(), standin_warnings=(listed,)).problems
     assert "stale listed warning" in stale
 
 
