@@ -275,3 +275,11 @@ def test_a_key_set_twice_is_refused(tmp_path):
     problems = problems_of(write(tmp_path, "dev", text))
     assert sorted(p.split(": ")[1] for p in problems) == ["network.az_count", "region"]
     assert all("expected each key once, got it more than once" in p for p in problems)
+
+
+def test_a_value_the_stack_supplies_is_judged_by_every_module_at_load(tmp_path):
+    # The frontend refuses regions CloudFront cannot deliver standard logs to; the file is
+    # refused at load (exit 2), not by a traceback at synthesis.
+    text = VALID.format(name="dev").replace('region = "eu-west-1"', 'region = "eu-south-1"')
+    message = only_problem(write(tmp_path, "dev", text))
+    assert message.startswith(f"{tmp_path / 'dev.hcl'}: region: expected a region CloudFront delivers standard logs to")
