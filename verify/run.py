@@ -320,6 +320,7 @@ def _apply(work_dir: Path, env: dict[str, str], result: StackVerification, creat
     if applied is None:
         return
     result.applied = True
+    (work_dir / "apply.jsonl").write_text(applied)  # per-resource messages and timings, for a reviewer
     _note_warnings(result, applied)
     _read_apply(applied, result)
     result.uncreated = sorted(set(creates) - result.created - set(result.failed))
