@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
-import re
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -404,20 +401,7 @@ def test_the_dns_block_is_derived_from_the_props_with_the_same_checks():
 
 
 def test_readme_documents_every_input_and_output():
-    from modules.common.inputs import environment_fields
     from modules.dns.dns import Domain
+    from tests.modules.readme_tables import assert_readme_documents
 
-    readme = (Path(__file__).resolve().parents[2] / "modules" / "dns" / "README.md").read_text()
-    inputs = readme.split("## Inputs")[1].split("## Outputs")[0]
-    outputs = readme.split("## Outputs")[1].split("## Security")[0]
-    for field in dataclasses.fields(DomainProps):
-        assert f"`{field.name}`" in inputs, field.name
-    rows = [re.split(r"(?<!\\)\|", line) for line in inputs.splitlines() if line.startswith("| `")]
-    in_file = {row[1].strip(" `") for row in rows if row[4].strip() == "yes"}
-    assert in_file == {field.name for field in environment_fields(DomainProps)}
-    documented_outputs = [line.split("|")[1] for line in outputs.splitlines() if line.startswith("| `")]
-    names = Domain.__doc__.split("Typed outputs (attributes):")[1].split("Helper:")[0]
-    for name in names.replace("\n", " ").split(","):
-        name = name.strip().split(" ")[0].rstrip(".")
-        assert any(f"`{name}`" in cell for cell in documented_outputs), name
-    assert "`alias(" in outputs
+    assert_readme_documents("dns", DomainProps, Domain, outputs_end="## Security", docstring_end="Helper:")

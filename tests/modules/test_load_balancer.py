@@ -544,24 +544,13 @@ def test_the_environment_block_is_derived_from_the_props_and_says_the_same():
 
 
 def test_readme_documents_every_input_and_output():
-    import dataclasses
-    from pathlib import Path
-
-    from modules.common.inputs import environment_fields
     from modules.load_balancer.load_balancer import LoadBalancer
+    from tests.modules.readme_tables import assert_readme_documents
 
-    readme = (Path(__file__).resolve().parents[2] / "modules" / "load_balancer" / "README.md").read_text()
-    inputs = readme.split("## Inputs")[1].split("## Outputs")[0]
-    outputs = readme.split("## Outputs")[1]
-    for props_class in (LoadBalancerProps, RoutedService):
-        for field in dataclasses.fields(props_class):
-            assert f"`{field.name}`" in inputs, field.name
-    rows = [re.split(r"(?<!\\)\|", line) for line in inputs.split("### `RoutedService`")[0].splitlines()]
-    in_file = {
-        row[1].strip(" `") for row in rows if len(row) > 4 and row[1].startswith(" `") and row[4].strip() == "yes"
-    }
-    assert in_file == {field.name for field in environment_fields(LoadBalancerProps)}
-    documented = [line.split("|")[1] for line in outputs.splitlines() if line.startswith("| `")]
-    for name in LoadBalancer.__doc__.split("Typed outputs (attributes):")[1].replace("\n", " ").split(","):
-        name = name.strip().split(" ")[0].rstrip(".")
-        assert any(f"`{name}`" in cell for cell in documented), name
+    assert_readme_documents(
+        "load_balancer",
+        LoadBalancerProps,
+        LoadBalancer,
+        inputs_end="### `RoutedService`",
+        extra_props=(RoutedService,),
+    )

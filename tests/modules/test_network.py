@@ -391,23 +391,7 @@ def test_the_network_block_is_derived_from_the_props():
 
 
 def test_readme_documents_every_input_and_output():
-    import dataclasses
-    import re
-    from pathlib import Path
-
-    from modules.common.inputs import environment_fields
     from modules.network.network import Network
+    from tests.modules.readme_tables import assert_readme_documents
 
-    readme = (Path(__file__).resolve().parents[2] / "modules" / "network" / "README.md").read_text()
-    inputs = readme.split("## Inputs")[1].split("## Outputs")[0]
-    outputs = readme.split("## Outputs")[1].split("## Security")[0]
-    for field in dataclasses.fields(NetworkProps):
-        assert f"`{field.name}`" in inputs, field.name
-    # The "file" column names exactly the keys of the network block.
-    rows = [re.split(r"(?<!\\)\|", line) for line in inputs.splitlines() if line.startswith("| `")]
-    in_file = {row[1].strip(" `") for row in rows if row[4].strip() == "yes"}
-    assert in_file == {field.name for field in environment_fields(NetworkProps)}
-    documented_outputs = [line.split("|")[1] for line in outputs.splitlines() if line.startswith("| `")]
-    for name in Network.__doc__.split("Typed outputs (attributes):")[1].replace("\n", " ").split(","):
-        name = name.strip().split(" ")[0].rstrip(".")
-        assert any(f"`{name}`" in cell for cell in documented_outputs), name
+    assert_readme_documents("network", NetworkProps, Network, outputs_end="## Security")

@@ -453,23 +453,7 @@ def test_environment_files_set_limits_retention_logging_and_shield_with_the_same
 
 
 def test_readme_documents_every_input_and_output():
-    import dataclasses
-    import re
-    from pathlib import Path
-
-    from modules.common.inputs import environment_fields
     from modules.waf.waf import WebAcl
+    from tests.modules.readme_tables import assert_readme_documents
 
-    readme = (Path(__file__).resolve().parents[2] / "modules" / "waf" / "README.md").read_text()
-    inputs = readme.split("## Inputs")[1].split("## Outputs")[0]
-    outputs = readme.split("## Outputs")[1].split("## Rules")[0]
-    for field in dataclasses.fields(WebAclProps):
-        assert f"`{field.name}`" in inputs, field.name
-    rows = [re.split(r"(?<!\\)\|", line) for line in inputs.splitlines() if line.startswith("| `")]
-    in_file = {row[1].strip(" `") for row in rows if row[4].strip() == "yes"}
-    assert in_file == {field.name for field in environment_fields(WebAclProps)}
-    documented_outputs = [line.split("|")[1] for line in outputs.splitlines() if line.startswith("| `")]
-    names = WebAcl.__doc__.split("Typed outputs (attributes):")[1].split("Helpers:")[0]
-    for name in names.replace("\n", " ").split(","):
-        name = name.strip().rstrip(".")
-        assert any(f"`{name}`" in cell for cell in documented_outputs), name
+    assert_readme_documents("waf", WebAclProps, WebAcl, outputs_end="## Rules", docstring_end="Helpers:")
