@@ -12,6 +12,8 @@ import ipaddress
 import re
 from collections.abc import Callable, Iterable, Mapping
 
+from modules.common.tokens import is_unresolved
+
 # CloudWatch Logs accepts only these retention periods (PutRetentionPolicy API);
 # 0 ("never expire") is left out on purpose: unbounded retention is a cost leak.
 CLOUDWATCH_RETENTION_DAYS: tuple[int, ...] = (
@@ -82,6 +84,23 @@ def range_check(low: int, high: int) -> Callable[[int], int]:
         return value
 
     return check_range
+
+
+def pattern_check(pattern: str, expected: str, *, references: bool = False) -> Callable[[str], str]:
+    """A check that a string matches `pattern` ("<expected>, got <value>" otherwise).
+
+    With `references`, a cdktf token (a value another resource fills in) passes unjudged.
+    """
+    compiled = re.compile(pattern)
+
+    def check_pattern(value: str) -> str:
+        if references and is_unresolved(value):
+            return value
+        if not compiled.fullmatch(value):
+            raise ValueError(f"{expected}, got {describe(value)}")
+        return value
+
+    return check_pattern
 
 
 def choice_check(choices: Iterable[str]) -> Callable[[str], str]:

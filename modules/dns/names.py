@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from modules.common.tokens import is_unresolved
-from modules.common.validation import describe
+from modules.common.validation import describe, pattern_check
 
 # ACM's default quota: 10 domain names per certificate (the domain name included).
 # Raising it is a quota request; a list longer than that would fail at apply.
@@ -32,7 +31,7 @@ _MAX_DNS_NAME_CHARS = 253
 
 # Route53 hosted zone ids: "Z" and up to 31 uppercase letters and digits, given bare
 # (the API's "/hostedzone/" prefix is not part of the id the provider stores).
-_ZONE_ID_RE = re.compile(r"^Z[0-9A-Z]{1,31}$")
+_ZONE_ID_PATTERN = r"^Z[0-9A-Z]{1,31}$"
 
 
 def _dns_name_problem(value: str) -> str | None:
@@ -57,13 +56,11 @@ def check_zone_name(value: str) -> str:
     return value
 
 
-def check_zone_id(value: str) -> str:
-    if not is_unresolved(value) and not _ZONE_ID_RE.fullmatch(value):
-        raise ValueError(
-            'expected a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ (without "/hostedzone/"), '
-            f"got {describe(value)}"
-        )
-    return value
+check_zone_id = pattern_check(
+    _ZONE_ID_PATTERN,
+    'expected a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ (without "/hostedzone/")',
+    references=True,
+)
 
 
 def host_names_check(minimum: int) -> Callable[[Iterable[str]], tuple[str, ...]]:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from modules.common.certificates import check_cloudfront_certificate_arn
 from modules.common.inputs import check_props, prop
-from modules.common.tokens import is_unresolved
-from modules.common.validation import check_account_id, check_name, check_region, choice_check, describe, range_check
+from modules.common.validation import (
+    check_account_id,
+    check_name,
+    check_region,
+    choice_check,
+    describe,
+    pattern_check,
+    range_check,
+)
 
 PriceClass = Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"]
 PRICE_CLASSES: tuple[str, ...] = get_args(PriceClass)
@@ -44,16 +50,15 @@ REGIONS_WITHOUT_CLOUDFRONT_LOG_DELIVERY: tuple[str, ...] = (
 # Access logs older than ten years are a liability, not an asset.
 MAX_LOG_EXPIRATION_DAYS = 3653
 
-_CLOUDFRONT_WEB_ACL_ARN_RE = re.compile(r"^arn:aws:wafv2:us-east-1:\d{12}:global/webacl/[\w-]{1,128}/[0-9a-f-]{36}$")
+_CLOUDFRONT_WEB_ACL_ARN_PATTERN = r"^arn:aws:wafv2:us-east-1:\d{12}:global/webacl/[\w-]{1,128}/[0-9a-f-]{36}$"
 
 
-def check_cloudfront_web_acl_arn(value: str) -> str:
-    if not is_unresolved(value) and not _CLOUDFRONT_WEB_ACL_ARN_RE.fullmatch(value):
-        raise ValueError(
-            "expected the ARN of a CLOUDFRONT-scope WAFv2 web ACL "
-            f"(arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>), got {describe(value)}"
-        )
-    return value
+check_cloudfront_web_acl_arn = pattern_check(
+    _CLOUDFRONT_WEB_ACL_ARN_PATTERN,
+    "expected the ARN of a CLOUDFRONT-scope WAFv2 web ACL "
+    "(arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)",
+    references=True,
+)
 
 
 def check_log_delivery_region(value: str) -> str:

@@ -18,6 +18,7 @@ from modules.common.validation import (
     check_tags,
     choice_check,
     describe,
+    pattern_check,
     range_check,
 )
 from modules.security_groups.props import check_vpc_id
@@ -62,11 +63,11 @@ MAX_PATH_PATTERNS = 5
 # Weights are percentages: the listener rule's forward action gets them as they are.
 WEIGHT_TOTAL = 100
 
-_SERVICE_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,14}[a-z0-9]$")
+_SERVICE_NAME_PATTERN = r"^[a-z][a-z0-9-]{0,14}[a-z0-9]$"
 # What ALB path-pattern conditions accept (case-sensitive, up to 128 characters, * and ?
 # as wildcards).
 _PATH_PATTERN_RE = re.compile(r"^/[A-Za-z0-9_\-.$/~\"'@:+&*?]{0,127}$")
-_HEALTH_CHECK_PATH_RE = re.compile(r"^/[\x21-\x7e]{0,1023}$")
+_HEALTH_CHECK_PATH_PATTERN = r"^/[\x21-\x7e]{0,1023}$"
 # HTTP codes a target may answer a health check with: "200", "200-299", "200,204".
 _MATCHER_RE = re.compile(r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")
 _SUBNET_ID_RE = re.compile(r"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$")
@@ -75,13 +76,10 @@ _SUBNET_ID_RE = re.compile(r"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$")
 # -- checks ----------------------------------------------------------------------------
 
 
-def check_service_name(value: str) -> str:
-    if not _SERVICE_NAME_RE.fullmatch(value):
-        raise ValueError(
-            "expected 2-16 characters of lowercase letters, digits and '-', starting with a letter and "
-            f"not ending with '-', got {describe(value)}"
-        )
-    return value
+check_service_name = pattern_check(
+    _SERVICE_NAME_PATTERN,
+    "expected 2-16 characters of lowercase letters, digits and '-', starting with a letter and not ending with '-'",
+)
 
 
 def check_path_patterns(values: Iterable[str]) -> tuple[str, ...]:
@@ -99,10 +97,9 @@ def check_path_patterns(values: Iterable[str]) -> tuple[str, ...]:
     return values
 
 
-def check_health_check_path(value: str) -> str:
-    if not _HEALTH_CHECK_PATH_RE.fullmatch(value):
-        raise ValueError(f"expected a path starting with '/', up to 1024 printable characters, got {describe(value)}")
-    return value
+check_health_check_path = pattern_check(
+    _HEALTH_CHECK_PATH_PATTERN, "expected a path starting with '/', up to 1024 printable characters"
+)
 
 
 def check_matcher(value: str) -> str:

@@ -10,8 +10,7 @@ import re
 from dataclasses import dataclass
 
 from modules.common.inputs import check_props, prop
-from modules.common.tokens import is_unresolved
-from modules.common.validation import check_tags, describe, range_check
+from modules.common.validation import check_tags, describe, pattern_check, range_check
 
 # TCP ports a rule may name (0 is not a port anyone listens on).
 check_port = range_check(1, 65535)
@@ -28,7 +27,7 @@ _DESCRIPTION_RE = re.compile(r"^[0-9A-Za-z_ .:/()#,@\[\]+=&;{}!$*-]{1,255}$")
 _GROUP_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,62}[a-z0-9]$")
 
 # A VPC id, or an unresolved CDKTF token (e.g. Network.vpc_id) that Terraform fills in.
-_VPC_ID_RE = re.compile(r"^vpc-([0-9a-f]{8}|[0-9a-f]{17})$")
+_VPC_ID_PATTERN = r"^vpc-([0-9a-f]{8}|[0-9a-f]{17})$"
 
 # The least a justification of egress beyond the group graph must say (as for waivers).
 MIN_JUSTIFICATION_CHARS = 20
@@ -52,10 +51,9 @@ def check_description(value: str) -> str:
     return value
 
 
-def check_vpc_id(value: str) -> str:
-    if not (is_unresolved(value) or _VPC_ID_RE.fullmatch(value)):
-        raise ValueError(f"expected a VPC id such as vpc-0a1b2c3d or a reference to one, got {describe(value)}")
-    return value
+check_vpc_id = pattern_check(
+    _VPC_ID_PATTERN, "expected a VPC id such as vpc-0a1b2c3d or a reference to one", references=True
+)
 
 
 def check_justification(value: str) -> str:

@@ -177,3 +177,17 @@ def test_validation_imports_neither_cdktf_nor_the_bindings():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
     )
     assert completed.stdout.strip() == "[]"
+
+
+def test_pattern_check_words_its_refusal_and_lets_references_through_only_when_asked():
+    from modules.common.validation import pattern_check
+
+    literal_only = pattern_check(r"^vpc-[0-9a-f]{8}$", "expected a VPC id")
+    with_references = pattern_check(r"^vpc-[0-9a-f]{8}$", "expected a VPC id", references=True)
+    assert literal_only("vpc-0a1b2c3d") == "vpc-0a1b2c3d"
+    with pytest.raises(ValueError, match=r'^expected a VPC id, got "vpc-x" \(string\)$'):
+        literal_only("vpc-x")
+    token = "${TfToken[TOKEN.7]}"
+    assert with_references(token) == token
+    with pytest.raises(ValueError, match="expected a VPC id"):
+        literal_only(token)
