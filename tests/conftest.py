@@ -149,8 +149,9 @@ class EagerSynthesis:
 
     def __init__(self) -> None:
         self.outdir = Path(tempfile.mkdtemp(prefix="eager-cdktf.out-"))
-        self.sources = [(str(ENVIRONMENTS_DIR), str(self.outdir / "environments"))]
-        self.sources.append((str(EXAMPLES_DIR), str(self.outdir / "examples")))
+        # Nested folders that do not exist yet: main.py must create them (a user's --outdir).
+        self.sources = [(str(ENVIRONMENTS_DIR), str(self.outdir / "environments" / "cdktf.out"))]
+        self.sources.append((str(EXAMPLES_DIR), str(self.outdir / "examples" / "cdktf.out")))
         env = {**os.environ, bindings.EAGER_ENV: "1", "PYTHONPATH": str(ROOT)}
         self.process = subprocess.Popen(
             [sys.executable, "-c", EAGER_SYNTH_SCRIPT, json.dumps(self.sources)],

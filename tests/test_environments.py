@@ -100,16 +100,6 @@ def test_unpinned_stacks_look_up_the_account(synthesized):
         assert synth.data("aws_caller_identity")
 
 
-def test_main_synthesizes_into_a_new_nested_outdir(tmp_path, capsys):
-    import main
-    from tests.conftest import EXAMPLES_DIR
-
-    outdir = tmp_path / "not" / "yet" / "there"
-    assert main.main(["--environments-dir", str(EXAMPLES_DIR), "--outdir", str(outdir)]) == 0
-    assert (outdir / "stacks" / "chat-isolated" / "cdk.tf.json").is_file()
-    assert "chat-isolated" in capsys.readouterr().out
-
-
 # -- the edge -------------------------------------------------------------------------------
 
 
