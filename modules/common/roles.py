@@ -1,0 +1,122 @@
+"""IAM roles whose permissions come from the resources they use.
+
+`ServiceRole(scope, id, name=..., service="ecs-tasks.amazonaws.com", ...)` creates a role
+that one AWS service may assume, for this account only (aws:SourceAccount, and
+aws:SourceArn when the caller names the resources that assume it: the confused-deputy
+guard). It starts with no permissions. The owner of a resource grants them:
+`queue.grant_consume(worker)` calls `worker.add_to_policy(policy_statement(...))`, so the
+statement names exactly that queue, and the consumer never writes IAM by hand.
+
+Every statement lands in one inline policy (`aws_iam_role_policy`) built from an
+`aws_iam_policy_document`, so checkov's IAM checks read each statement and the whole
+role is reviewed in one place. The policy resource only exists once a statement is
+added: an empty policy document is refused by IAM.
+
+`Grantee` is what a `grant_*` method accepts: a ServiceRole, or a construct that owns one
+(a FargateService grants to its task role).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from constructs import Construct
+
+from modules.common.policy import Condition, policy_document, policy_statement
+
+if TYPE_CHECKING:
+    from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+        DataAwsIamPolicyDocument,
+        DataAwsIamPolicyDocumentStatement,
+    )
+
+# An inline policy holds at most 10,240 characters in all a role's inline policies
+# (IAM quota); one policy per role keeps that budget in one place.
+INLINE_POLICY_NAME = "granted-by-resources"
+
+
+@runtime_checkable
+class Grantee(Protocol):
+    """Anything `grant_*` methods can give permissions to."""
+
+    def add_to_policy(self, *statements: DataAwsIamPolicyDocumentStatement) -> None: ...
+
+
+class ServiceRole(Construct):
+    """A role one AWS service assumes for this account, with permissions granted to it.
+
+    Attributes: role (the IamRole), arn, name. Construct IDs: trust_policy, role,
+    managed_policy_<n>, policy_document and policy (the last two once a statement is granted).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        name: str,
+        service: str,
+        description: str,
+        account_id: str,
+        source_arns: Sequence[str] = (),
+        managed_policy_arns: Sequence[str] = (),
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        """`source_arns` (ArnLike patterns) narrow who may assume the role when the
+        service sets aws:SourceArn (ECS tasks, Lambda, VPC Flow Logs do; EC2 does not).
+        `managed_policy_arns` only for AWS-maintained policies whose action lists change
+        with the service (e.g. AmazonSSMManagedInstanceCore); say why at the call site."""
+        super().__init__(scope, construct_id)
+        from cdktf_cdktf_provider_aws.iam_role import IamRole
+        from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+
+        conditions: list[Condition] = [("StringEquals", "aws:SourceAccount", [account_id])]
+        if source_arns:
+            conditions.append(("ArnLike", "aws:SourceArn", list(source_arns)))
+        trust = policy_document(
+            self,
+            "trust_policy",
+            [
+                policy_statement(
+                    "ServiceAssumesRole", ["sts:AssumeRole"], principal=("Service", [service]), conditions=conditions
+                )
+            ],
+        )
+        self.role = IamRole(
+            self,
+            "role",
+            name=name,
+            description=description,
+            assume_role_policy=trust.json,
+            tags=dict(tags) if tags else None,
+        )
+        for index, policy_arn in enumerate(managed_policy_arns):
+            IamRolePolicyAttachment(self, f"managed_policy_{index}", role=self.role.name, policy_arn=policy_arn)
+        self.arn: str = self.role.arn
+        self.name: str = name
+        self._statements: list[DataAwsIamPolicyDocumentStatement] = []
+        self._document: DataAwsIamPolicyDocument | None = None
+
+    def add_to_policy(self, *statements: DataAwsIamPolicyDocumentStatement) -> None:
+        """Append statements to the role's one inline policy (each needs its own Sid)."""
+        if not statements:
+            return
+        self._statements.extend(statements)
+        sids = [statement.sid for statement in self._statements]
+        repeated = sorted({sid for sid in sids if sids.count(sid) > 1})
+        if repeated:
+            raise ValueError(
+                f"{self.name}: expected distinct statement Sids in the role's policy, got {repeated!r} twice"
+            )
+        if self._document is None:
+            from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+
+            self._document = policy_document(self, "policy_document", self._statements)
+            IamRolePolicy(self, "policy", name=INLINE_POLICY_NAME, role=self.role.id, policy=self._document.json)
+        else:
+            self._document.put_statement(list(self._statements))
+
+    @property
+    def statements(self) -> tuple[DataAwsIamPolicyDocumentStatement, ...]:
+        return tuple(self._statements)
