@@ -26,6 +26,7 @@ from modules.common.waivers import waive
 if TYPE_CHECKING:
     from cdktf import TerraformProvider
     from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+    from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import DataAwsIamPolicyDocumentStatement
     from constructs import Construct
 
 # checkov's CKV_AWS_338 asks for a year; a log group kept shorter records the reason.
@@ -35,6 +36,21 @@ AUDIT_RETENTION_DAYS = 365
 def log_group_arn(partition: str, region: str, account_id: str, group_name: str) -> str:
     """The ARN a log group will have (without the ":*" stream suffix)."""
     return f"arn:{partition}:logs:{region}:{account_id}:log-group:{group_name}"
+
+
+def logs_key_statement(log_group_label: str, region: str, group_arn: str) -> DataAwsIamPolicyDocumentStatement:
+    """The key-policy statement letting CloudWatch Logs use a key for the log groups that
+    `group_arn` matches (an ARN, or an ArnLike pattern ending in "*"). In a key policy
+    "*" is this key."""
+    return policy_statement(
+        f"CloudWatchLogsUsesKeyFor{log_group_label}",
+        ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+        ["*"],
+        principal=("Service", [f"logs.{region}.amazonaws.com"]),
+        conditions=[
+            ("ArnLike" if "*" in group_arn else "ArnEquals", "kms:EncryptionContext:aws:logs:arn", [group_arn])
+        ],
+    )
 
 
 def log_group_key(
@@ -65,13 +81,7 @@ def log_group_key(
         f"{construct_prefix}_key_policy",
         [
             account_root_statement(partition, account_id),
-            policy_statement(
-                f"CloudWatchLogsUsesKeyFor{log_group_label}",
-                ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-                ["*"],
-                principal=("Service", [f"logs.{region}.amazonaws.com"]),
-                conditions=[("ArnEquals", "kms:EncryptionContext:aws:logs:arn", [group_arn])],
-            ),
+            logs_key_statement(log_group_label, region, group_arn),
         ],
     )
     waive_account_root_findings(policy)

@@ -52,7 +52,7 @@ class Network(Construct):
     Typed outputs (attributes): vpc_id, vpc_cidr, availability_zones, public_subnet_ids,
     private_subnet_ids, data_subnet_ids, public_route_table_id,
     private_route_table_ids, data_route_table_id, nat_gateway_ids,
-    endpoint_security_group_id (None when interface endpoints are off),
+    endpoint_security_group_id (None when interface endpoints are off), s3_prefix_list_id,
     db_subnet_group_name, elasticache_subnet_group_name, flow_log_group_name,
     flow_log_kms_key_arn.
     """
@@ -226,8 +226,11 @@ class Network(Construct):
     def _gateway_endpoints(self) -> None:
         # Gateway endpoints are free and keep S3/DynamoDB traffic off the NAT bill.
         route_tables = [*self.private_route_table_ids, self.data_route_table_id]
-        for service in ("s3", "dynamodb"):
-            self._endpoint(service, "Gateway", route_table_ids=route_tables)
+        endpoints = {
+            service: self._endpoint(service, "Gateway", route_table_ids=route_tables) for service in ("s3", "dynamodb")
+        }
+        # Security groups name S3 through this list: ECR image layers come from S3.
+        self.s3_prefix_list_id: str = endpoints["s3"].prefix_list_id
 
     def _endpoint(self, service: str, endpoint_type: str, **placement) -> VpcEndpoint:
         # Construct ID e.g. "ecr_api_interface_endpoint": part of the contract.
