@@ -1,0 +1,109 @@
+"""The container definition of a service's task, as a pure function (no cdktf).
+
+ECS takes container definitions as one JSON string, which checkov cannot inspect; the
+module's tests parse it back and assert on what is here: a non-root user, a read-only
+root filesystem, no privilege escalation, secrets by ARN only, logs to the service's
+group, the port.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# The image's non-root user: uid/gid 1000 is "node" in the official Node images and the
+# conventional app user in Python images. Never 0: a container escape then starts as root.
+CONTAINER_USER = "1000:1000"
+
+# Writable scratch space on the task's ephemeral storage, since the root filesystem is
+# read-only: /tmp for the runtimes (Node, Django uploads).
+SCRATCH_VOLUMES: dict[str, str] = {"tmp": "/tmp"}
+# ECS Exec's SSM agent writes its state and logs here; without writable mounts it cannot
+# start in a read-only container (aws/containers-roadmap#1359).
+EXEC_AGENT_VOLUMES: dict[str, str] = {
+    "ssm-agent-state": "/var/lib/amazon",
+    "ssm-agent-logs": "/var/log/amazon",
+    "managed-agents": "/managed-agents",
+}
+
+# Fargate sends SIGTERM, waits this long, then SIGKILL (Fargate's maximum is 120 s): time
+# for a realtime task to tell its sockets to reconnect elsewhere and for a worker to
+# finish its message.
+STOP_TIMEOUT_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class SecretReference:
+    """An environment variable filled by ECS from Secrets Manager when the task starts:
+    `secret_arn` alone, or one JSON key of it (`json_key`)."""
+
+    variable: str
+    secret_arn: str
+    json_key: str | None = None
+
+    @classmethod
+    def parse(cls, variable: str, reference: str) -> SecretReference:
+        """From ECS's valueFrom form: "<secret arn>" or "<secret arn>:<json-key>::"."""
+        if reference.endswith("::"):
+            secret_arn, json_key = reference.removesuffix("::").rsplit(":", 1)
+            return cls(variable, secret_arn, json_key)
+        return cls(variable, reference)
+
+    @property
+    def value_from(self) -> str:
+        # ECS's syntax: <arn>:<json-key>:<version-stage>:<version-id>; empty = current.
+        return f"{self.secret_arn}:{self.json_key}::" if self.json_key else self.secret_arn
+
+
+def container_definition(
+    *,
+    name: str,
+    image: str,
+    port: int | None,
+    environment: Mapping[str, str],
+    secrets: tuple[SecretReference, ...],
+    log_group_name: str,
+    log_stream_prefix: str,
+    region: str,
+    exec_enabled: bool,
+) -> dict[str, Any]:
+    volumes = {**SCRATCH_VOLUMES, **(EXEC_AGENT_VOLUMES if exec_enabled else {})}
+    definition: dict[str, Any] = {
+        "name": name,
+        "image": image,
+        "essential": True,
+        "user": CONTAINER_USER,
+        "readonlyRootFilesystem": True,
+        "privileged": False,
+        "linuxParameters": {
+            "capabilities": {"drop": ["ALL"]},
+            # An init process reaps zombies and forwards SIGTERM; ECS Exec needs it too.
+            "initProcessEnabled": True,
+        },
+        "mountPoints": [
+            {"sourceVolume": volume, "containerPath": path, "readOnly": False} for volume, path in volumes.items()
+        ],
+        "environment": [{"name": key, "value": value} for key, value in sorted(environment.items())],
+        "secrets": [{"name": s.variable, "valueFrom": s.value_from} for s in secrets],
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {
+                "awslogs-group": log_group_name,
+                "awslogs-region": region,
+                "awslogs-stream-prefix": log_stream_prefix,
+                # A burst of logs never blocks the app's stdout; up to 25 MB wait in memory.
+                "mode": "non-blocking",
+                "max-buffer-size": "25m",
+            },
+        },
+        "stopTimeout": STOP_TIMEOUT_SECONDS,
+    }
+    if port is not None:
+        definition["portMappings"] = [{"name": name, "containerPort": port, "protocol": "tcp"}]
+    return definition
+
+
+def task_volumes(exec_enabled: bool) -> tuple[str, ...]:
+    """The task's volume names (ephemeral storage) the container mounts."""
+    return tuple({**SCRATCH_VOLUMES, **(EXEC_AGENT_VOLUMES if exec_enabled else {})})
