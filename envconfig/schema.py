@@ -26,6 +26,8 @@ from modules.common.validation import (
     check_retention_days,
     check_tags,
 )
+from modules.compute.props import ComputeClusterProps, RoutedServiceProps, WorkerServiceProps
+from modules.container_registry.props import ContainerRepositoryProps
 from modules.dns.props import DomainProps
 from modules.frontend.props import FrontendProps
 from modules.load_balancer.props import LoadBalancerProps
@@ -84,6 +86,25 @@ FrontendConfig = environment_block(
     FrontendProps, "FrontendConfig", "`frontend { ... }`: see modules/frontend/props.py."
 )
 
+ComputeConfig = environment_block(
+    ComputeClusterProps, "ComputeConfig", "`compute { ... }`: the ECS cluster; see modules/compute/props.py."
+)
+ContainerRegistryConfig = environment_block(
+    ContainerRepositoryProps,
+    "ContainerRegistryConfig",
+    "`container_registry { ... }`: every service's image repository; see modules/container_registry/props.py.",
+)
+RoutedServiceConfig = environment_block(
+    RoutedServiceProps,
+    "RoutedServiceConfig",
+    "`api { ... }` and `realtime { ... }`: a Fargate service behind the load balancer; see modules/compute/props.py.",
+)
+WorkerConfig = environment_block(
+    WorkerServiceProps,
+    "WorkerConfig",
+    "`worker { ... }`: the Fargate service that consumes queues; see modules/compute/props.py.",
+)
+
 # Each module block of an environment file and the props it is derived from; their cross
 # checks run once the whole file is valid, with what the stack supplies (`stack_inputs`).
 MODULE_BLOCKS: dict[str, type] = {
@@ -92,6 +113,11 @@ MODULE_BLOCKS: dict[str, type] = {
     "load_balancer": LoadBalancerProps,
     "waf": WebAclProps,
     "frontend": FrontendProps,
+    "compute": ComputeClusterProps,
+    "container_registry": ContainerRepositoryProps,
+    "api": RoutedServiceProps,
+    "realtime": RoutedServiceProps,
+    "worker": WorkerServiceProps,
 }
 
 
@@ -127,6 +153,16 @@ class EnvironmentConfig(_Block):
     """Default: every key at its module default (the rate limits of modules/waf/props.py)."""
     frontend: FrontendConfig = Field(default_factory=FrontendConfig)
     """Default: every key at its module default (PriceClass_100)."""
+    compute: ComputeConfig = Field(default_factory=ComputeConfig)
+    """Default: every key at its module default (one on-demand task per service, half the rest on Spot)."""
+    container_registry: ContainerRegistryConfig = Field(default_factory=ContainerRegistryConfig)
+    """Default: every key at its module default (keep the last 30 images)."""
+    api: RoutedServiceConfig = Field(default_factory=RoutedServiceConfig)
+    """The REST API behind /api/*. Default: every key at its module default (port 3000, /health)."""
+    realtime: RoutedServiceConfig = Field(default_factory=RoutedServiceConfig)
+    """The Socket.IO service behind /socket.io/*. Default: every key at its module default."""
+    worker: WorkerConfig = Field(default_factory=WorkerConfig)
+    """Default: every key at its module default (one to four tasks, scaling on CPU)."""
     remote_state: RemoteStateConfig | None = None
 
     @model_validator(mode="after")

@@ -39,3 +39,46 @@ waf {
 frontend {
   log_expiration_days = 14
 }
+
+compute {
+  # Dev tolerates Spot interruptions: every task on FARGATE_SPOT (~70% cheaper).
+  on_demand_base_tasks = 0
+  spot_percent         = 100
+  exec_enabled         = true
+}
+
+container_registry {
+  keep_last_images = 10
+}
+
+# Sizes from the seeds' table (dev: api 1 x 256/512, realtime 2 x 512/1024).
+api {
+  port                = 3000
+  health_check_path   = "/api/health"
+  cpu                 = 256
+  memory_mib          = 512
+  min_tasks           = 1
+  max_tasks           = 2
+  requests_per_target = 1000
+  environment = {
+    LOG_LEVEL = "debug"
+  }
+}
+
+realtime {
+  port                  = 3000
+  health_check_path     = "/health"
+  cpu                   = 512
+  memory_mib            = 1024
+  min_tasks             = 2
+  max_tasks             = 3
+  cpu_target_percent    = 60
+  memory_target_percent = 70
+}
+
+worker {
+  cpu        = 256
+  memory_mib = 512
+  min_tasks  = 1
+  max_tasks  = 2
+}

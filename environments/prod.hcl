@@ -3,7 +3,7 @@ name   = "prod"
 region = "eu-west-1"
 
 deletion_protection = true
-log_retention_days  = 90
+log_retention_days  = 365
 
 tags = {
   team        = "chat-platform"
@@ -41,6 +41,49 @@ frontend {
   # Users on every continent get their nearest edge (about 20% more per GB than PriceClass_100).
   price_class         = "PriceClass_All"
   log_expiration_days = 365
+}
+
+compute {
+  # Two on-demand tasks per service before any Spot, then half of the rest on Spot:
+  # a reclamation wave never leaves a service below two tasks.
+  on_demand_base_tasks = 2
+  spot_percent         = 50
+}
+
+container_registry {
+  keep_last_images = 50
+}
+
+# Sizes from the seeds' table (prod: api 3-5 x 512/1024, realtime 4-8 x 1024/2048).
+api {
+  port                = 3000
+  health_check_path   = "/api/health"
+  cpu                 = 512
+  memory_mib          = 1024
+  min_tasks           = 3
+  max_tasks           = 5
+  # The previous release stays warm in the idle colour: a rollback is a weight change.
+  standby_tasks       = 1
+  requests_per_target = 1000
+}
+
+realtime {
+  port                  = 3000
+  health_check_path     = "/health"
+  cpu                   = 1024
+  memory_mib            = 2048
+  min_tasks             = 4
+  max_tasks             = 8
+  standby_tasks         = 1
+  cpu_target_percent    = 60
+  memory_target_percent = 70
+}
+
+worker {
+  cpu        = 512
+  memory_mib = 1024
+  min_tasks  = 2
+  max_tasks  = 10
 }
 
 # Uncomment once the state bucket exists (it is bootstrapped outside this stack):

@@ -38,3 +38,39 @@ load_balancer {
 waf {
   log_retention_days = 30
 }
+
+compute {
+  # Like prod, one on-demand task per service survives a Spot reclamation wave.
+  on_demand_base_tasks = 1
+  spot_percent         = 50
+}
+
+api {
+  port                = 3000
+  health_check_path   = "/api/health"
+  cpu                 = 256
+  memory_mib          = 512
+  min_tasks           = 2
+  max_tasks           = 4
+  standby_tasks       = 1
+  requests_per_target = 1000
+}
+
+realtime {
+  port                  = 3000
+  health_check_path     = "/health"
+  cpu                   = 512
+  memory_mib            = 1024
+  min_tasks             = 2
+  max_tasks             = 4
+  standby_tasks         = 1
+  cpu_target_percent    = 60
+  memory_target_percent = 70
+}
+
+worker {
+  cpu        = 256
+  memory_mib = 512
+  min_tasks  = 1
+  max_tasks  = 4
+}

@@ -5,7 +5,10 @@
 # - no availability_zones: the stack looks the zones up (data.aws_availability_zones);
 # - account_id: the provider refuses any other account (allowed_account_ids); this is
 #   the account id of the provider tier's local AWS emulator;
-# - remote_state: the S3 backend with native locking.
+# - remote_state: the S3 backend with native locking;
+# - a Django/Daphne build of the services (the seeds' ASGI variant) on port 9000, on
+#   x86_64 only, on-demand only, and without ECS Exec (its SSM channels have no
+#   endpoint in this network, and there is no NAT to reach them).
 name       = "isolated"
 region     = "eu-central-1"
 account_id = "123456789012"
@@ -29,6 +32,36 @@ dns {
   zone_name           = "isolated.chat.example.com"
   api_host_names      = ["api.isolated.chat.example.com", "ws.isolated.chat.example.com"]
   frontend_host_names = ["app.isolated.chat.example.com"]
+}
+
+compute {
+  on_demand_base_tasks = 1
+  spot_percent         = 0
+  exec_enabled         = false
+}
+
+api {
+  port                = 9000
+  health_check_path   = "/api/health/"
+  architecture        = "X86_64"
+  image_architectures = ["X86_64"]
+  requests_per_target = 500
+}
+
+realtime {
+  port                  = 9000
+  health_check_path     = "/health/"
+  architecture          = "X86_64"
+  image_architectures   = ["X86_64"]
+  cpu                   = 512
+  memory_mib            = 1024
+  cpu_target_percent    = 60
+  memory_target_percent = 70
+}
+
+worker {
+  architecture        = "X86_64"
+  image_architectures = ["X86_64"]
 }
 
 remote_state {

@@ -5,11 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cdktf import App, LocalBackend, S3Backend, TerraformOutput, TerraformStack
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from constructs import Construct
 
 from envconfig import EnvironmentConfig
+from modules.common.aws_arn import partition_for_region
 from modules.common.inputs import props_from_block
+from modules.common.keys import ManagedKey
+from modules.compute import ComputeCluster, ComputeClusterProps, FargateService, RoutedServiceProps, WorkerServiceProps
+from modules.compute.service import ServiceEgress, ServiceRouting
+from modules.container_registry import ContainerRepository, ContainerRepositoryProps
 from modules.dns import Domain, DomainProps
 from modules.dns.names import CLOUDFRONT_HOSTED_ZONE_ID
 from modules.frontend import Frontend, FrontendProps
@@ -19,30 +25,34 @@ from modules.waf import WebAcl, WebAclProps
 from modules.waf.props import CLOUDFRONT_REGION
 
 PROJECT = "chat-infra"
+# Every environment runs these services (each has its block in the environment file).
+SERVICES = ("api", "realtime", "worker")
 
-# What the load balancer routes, and to which container port. The compute issue's
-# services listen on these ports; they live here until those modules exist.
-ROUTED_SERVICES = (
-    RoutedService(
-        name="api",
-        port=8080,
-        path_patterns=("/api/*",),
-        priority=100,
-        health_check_path="/api/health",
-        # REST calls vary in cost; the least busy task takes the next one.
-        load_balancing_algorithm="least_outstanding_requests",
-    ),
-    RoutedService(
-        name="realtime",
-        port=3000,
-        path_patterns=("/socket.io/*",),
-        priority=200,
-        health_check_path="/health",
-        # Socket.IO's long-polling fallback keeps a session on the task that opened it.
-        sticky=True,
-        deregistration_delay_seconds=60,
-    ),
-)
+
+def routed_services(config: EnvironmentConfig) -> tuple[RoutedService, ...]:
+    """What the load balancer routes: each service's paths (fixed here, the product's URL
+    layout) with its port and health check from the environment file."""
+    return (
+        RoutedService(
+            name="api",
+            port=config.api.port,
+            path_patterns=("/api/*",),
+            priority=100,
+            health_check_path=config.api.health_check_path,
+            # REST calls vary in cost; the least busy task takes the next one.
+            load_balancing_algorithm="least_outstanding_requests",
+        ),
+        RoutedService(
+            name="realtime",
+            port=config.realtime.port,
+            path_patterns=("/socket.io/*",),
+            priority=200,
+            health_check_path=config.realtime.health_check_path,
+            # Socket.IO's long-polling fallback keeps a session on the task that opened it.
+            sticky=True,
+            deregistration_delay_seconds=60,
+        ),
+    )
 
 
 class ChatStack(TerraformStack):
@@ -67,6 +77,7 @@ class ChatStack(TerraformStack):
             self, "network", props=props_from_block(NetworkProps, config.network, **config.stack_inputs)
         )
         self._edge()
+        self._compute()
         self._outputs()
 
     def _edge(self) -> None:
@@ -95,7 +106,7 @@ class ChatStack(TerraformStack):
                 vpc_id=self.network.vpc_id,
                 public_subnet_ids=tuple(self.network.public_subnet_ids),
                 certificate_arn=self.domain.regional_certificate_arn,
-                services=ROUTED_SERVICES,
+                services=routed_services(config),
                 deletion_protection=config.deletion_protection,
             ),
         )
@@ -130,6 +141,70 @@ class ChatStack(TerraformStack):
                 self.frontend.distribution_domain_name,
                 CLOUDFRONT_HOSTED_ZONE_ID,
                 evaluate_target_health=False,
+            )
+
+    def _compute(self) -> None:
+        """The ECS cluster, one image repository per service, and the services."""
+        config, network = self.config, self.network
+        supplied = config.stack_inputs
+        account_id = config.account_id or DataAwsCallerIdentity(self, "caller").account_id
+        # One key for every repository of the environment: its images are one data domain.
+        images_key = ManagedKey(
+            self,
+            "images_key",
+            alias=f"alias/{config.stack_name}-images",
+            description=f"Encrypts {config.stack_name}'s container images",
+            partition=partition_for_region(config.region),
+            account_id=account_id,
+            tags={"Name": f"{config.stack_name}-images"},
+        )
+        self.cluster = ComputeCluster(
+            self, "compute", props=props_from_block(ComputeClusterProps, config.compute, **supplied)
+        )
+        egress = ServiceEgress(
+            s3_prefix_list_id=network.s3_prefix_list_id,
+            endpoint_security_group_id=network.endpoint_security_group_id,
+            internet_https=config.network.nat_mode != "none",
+        )
+        self.repositories: dict[str, ContainerRepository] = {}
+        self.services: dict[str, FargateService] = {}
+        for service in SERVICES:
+            repository = ContainerRepository(
+                self,
+                f"{service}_repository",
+                props=props_from_block(
+                    ContainerRepositoryProps,
+                    config.container_registry,
+                    **supplied,
+                    service=service,
+                    kms_key_arn=images_key.arn,
+                ),
+            )
+            routing = None
+            if service in self.load_balancer.target_groups:
+                routing = ServiceRouting(
+                    target_groups=self.load_balancer.target_groups[service],
+                    weights=self.load_balancer.props.weights_of(service),
+                    load_balancer_arn_suffix=self.load_balancer.arn_suffix,
+                    load_balancer_security_group=self.load_balancer.security_group,
+                )
+            self.repositories[service] = repository
+            self.services[service] = FargateService(
+                self,
+                service,
+                props=props_from_block(
+                    RoutedServiceProps if routing is not None else WorkerServiceProps,
+                    getattr(config, service),
+                    **supplied,
+                    service=service,
+                    vpc_id=network.vpc_id,
+                    subnet_ids=tuple(network.private_subnet_ids),
+                    log_retention_days=config.log_retention_days,
+                ),
+                cluster=self.cluster,
+                repository=repository,
+                egress=egress,
+                routing=routing,
             )
 
     @property
@@ -167,8 +242,28 @@ class ChatStack(TerraformStack):
             ("load_balancer_dns_name", self.load_balancer.dns_name, "Public load balancer (behind the API hosts)"),
             ("frontend_bucket_name", self.frontend.bucket_name, "Where the frontend build is uploaded"),
             ("frontend_distribution_id", self.frontend.distribution_id, "CloudFront distribution to invalidate"),
+            ("ecs_cluster_name", self.cluster.name, "ECS cluster of every service"),
         ):
             TerraformOutput(self, name, value=value, description=description)
+        for service in SERVICES:
+            TerraformOutput(
+                self,
+                f"{service}_repository_url",
+                value=self.repositories[service].repository_url,
+                description=f"Where the pipeline pushes {service} images",
+            )
+            TerraformOutput(
+                self,
+                f"{service}_image_tag_parameters",
+                value=self.services[service].image_tag_parameters,
+                description=f"SSM parameter per colour holding the {service} image tag (README: Deploying an image)",
+            )
+            TerraformOutput(
+                self,
+                f"{service}_ecs_services",
+                value=self.services[service].service_names,
+                description=f"ECS service per colour running {service}",
+            )
 
 
 def build_app(configs: Iterable[EnvironmentConfig], outdir: str | None = None) -> App:

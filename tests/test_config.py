@@ -283,3 +283,49 @@ def test_a_value_the_stack_supplies_is_judged_by_every_module_at_load(tmp_path):
     text = VALID.format(name="dev").replace('region = "eu-west-1"', 'region = "eu-south-1"')
     message = only_problem(write(tmp_path, "dev", text))
     assert message.startswith(f"{tmp_path / 'dev.hcl'}: region: expected a region CloudFront delivers standard logs to")
+
+
+# -- the service blocks (modules/compute) -----------------------------------------------
+
+
+def test_service_blocks_are_validated_with_the_modules_words_at_their_keys(tmp_path):
+    (tmp_path / "a").mkdir()
+    port_path = write(tmp_path / "a", "dev", VALID.format(name="dev") + "api {\n  port = 70000\n}\n")
+    assert only_problem(port_path) == (
+        f"{port_path}: api.port: expected a number less than or equal to 65535, got 70000 (number)"
+    )
+    # Rules over several keys run once every key is valid on its own; then all at once.
+    text = VALID.format(name="dev") + (
+        "api {\n  cpu = 256\n  memory_mib = 4096\n}\n"
+        'realtime {\n  architecture = "X86_64"\n  image_architectures = ["ARM64"]\n}\n'
+        "worker {\n  min_tasks = 5\n  max_tasks = 2\n}\n"
+    )
+    path = write(tmp_path, "dev", text)
+    problems = problems_of(path)
+    assert len(problems) == 3, problems
+    assert any(
+        p.startswith(f"{path}: api.memory_mib:")
+        and "expected a memory size Fargate allows with 256 CPU units (512, 1024, 2048 MiB), got 4096" in p
+        for p in problems
+    ), problems
+    assert any(
+        p.startswith(f"{path}: realtime.architecture:") and "expected an architecture the image is built for" in p
+        for p in problems
+    ), problems
+    assert any(p.startswith(f"{path}: worker.max_tasks: expected at least min_tasks (5), got 2") for p in problems), (
+        problems
+    )
+
+
+def test_a_worker_has_no_port_and_a_routed_service_no_queue(tmp_path):
+    path = write(
+        tmp_path, "dev", VALID.format(name="dev") + "worker {\n  port = 3000\n}\napi {\n  backlog_per_task = 5\n}\n"
+    )
+    problems = problems_of(path)
+    assert any(p.startswith(f"{path}: worker.port: unknown key") for p in problems), problems
+    assert any(p.startswith(f"{path}: api.backlog_per_task: unknown key") for p in problems), problems
+
+
+def test_plain_environment_values_that_look_secret_are_refused(tmp_path):
+    path = write(tmp_path, "dev", VALID.format(name="dev") + 'api {\n  environment = { DB_PASSWORD = "x" }\n}\n')
+    assert "move DB_PASSWORD to `secrets` as a Secrets Manager ARN" in only_problem(path)

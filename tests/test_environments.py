@@ -103,13 +103,22 @@ def test_unpinned_stacks_look_up_the_account(synthesized):
 # -- the edge -------------------------------------------------------------------------------
 
 
-def test_only_the_load_balancer_is_reachable_from_the_internet(synthesized):
+def test_only_the_load_balancer_is_reachable_from_the_internet(synthesized, environment_configs):
     from modules.security_groups.graph import directly_reachable_from_internet, reachable_from_internet
 
     for name, synth in synthesized.items():
+        config = environment_configs[name]
         direct = directly_reachable_from_internet(synth.document)
         assert direct == {f"chat-{name}-alb": {80, 443}}, name
-        assert set(reachable_from_internet(synth.document)) == set(direct), name
+        # Through the load balancer: the routed services' container ports, and from them the
+        # interface endpoints' HTTPS; nothing else (not the worker, not a data store).
+        endpoints = {f"chat-{name}-vpc-endpoints": {443}} if config.network.interface_endpoints else {}
+        assert reachable_from_internet(synth.document) == {
+            f"chat-{name}-alb": {80, 443},
+            f"chat-{name}-api": {config.api.port},
+            f"chat-{name}-realtime": {config.realtime.port},
+            **endpoints,
+        }, name
 
 
 def test_load_balancer_deletion_protection_follows_the_environment(synthesized, environment_configs):
@@ -176,3 +185,64 @@ def test_prod_pays_for_reach_and_keeps_logs_a_year_dev_saves(synthesized):
         for env in ("dev", "prod")
     }
     assert waf_logs == {"dev": [30, 30], "prod": [365, 365]}
+
+
+# -- compute --------------------------------------------------------------------------------
+
+
+def _by_name(synth, resource_type):
+    return {body.get("name") or body.get("family"): body for body in synth.resources(resource_type).values()}
+
+
+def test_service_sizes_follow_the_seeds_table(synthesized):
+    # ../shared/seeds/000_*: dev api 1 x 256/512, realtime 2 x 512/1024; prod api 3-5 x
+    # 512/1024, realtime 4-8 x 1024/2048.
+    expected = {
+        "dev": {"api": ("256", "512", 1, 2), "realtime": ("512", "1024", 2, 3)},
+        "prod": {"api": ("512", "1024", 3, 5), "realtime": ("1024", "2048", 4, 8)},
+    }
+    for name, services in expected.items():
+        synth = synthesized[name]
+        tasks = _by_name(synth, "aws_ecs_task_definition")
+        targets = {t["resource_id"]: t for t in synth.resources("aws_appautoscaling_target").values()}
+        for service, (cpu, memory, low, high) in services.items():
+            task = tasks[f"chat-{name}-{service}-blue"]
+            assert (task["cpu"], task["memory"]) == (cpu, memory), (name, service)
+            (ecs_service_key,) = [
+                k for k, s in synth.resources("aws_ecs_service").items() if s["name"] == f"chat-{name}-{service}-blue"
+            ]
+            target = targets[f"service/chat-{name}/${{aws_ecs_service.{ecs_service_key}.name}}"]
+            assert (target["min_capacity"], target["max_capacity"]) == (low, high), (name, service)
+
+
+def test_prod_keeps_an_on_demand_base_and_dev_runs_on_spot(synthesized):
+    for _, service in _by_name(synthesized["prod"], "aws_ecs_service").items():
+        on_demand = [s for s in service["capacity_provider_strategy"] if s["capacity_provider"] == "FARGATE"]
+        assert on_demand and on_demand[0]["base"] >= 2
+    for _, service in _by_name(synthesized["dev"], "aws_ecs_service").items():
+        assert [s["capacity_provider"] for s in service["capacity_provider_strategy"]] == ["FARGATE_SPOT"]
+
+
+def test_each_colour_runs_behind_its_target_group_on_the_routed_port(synthesized, environment_configs):
+    for name, synth in synthesized.items():
+        groups = synth.resources("aws_lb_target_group")
+        for service in ("api", "realtime"):
+            port = getattr(environment_configs[name], service).port
+            for colour in ("blue", "green"):
+                ecs_service = _by_name(synth, "aws_ecs_service")[f"chat-{name}-{service}-{colour}"]
+                (registration,) = ecs_service["load_balancer"]
+                group = synth.by_reference(registration["target_group_arn"])
+                assert group["port"] == registration["container_port"] == port, (name, service, colour)
+                assert group in groups.values()
+
+
+def test_the_colour_without_traffic_keeps_only_its_standby(synthesized, environment_configs):
+    # staging sends 10% of the API to green: green runs like blue; realtime green has none.
+    synth, config = synthesized["staging"], environment_configs["staging"]
+    targets = {t["resource_id"].split(".")[1]: t for t in synth.resources("aws_appautoscaling_target").values()}
+    services = {s["name"]: key for key, s in synth.resources("aws_ecs_service").items()}
+    api_green = targets[services["chat-staging-api-green"]]
+    realtime_green = targets[services["chat-staging-realtime-green"]]
+    assert (api_green["min_capacity"], api_green["max_capacity"]) == (config.api.min_tasks, config.api.max_tasks)
+    standby = config.realtime.standby_tasks
+    assert (realtime_green["min_capacity"], realtime_green["max_capacity"]) == (standby, standby)
