@@ -106,7 +106,13 @@ def moto_server(account_id: str, log_path: Path) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     # ACM certificates are issued at once instead of after moto's default 60 s, which
     # every DNS-validated certificate's validation resource would wait for.
-    env = {**os.environ, "MOTO_ACCOUNT_ID": account_id, "MOTO_ACM_VALIDATION_WAIT": "0"}
+    env = {
+        **os.environ,
+        "MOTO_ACCOUNT_ID": account_id,
+        "MOTO_ACM_VALIDATION_WAIT": "0",
+        # AWS-managed policies (the AWS Backup service role's) exist in every account.
+        "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
+    }
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [str(MOTO_PYTHON), str(MOTO_EXTENSIONS), "-H", "127.0.0.1", "-p", str(port)],
@@ -154,6 +160,9 @@ def endpoint_override(endpoint: str, aliases: Sequence[str] = ()) -> dict:
         "skip_requesting_account_id": False,
         "skip_metadata_api_check": True,
         "skip_region_validation": True,
+        # moto answers an API it lacks with HTTP 500, which the SDK would retry 25 times
+        # with backoff (minutes per resource); moto never throttles, so a few suffice.
+        "max_retries": 3,
         # moto serves every bucket under one host; virtual-host addressing would need DNS.
         "s3_use_path_style": True,
         "endpoints": [{service: endpoint for service in MOTO_ENDPOINT_SERVICES} | {"s3control": s3_control}],

@@ -16,21 +16,57 @@ way can go through apply and re-plan; they never relax what the provider checks:
   it (AWS: 365 when none is given); moto returned no period, so every key read back 0.
 - EC2 security-group rules: the description of a rule naming a security group or a prefix
   list (moto kept descriptions of CIDR rules only).
+- ElastiCache parameter groups (Create/Describe/Modify/Reset/DeleteCacheParameterGroup,
+  DescribeCacheParameters) and user groups (Create/Describe/Modify/DeleteUserGroup), which
+  moto lacks (500 "not implemented", retried for minutes), with their tags. Replication
+  groups: NumCacheClusters nodes (moto made one unless ReplicasPerNodeGroup was given),
+  each a cache cluster DescribeCacheClusters answers (the provider reads the engine,
+  version, node type, parameter group, security groups, maintenance window and encryption
+  from the first one; moto had none), placed in the subnet group's zones; the reader
+  endpoint; transit encryption mode "required" when encryption is on and no mode is named;
+  the parameter group and user groups named must exist, the group of the engine's family.
+- SQS: GetQueueAttributes returns RedriveAllowPolicy (moto keeps it but never lists it,
+  and the provider waits minutes for it), and RedrivePolicy compact, as AWS returns it.
+- AWS Backup: Create/Get/Delete/ListBackupSelections (moto 5.2.5 has none), and ListTags
+  for the Go SDK's path without a trailing slash (moto read the ARN from the wrong
+  segment, so every plan and vault read back no tags).
 
 Started as `python moto_extensions.py -H 127.0.0.1 -p <port>` (moto_server's arguments).
 """
 
 from __future__ import annotations
 
+import inspect
 import json
+import re
 import sys
+import time as _time
+import uuid as _uuid
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote
 
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+from moto.backup.exceptions import ResourceNotFoundException as _BackupNotFound
+from moto.backup.responses import BackupResponse
+from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import camelcase_to_underscores
 from moto.ec2.models.security_groups import SecurityGroupRule
 from moto.ecs.responses import EC2ContainerServiceResponse
+from moto.elasticache.exceptions import (
+    ElastiCacheException,
+    InvalidParameterCombinationException,
+    InvalidParameterValueException,
+    UserNotFound,
+)
+from moto.elasticache.models import CacheCluster, ElastiCacheBackend, ReplicationGroup
+from moto.elasticache.responses import ElastiCacheResponse
+from moto.elasticache.utils import VALID_ENGINE_TYPES
 from moto.kms.responses import KmsResponse
 from moto.server import main
+from moto.sqs.models import Queue as _SqsQueue
+from moto.sqs.models import SQSBackend as _SqsBackend
+from moto.utilities.utils import get_partition
 
 _SCALING_TAGS: dict[str, dict[str, str]] = {}
 _register_scalable_target = ApplicationAutoScalingResponse.register_scalable_target
@@ -141,6 +177,454 @@ def _rule_description(self: SecurityGroupRule) -> str | None:
 
 SecurityGroupRule.__init__ = _rule_init_keeping_prefix_list_description
 SecurityGroupRule.description = property(_rule_description)
+
+# -- ElastiCache --------------------------------------------------------------------------
+
+# moto's own ARN check (ListTagsForResource and the tagging calls), with the user groups
+# and parameter groups added here.
+_CACHE_ARN = re.compile(
+    r"^arn:aws:elasticache:.*:[0-9]*:(cluster|snapshot|subnetgroup|replicationgroup|user|usergroup|parametergroup):.*$"
+)
+_elasticache_backend_init = ElastiCacheBackend.__init__
+
+
+def _elasticache_backend_init_with_groups(self: ElastiCacheBackend, region_name: str, account_id: str) -> None:
+    _elasticache_backend_init(self, region_name, account_id)
+    self.arn_regex = _CACHE_ARN
+    self.cache_parameter_groups: dict[str, CacheParameterGroup] = {}
+    self.user_groups: dict[str, UserGroup] = {}
+
+
+def _cache_arn(backend: ElastiCacheBackend, kind: str, name: str) -> str:
+    partition = get_partition(backend.region_name)
+    return f"arn:{partition}:elasticache:{backend.region_name}:{backend.account_id}:{kind}:{name}"
+
+
+# What names a parameter group or a user group in a request, where the backend keeps them,
+# and the prefix of their NotFound and AlreadyExists error codes. Both are stored lowercase.
+_CACHE_GROUP_KINDS = {
+    "parameter group": ("CacheParameterGroupName", "cache_parameter_groups", "CacheParameterGroup"),
+    "user group": ("UserGroupId", "user_groups", "UserGroup"),
+}
+
+
+def _cache_group(self: ElastiCacheResponse, kind: str):
+    """The group the request names, or its NotFound error."""
+    parameter, store, code = _CACHE_GROUP_KINDS[kind]
+    name = self._get_param(parameter).lower()
+    group = getattr(self.elasticache_backend, store).get(name)
+    if group is None:
+        raise ElastiCacheException(f"{code}NotFound", f"{code} {name} not found.")
+    return group
+
+
+def _cache_groups(self: ElastiCacheResponse, kind: str) -> list:
+    """What a Describe call answers: the group the request names, else every group."""
+    parameter, store, _ = _CACHE_GROUP_KINDS[kind]
+    if self._get_param(parameter):
+        return [_cache_group(self, kind)]
+    return list(getattr(self.elasticache_backend, store).values())
+
+
+def _create_cache_group(self: ElastiCacheResponse, kind: str, make: Callable[[str], Any]):
+    """Keeps and tags the group `make(name)` builds, unless one of that name exists."""
+    parameter, store, code = _CACHE_GROUP_KINDS[kind]
+    name = self._get_param(parameter).lower()
+    groups = getattr(self.elasticache_backend, store)
+    if name in groups:
+        raise ElastiCacheException(f"{code}AlreadyExists", f"{code} {name} already exists.")
+    group = groups[name] = make(name)
+    self.elasticache_backend.tagging_service.tag_resource(group.arn, self._get_param("Tags", []))
+    return group
+
+
+def _delete_cache_group(self: ElastiCacheResponse, kind: str, name: str, arn: str) -> None:
+    _, store, _ = _CACHE_GROUP_KINDS[kind]
+    del getattr(self.elasticache_backend, store)[name]
+    self.elasticache_backend.tagging_service.delete_all_tags_for_resource(arn)
+
+
+# ---- parameter groups
+
+
+class CacheParameterGroup:
+    """A custom parameter group. moto knows no engine defaults: the parameters it holds are
+    the ones ModifyCacheParameterGroup set, which AWS describes with Source "user"."""
+
+    def __init__(self, backend: ElastiCacheBackend, name: str, family: str, description: str) -> None:
+        self.cache_parameter_group_name = name
+        self.cache_parameter_group_family = family
+        self.description = description
+        self.is_global = False
+        self.arn = _cache_arn(backend, "parametergroup", name)
+        self.parameters: dict[str, str] = {}
+
+
+def _create_cache_parameter_group(self: ElastiCacheResponse) -> ActionResult:
+    family, description = self._get_param("CacheParameterGroupFamily"), self._get_param("Description")
+    group = _create_cache_group(
+        self, "parameter group", lambda name: CacheParameterGroup(self.elasticache_backend, name, family, description)
+    )
+    return ActionResult({"CacheParameterGroup": group})
+
+
+def _describe_cache_parameter_groups(self: ElastiCacheResponse) -> ActionResult:
+    return ActionResult({"CacheParameterGroups": _cache_groups(self, "parameter group")})
+
+
+def _modify_cache_parameter_group(self: ElastiCacheResponse) -> ActionResult:
+    group = _cache_group(self, "parameter group")
+    for parameter in self._get_param("ParameterNameValues", []):
+        group.parameters[parameter["ParameterName"]] = parameter["ParameterValue"]
+    return ActionResult({"CacheParameterGroupName": group.cache_parameter_group_name})
+
+
+def _reset_cache_parameter_group(self: ElastiCacheResponse) -> ActionResult:
+    group = _cache_group(self, "parameter group")
+    if self._get_bool_param("ResetAllParameters"):
+        group.parameters.clear()
+    for parameter in self._get_param("ParameterNameValues", []):
+        group.parameters.pop(parameter["ParameterName"], None)
+    return ActionResult({"CacheParameterGroupName": group.cache_parameter_group_name})
+
+
+def _delete_cache_parameter_group(self: ElastiCacheResponse) -> EmptyResult:
+    backend = self.elasticache_backend
+    group = _cache_group(self, "parameter group")
+    name = group.cache_parameter_group_name
+    members = [*backend.replication_groups.values(), *backend.cache_clusters.values()]
+    if any(member.cache_parameter_group_name == name and member.status != "deleting" for member in members):
+        raise ElastiCacheException(
+            "InvalidCacheParameterGroupState", f"One or more cache clusters are still members of {name}."
+        )
+    _delete_cache_group(self, "parameter group", name, group.arn)
+    return EmptyResult()
+
+
+def _describe_cache_parameters(self: ElastiCacheResponse) -> ActionResult:
+    group = _cache_group(self, "parameter group")
+    parameters = [
+        {"ParameterName": name, "ParameterValue": value, "Source": "user", "IsModifiable": True}
+        for name, value in sorted(group.parameters.items())
+    ]
+    # moto knows no engine-default or system parameters.
+    return ActionResult({"Parameters": parameters if self._get_param("Source") in (None, "user") else []})
+
+
+# ---- user groups
+
+
+class UserGroup:
+    """An RBAC user group; the replication groups it is attached to are read from them."""
+
+    def __init__(self, backend: ElastiCacheBackend, group_id: str, engine: str, user_ids: list[str]) -> None:
+        if engine not in VALID_ENGINE_TYPES:
+            raise InvalidParameterValueException(
+                f'Unknown parameter for Engine: "{engine}", must be one of: {", ".join(VALID_ENGINE_TYPES)}'
+            )
+        self._backend = backend
+        self.user_group_id = group_id
+        self.engine = engine
+        self.user_ids: list[str] = []
+        self.status = "active"
+        self.minimum_engine_version = "6.0"
+        self.arn = _cache_arn(backend, "usergroup", group_id)
+        self.set_users(user_ids)
+
+    @property
+    def replication_groups(self) -> list[str]:
+        groups = self._backend.replication_groups.values()
+        return [group.replication_group_id for group in groups if self.user_group_id in group.user_group_ids]
+
+    def set_users(self, user_ids: list[str]) -> None:
+        """The group's members become `user_ids`, as CreateUserGroup and ModifyUserGroup check them."""
+        users = self._backend.users
+        for user_id in user_ids:
+            if user_id not in users:
+                raise UserNotFound(user_id)
+        names = [users[user_id].name for user_id in user_ids]
+        if len(set(names)) < len(names):
+            raise ElastiCacheException("DuplicateUserName", "A user group cannot hold two users of the same name.")
+        if self.engine == "redis" and "default" not in names:
+            raise ElastiCacheException("DefaultUserRequired", "You must add default user to a user group.")
+        self.link(user_ids)
+
+    def link(self, user_ids: list[str]) -> None:
+        """Each user lists the user groups it is in (DescribeUsers' UserGroupIds)."""
+        for user in self._backend.users.values():
+            if self.user_group_id in user.user_group_ids:
+                user.user_group_ids.remove(self.user_group_id)
+            if user.id in user_ids:
+                user.user_group_ids.append(self.user_group_id)
+        self.user_ids = list(user_ids)
+
+
+def _create_user_group(self: ElastiCacheResponse) -> ActionResult:
+    engine, user_ids = self._get_param("Engine", "").lower(), self._get_param("UserIds", [])
+    return ActionResult(
+        _create_cache_group(
+            self, "user group", lambda group_id: UserGroup(self.elasticache_backend, group_id, engine, user_ids)
+        )
+    )
+
+
+def _describe_user_groups(self: ElastiCacheResponse) -> ActionResult:
+    return ActionResult({"UserGroups": _cache_groups(self, "user group")})
+
+
+def _modify_user_group(self: ElastiCacheResponse) -> ActionResult:
+    group = _cache_group(self, "user group")
+    removed = self._get_param("UserIdsToRemove", [])
+    for user_id in removed:
+        if user_id not in group.user_ids:
+            raise InvalidParameterValueException(f"User {user_id} is not a member of user group {group.user_group_id}.")
+    added = [user_id for user_id in self._get_param("UserIdsToAdd", []) if user_id not in group.user_ids]
+    if self._get_param("Engine"):
+        group.engine = self._get_param("Engine").lower()
+    group.set_users([user_id for user_id in group.user_ids if user_id not in removed] + added)
+    return ActionResult(group)
+
+
+def _delete_user_group(self: ElastiCacheResponse) -> ActionResult:
+    group = _cache_group(self, "user group")
+    if group.replication_groups:
+        raise ElastiCacheException(
+            "InvalidUserGroupState",
+            f"User group {group.user_group_id} is still associated with {', '.join(group.replication_groups)}.",
+        )
+    group.link([])
+    _delete_cache_group(self, "user group", group.user_group_id, group.arn)
+    group.status = "deleting"
+    return ActionResult(group)
+
+
+# ---- replication groups
+
+_set_node_members_clusters_disabled = ReplicationGroup._set_node_members_clusters_disabled
+_create_replication_group = ElastiCacheResponse.create_replication_group
+# CacheCluster takes every setting as a required argument; a member fills those it has.
+_CACHE_CLUSTER_ARGUMENTS = tuple(inspect.signature(CacheCluster.__init__).parameters)[1:]
+# What a member cluster shares with its replication group.
+_MEMBER_SETTINGS = (
+    "cache_node_type engine engine_version cache_parameter_group_name cache_subnet_group_name security_group_ids "
+    "preferred_maintenance_window port notification_topic_arn snapshot_retention_limit snapshot_window "
+    "transit_encryption_enabled network_type ip_discovery log_delivery_configurations"
+).split()
+
+
+def _members_by_num_cache_clusters(self: ReplicationGroup, **members) -> None:
+    # moto counted the nodes of a cluster-mode-disabled group from ReplicasPerNodeGroup
+    # only, so NumCacheClusters=2 made one node.
+    members["replicas_per_node_group"] = members["replicas_per_node_group"] or members["num_cache_clusters"] - 1
+    _set_node_members_clusters_disabled(self, **members)
+
+
+def _parameter_group_family(engine: str, version: str) -> str:
+    """The family a group of this engine version needs: redis2.6 ... redis5.0, redis6.x, redis7, valkey7, valkey8."""
+    major, _, rest = version.partition(".")
+    if engine == "valkey" or int(major) >= 7:
+        return f"{engine}{major}"
+    return "redis6.x" if major == "6" else f"redis{major}.{rest.split('.')[0]}"
+
+
+def _check_replication_group_references(self: ElastiCacheResponse) -> None:
+    name = (self._get_param("CacheParameterGroupName") or "").lower()
+    version = self._get_param("EngineVersion")
+    if name and not name.startswith("default."):  # AWS's own groups are not kept here
+        found = _cache_group(self, "parameter group").cache_parameter_group_family
+        expected = _parameter_group_family(self._get_param("Engine") or "redis", version) if version else found
+        if found != expected:
+            raise InvalidParameterCombinationException(
+                f"Expected a parameter group of family {expected} but found one of family {found}"
+            )
+    for group_id in self._get_param("UserGroupIds", []):
+        if group_id.lower() not in self.elasticache_backend.user_groups:
+            raise ElastiCacheException("UserGroupNotFound", f"User group {group_id} not found.")
+
+
+def _member_cluster(backend: ElastiCacheBackend, group: ReplicationGroup, member: dict) -> CacheCluster:
+    """One node of a replication group as DescribeCacheClusters shows it (the provider reads
+    the engine, version, node type, parameter group, security groups, maintenance window
+    and encryption of a group from its first node)."""
+    cluster = CacheCluster(
+        **dict.fromkeys(_CACHE_CLUSTER_ARGUMENTS)
+        | {name: getattr(group, name) for name in _MEMBER_SETTINGS}
+        | {
+            "account_id": backend.account_id,
+            "region_name": backend.region_name,
+            "cache_cluster_id": member["cache_cluster_id"],
+            "preferred_availability_zone": member["preferred_availability_zone"],
+            "auto_minor_version_upgrade": group.auto_minor_version_upgrade is not False,  # AWS's default: on
+        }
+    )
+    # moto sets the first three for engine "redis" only.
+    cluster.replication_group_id = group.replication_group_id
+    cluster.num_cache_nodes = 1
+    cluster.snapshot_window = group.snapshot_window
+    cluster.at_rest_encryption_enabled = group.at_rest_encryption_enabled
+    cluster.transit_encryption_mode = group.transit_encryption_mode
+    cluster.replication_group_log_delivery_enabled = bool(group.log_delivery_configurations)
+    return cluster
+
+
+def _subnet_group_zones(backend: ElastiCacheBackend, name: str | None) -> list[str]:
+    subnet_group = backend.cache_subnet_groups.get(name or "")
+    subnets = subnet_group.subnets if subnet_group else []
+    return sorted({subnet["subnet_availability_zone"] for subnet in subnets if "subnet_availability_zone" in subnet})
+
+
+def _create_replication_group_with_members(self: ElastiCacheResponse) -> ActionResult:
+    _check_replication_group_references(self)
+    result = _create_replication_group(self)
+    backend, group = self.elasticache_backend, result.result["ReplicationGroup"]
+    if group.transit_encryption_enabled and not group.transit_encryption_mode:
+        group.transit_encryption_mode = "required"  # AWS's mode when encryption is on and none is named
+    placed = self._get_param("PreferredCacheClusterAZs") or self._get_param("NodeGroupConfiguration")
+    zones = [] if placed else _subnet_group_zones(backend, group.cache_subnet_group_name)
+    for node_group in group.node_groups:
+        if "reader_endpoint_address" in node_group:
+            node_group["reader_endpoint"] = {"address": node_group["reader_endpoint_address"], "port": group.port}
+        for index, member in enumerate(node_group["node_group_members"]):
+            if zones:  # spread over the subnet group's zones, the primary in the first
+                member["preferred_availability_zone"] = zones[index % len(zones)]
+            backend.cache_clusters[member["cache_cluster_id"]] = _member_cluster(backend, group, member)
+    return result
+
+
+def _cache_parameter_group_status(self: CacheCluster) -> dict | None:
+    if not self.cache_parameter_group_name:
+        return None
+    name = self.cache_parameter_group_name
+    return {"CacheParameterGroupName": name, "ParameterApplyStatus": "in-sync", "CacheNodeIdsToReboot": []}
+
+
+def _security_group_memberships(self: CacheCluster) -> list[dict]:
+    return [{"SecurityGroupId": group_id, "Status": "active"} for group_id in self.security_group_ids]
+
+
+ElastiCacheBackend.__init__ = _elasticache_backend_init_with_groups
+ElastiCacheResponse.create_cache_parameter_group = _create_cache_parameter_group
+ElastiCacheResponse.describe_cache_parameter_groups = _describe_cache_parameter_groups
+ElastiCacheResponse.modify_cache_parameter_group = _modify_cache_parameter_group
+ElastiCacheResponse.reset_cache_parameter_group = _reset_cache_parameter_group
+ElastiCacheResponse.delete_cache_parameter_group = _delete_cache_parameter_group
+ElastiCacheResponse.describe_cache_parameters = _describe_cache_parameters
+ElastiCacheResponse.create_user_group = _create_user_group
+ElastiCacheResponse.describe_user_groups = _describe_user_groups
+ElastiCacheResponse.modify_user_group = _modify_user_group
+ElastiCacheResponse.delete_user_group = _delete_user_group
+ElastiCacheResponse.create_replication_group = _create_replication_group_with_members
+ReplicationGroup._set_node_members_clusters_disabled = _members_by_num_cache_clusters
+CacheCluster.cache_parameter_group = property(_cache_parameter_group_status)
+CacheCluster.security_groups = property(_security_group_memberships)
+
+
+# -- SQS and AWS Backup -------------------------------------------------------------------
+#
+# - SQS: moto stores RedriveAllowPolicy (every attribute is kept) but never returns it:
+#   GetQueueAttributes lists a fixed set of names. The provider waits for it to read back
+#   (3 min on aws_sqs_queue, 20 min on aws_sqs_queue_redrive_allow_policy) and fails.
+#   RedrivePolicy is returned compact, as AWS returns it (moto re-serialises it with
+#   json.dumps' default ", " and ": " separators, a perpetual diff against the state).
+# - AWS Backup: Create/Get/Delete/ListBackupSelections, which moto 5.2.5 lacks (500 "not
+#   implemented", retried by the provider's SDK with a backoff growing to minutes); and
+#   ListTags, which reads the ARN from the path's second-to-last segment (boto3 sends
+#   "/tags/<arn>/", the Go SDK "/tags/<arn>"), so every plan and vault read back no tags.
+
+
+_queue_attributes = _SqsQueue.attributes.fget
+
+
+def _attributes_with_redrive_allow_policy(self: _SqsQueue) -> dict:
+    result = _queue_attributes(self)
+    if self.redrive_policy:
+        result["RedrivePolicy"] = json.dumps(self.redrive_policy, separators=(",", ":"))
+    if getattr(self, "redrive_allow_policy", None):
+        result["RedriveAllowPolicy"] = self.redrive_allow_policy
+    return result
+
+
+_get_queue_attributes = _SqsBackend.get_queue_attributes
+
+
+def _get_queue_attributes_with_redrive_allow_policy(self: _SqsBackend, queue_name: str, attribute_names: list[str]):
+    others = [name for name in attribute_names if name != "RedriveAllowPolicy"]
+    attributes = _get_queue_attributes(self, queue_name, others) if others else {}
+    allow_policy = getattr(self.get_queue(queue_name), "redrive_allow_policy", None)
+    if allow_policy and len(others) < len(attribute_names):
+        attributes["RedriveAllowPolicy"] = allow_policy
+    return attributes
+
+
+_BACKUP_SELECTIONS: dict[str, dict[str, dict]] = {}  # plan id -> selection id -> GetBackupSelection answer
+
+
+def _selection_path(self: BackupResponse) -> tuple[str, str | None]:
+    parts = self.path.split("?")[0].strip("/").split("/")  # backup, plans, <plan>, selections[, <id>]
+    return parts[2], (parts[4] if len(parts) > 4 else None)
+
+
+def _create_backup_selection(self: BackupResponse) -> str:
+    plan_id, _ = _selection_path(self)
+    self.backup_backend.get_backup_plan(backup_plan_id=plan_id, version_id=None)  # 404 for an unknown plan
+    body = json.loads(self.body)
+    selection_id, created = str(_uuid.uuid4()), _time.time()
+    _BACKUP_SELECTIONS.setdefault(plan_id, {})[selection_id] = {
+        "BackupSelection": body["BackupSelection"],
+        "SelectionId": selection_id,
+        "BackupPlanId": plan_id,
+        "CreationDate": created,
+        "CreatorRequestId": body.get("CreatorRequestId"),
+    }
+    return json.dumps({"SelectionId": selection_id, "BackupPlanId": plan_id, "CreationDate": created})
+
+
+def _found_selection(self: BackupResponse) -> dict:
+    plan_id, selection_id = _selection_path(self)
+    found = _BACKUP_SELECTIONS.get(plan_id, {}).get(selection_id or "")
+    if found is None:
+        raise _BackupNotFound(f"Failed reading backup selection {selection_id} of plan {plan_id}")
+    return found
+
+
+def _get_backup_selection(self: BackupResponse) -> str:
+    return json.dumps(_found_selection(self))
+
+
+def _delete_backup_selection(self: BackupResponse) -> str:
+    found = _found_selection(self)
+    del _BACKUP_SELECTIONS[found["BackupPlanId"]][found["SelectionId"]]
+    return "{}"
+
+
+def _list_backup_selections(self: BackupResponse) -> str:
+    plan_id, _ = _selection_path(self)
+    listed = [
+        {
+            "SelectionId": s["SelectionId"],
+            "SelectionName": s["BackupSelection"]["SelectionName"],
+            "BackupPlanId": plan_id,
+            "CreationDate": s["CreationDate"],
+            "IamRoleArn": s["BackupSelection"]["IamRoleArn"],
+        }
+        for s in _BACKUP_SELECTIONS.get(plan_id, {}).values()
+    ]
+    return json.dumps({"BackupSelectionsList": listed})
+
+
+def _list_backup_tags(self: BackupResponse) -> str:
+    resource_arn = unquote(self.path.split("?")[0].split("/tags/", 1)[1].rstrip("/"))
+    return json.dumps({"Tags": self.backup_backend.list_tags(resource_arn=resource_arn)})
+
+
+_SqsQueue.attributes = property(_attributes_with_redrive_allow_policy)
+_SqsBackend.get_queue_attributes = _get_queue_attributes_with_redrive_allow_policy
+BackupResponse.create_backup_selection = _create_backup_selection
+BackupResponse.get_backup_selection = _get_backup_selection
+BackupResponse.delete_backup_selection = _delete_backup_selection
+BackupResponse.list_backup_selections = _list_backup_selections
+BackupResponse.list_tags = _list_backup_tags
+
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
