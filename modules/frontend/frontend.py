@@ -186,6 +186,12 @@ class Frontend(Construct):
             tags=self._tags(f"{props.name}-{role}"),
         )
         waive(bucket.bucket, "CKV_AWS_18", access_logging)
+        waive(
+            bucket.bucket,
+            "CKV_CHAT_40",
+            "The site is build output the pipeline uploads again from git, and CloudFront logs are diagnostics "
+            "that expire on purpose: neither holds data only this bucket has.",
+        )
         waive(bucket.bucket, "CKV_AWS_144", replication)
         waive(
             bucket.bucket,

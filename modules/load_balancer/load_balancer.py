@@ -196,6 +196,12 @@ class LoadBalancer(Construct):
         )
         waive(
             bucket.bucket,
+            "CKV_CHAT_40",
+            "Load balancer logs are diagnostics that expire after log_expiration_days; a backup would keep "
+            "copies of what the lifecycle deletes on purpose.",
+        )
+        waive(
+            bucket.bucket,
             "CKV_AWS_18",
             "This bucket is itself the load balancer's log destination; logging its own reads would "
             "need yet another bucket, and only Elastic Load Balancing's log delivery writes to it.",

@@ -190,13 +190,19 @@ def test_unknown_subnets_are_not_judged(fixtures_gate):
     assert outcomes(results, "chat-1-unknown", "CKV_CHAT_1") == (0, 0)
 
 
-def test_every_project_check_has_fixtures():
+def test_every_project_check_has_passing_and_failing_fixtures():
     ids = {
         line.split('"')[1]
         for path in CUSTOM_CHECKS_DIR.glob("*.py")
         for line in path.read_text().splitlines()
         if line.strip().startswith('id="CKV_CHAT_')
     }
-    assert ids == {"CKV_CHAT_1", "CKV_CHAT_2", "CKV_CHAT_3"}
-    fixture_prefixes = {p.name.split("-")[1] for p in FIXTURES.iterdir() if p.name.startswith("chat-")}
-    assert fixture_prefixes == {i.rsplit("_", 1)[1] for i in ids}
+    assert {"CKV_CHAT_1", "CKV_CHAT_2", "CKV_CHAT_3"} <= ids
+    # Fixture stacks are named chat-<n>-pass|fail[-<case>].
+    fixtures: dict[str, set[str]] = {}
+    for path in FIXTURES.iterdir():
+        parts = path.name.split("-")
+        if parts[0] == "chat" and parts[1].isdigit():
+            fixtures.setdefault(f"CKV_CHAT_{parts[1]}", set()).add(parts[2])
+    assert set(fixtures) == ids
+    assert all(outcomes >= {"pass", "fail"} for outcomes in fixtures.values()), fixtures
