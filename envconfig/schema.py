@@ -18,6 +18,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
 
+from modules.attachments.props import AttachmentsBucketProps
+from modules.backup.props import BackupPlanProps
+from modules.cache.props import ManagedCacheProps
 from modules.common.inputs import block_values, cross_check_problems, environment_block, supplied_value_problems
 from modules.common.validation import (
     check_account_id,
@@ -32,6 +35,7 @@ from modules.dns.props import DomainProps
 from modules.frontend.props import FrontendProps
 from modules.load_balancer.props import LoadBalancerProps
 from modules.network.props import NetworkProps
+from modules.queues.props import MessageQueueProps
 from modules.waf.props import WebAclProps
 
 # Tags the stack sets through the provider's default_tags; a file may not override them.
@@ -105,6 +109,19 @@ WorkerConfig = environment_block(
     "`worker { ... }`: the Fargate service that consumes queues; see modules/compute/props.py.",
 )
 
+QueueConfig = environment_block(
+    MessageQueueProps,
+    "QueueConfig",
+    "`push_queue { ... }` and `offline_queue { ... }`: an SQS queue and its DLQ; see modules/queues/props.py.",
+)
+AttachmentsConfig = environment_block(
+    AttachmentsBucketProps, "AttachmentsConfig", "`attachments { ... }`: see modules/attachments/props.py."
+)
+ManagedCacheConfig = environment_block(
+    ManagedCacheProps, "ManagedCacheConfig", "`managed_cache { ... }`: ElastiCache; see modules/cache/props.py."
+)
+BackupConfig = environment_block(BackupPlanProps, "BackupConfig", "`backup { ... }`: see modules/backup/props.py.")
+
 # Each module block of an environment file and the props it is derived from; their cross
 # checks run once the whole file is valid, with what the stack supplies (`stack_inputs`).
 MODULE_BLOCKS: dict[str, type] = {
@@ -118,6 +135,11 @@ MODULE_BLOCKS: dict[str, type] = {
     "api": RoutedServiceProps,
     "realtime": RoutedServiceProps,
     "worker": WorkerServiceProps,
+    "push_queue": MessageQueueProps,
+    "offline_queue": MessageQueueProps,
+    "attachments": AttachmentsBucketProps,
+    "managed_cache": ManagedCacheProps,
+    "backup": BackupPlanProps,
 }
 
 
@@ -163,6 +185,16 @@ class EnvironmentConfig(_Block):
     """The Socket.IO service behind /socket.io/*. Default: every key at its module default."""
     worker: WorkerConfig = Field(default_factory=WorkerConfig)
     """Default: every key at its module default (one to four tasks, scaling on CPU)."""
+    push_queue: QueueConfig = Field(default_factory=QueueConfig)
+    """Push notifications for offline users. Default: every key at its module default."""
+    offline_queue: QueueConfig = Field(default_factory=QueueConfig)
+    """Messages to deliver to users who were offline. Default: every key at its module default."""
+    attachments: AttachmentsConfig = Field(default_factory=AttachmentsConfig)
+    """Default: every key at its module default (noncurrent versions kept 30 days)."""
+    managed_cache: ManagedCacheConfig = Field(default_factory=ManagedCacheConfig)
+    """Default: every key at its module default (Valkey, one replica, automatic failover)."""
+    backup: BackupConfig = Field(default_factory=BackupConfig)
+    """Default: every key at its module default (7 daily, 4 weekly, 3 monthly; compliance lock)."""
     remote_state: RemoteStateConfig | None = None
 
     @model_validator(mode="after")

@@ -82,3 +82,37 @@ worker {
   min_tasks  = 1
   max_tasks  = 2
 }
+
+push_queue {
+  # A push older than an hour is noise: the app syncs when it is opened.
+  max_receive_count          = 3
+  message_retention_seconds  = 3600
+  visibility_timeout_seconds = 30
+}
+
+offline_queue {
+  max_receive_count          = 3
+  message_retention_seconds  = 86400
+  visibility_timeout_seconds = 60
+}
+
+attachments {
+  noncurrent_version_expiration_days = 7
+  access_log_expiration_days         = 14
+}
+
+managed_cache {
+  # One node, no failover: a dev cache may restart empty.
+  node_type               = "cache.t4g.micro"
+  replicas                = 0
+  automatic_failover      = false
+  snapshot_retention_days = 1
+  log_retention_days      = 14
+}
+
+backup {
+  daily_backups_kept   = 7
+  weekly_backups_kept  = 0
+  monthly_backups_kept = 0
+  vault_lock_mode      = "none"
+}

@@ -86,6 +86,28 @@ worker {
   max_tasks  = 10
 }
 
+push_queue {
+  # A push older than an hour is noise: the app syncs when it is opened.
+  message_retention_seconds  = 3600
+  visibility_timeout_seconds = 30
+}
+
+offline_queue {
+  # Ten tries of two minutes each ride out a database failover before the DLQ.
+  max_receive_count          = 10
+  visibility_timeout_seconds = 120
+}
+
+managed_cache {
+  # A primary and two replicas in three AZs; m7g keeps steady CPU (no burst credits).
+  node_type               = "cache.m7g.large"
+  replicas                = 2
+  snapshot_retention_days = 7
+  log_retention_days      = 365
+}
+
+# backup: the module defaults: 7 daily, 4 weekly, 3 monthly, compliance lock.
+
 # Uncomment once the state bucket exists (it is bootstrapped outside this stack):
 # remote_state {
 #   bucket       = "chat-infra-terraform-state-prod"

@@ -74,3 +74,28 @@ worker {
   min_tasks  = 1
   max_tasks  = 4
 }
+
+push_queue {
+  message_retention_seconds  = 3600
+  visibility_timeout_seconds = 30
+}
+
+offline_queue {
+  # Ten tries of two minutes each ride out a database failover before the DLQ.
+  max_receive_count          = 10
+  visibility_timeout_seconds = 120
+}
+
+attachments {
+  access_log_expiration_days = 30
+}
+
+managed_cache {
+  node_type               = "cache.t4g.small"
+  replicas                = 1
+  snapshot_retention_days = 3
+}
+
+backup {
+  vault_lock_mode = "governance"
+}

@@ -10,6 +10,9 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTag
 from constructs import Construct
 
 from envconfig import EnvironmentConfig
+from modules.attachments import AttachmentsBucket, AttachmentsBucketProps
+from modules.backup import BackupPlan, BackupPlanProps
+from modules.cache import ManagedCache, ManagedCacheProps
 from modules.common.aws_arn import partition_for_region
 from modules.common.inputs import props_from_block
 from modules.common.keys import ManagedKey
@@ -21,12 +24,15 @@ from modules.dns.names import CLOUDFRONT_HOSTED_ZONE_ID
 from modules.frontend import Frontend, FrontendProps
 from modules.load_balancer import LoadBalancer, LoadBalancerProps, RoutedService
 from modules.network import Network, NetworkProps
+from modules.queues import MessageQueue, MessageQueueProps, messaging_key
 from modules.waf import WebAcl, WebAclProps
 from modules.waf.props import CLOUDFRONT_REGION
 
 PROJECT = "chat-infra"
 # Every environment runs these services (each has its block in the environment file).
 SERVICES = ("api", "realtime", "worker")
+# The worker's queues (environment-file block "<key>_queue") and their SQS names.
+QUEUES = {"push": "push-notifications", "offline": "offline-messages"}
 
 
 def routed_services(config: EnvironmentConfig) -> tuple[RoutedService, ...]:
@@ -78,6 +84,7 @@ class ChatStack(TerraformStack):
         )
         self._edge()
         self._compute()
+        self._data()
         self._outputs()
 
     def _edge(self) -> None:
@@ -143,8 +150,33 @@ class ChatStack(TerraformStack):
                 evaluate_target_health=False,
             )
 
+    def _queues(self) -> None:
+        """The queues the worker consumes: created before the services, whose scaling reads them."""
+        config = self.config
+        supplied = {**config.stack_inputs, "deletion_protection": config.deletion_protection}
+        key = messaging_key(
+            self,
+            "messaging_key",
+            name=config.stack_name,
+            region=config.region,
+            account_id=config.account_id,
+            deletion_protection=config.deletion_protection,
+        )
+        self.queues: dict[str, MessageQueue] = {
+            queue: MessageQueue(
+                self,
+                f"{queue}_queue",
+                props=props_from_block(
+                    MessageQueueProps, getattr(config, f"{queue}_queue"), **supplied, queue_name=queue_name
+                ),
+                key=key,
+            )
+            for queue, queue_name in QUEUES.items()
+        }
+
     def _compute(self) -> None:
         """The ECS cluster, one image repository per service, and the services."""
+        self._queues()
         config, network = self.config, self.network
         supplied = config.stack_inputs
         account_id = config.account_id or DataAwsCallerIdentity(self, "caller").account_id
@@ -205,7 +237,59 @@ class ChatStack(TerraformStack):
                 repository=repository,
                 egress=egress,
                 routing=routing,
+                scaling_queue_names=tuple(queue.name for queue in self.queues.values()) if routing is None else (),
             )
+
+    def _data(self) -> None:
+        """The stores, each reachable and usable only by the services that need it."""
+        config = self.config
+        supplied = {**config.stack_inputs, "deletion_protection": config.deletion_protection}
+        api, realtime, worker = (self.services[name] for name in SERVICES)
+
+        # Producers send, the worker consumes: realtime queues what a user who went
+        # offline must get (and its push), the API the pushes it triggers itself.
+        for queue in self.queues.values():
+            queue.grant_send(api)
+            queue.grant_send(realtime)
+            queue.grant_consume(worker)
+            variable = f"{queue.props.queue_name.upper().replace('-', '_')}_QUEUE_URL"
+            for service in (api, realtime, worker):
+                service.add_environment(variable, queue.url)
+
+        self.attachments = AttachmentsBucket(
+            self,
+            "attachments",
+            props=props_from_block(
+                AttachmentsBucketProps,
+                config.attachments,
+                **supplied,
+                cors_allowed_origins=tuple(f"https://{host}" for host in self.domain.frontend_host_names),
+            ),
+        )
+        self.attachments.grant_read_write(api)
+        api.add_environment("ATTACHMENTS_BUCKET", self.attachments.bucket_name)
+
+        self.cache = ManagedCache(
+            self,
+            "cache",
+            props=props_from_block(
+                ManagedCacheProps,
+                config.managed_cache,
+                **supplied,
+                vpc_id=self.network.vpc_id,
+                elasticache_subnet_group_name=self.network.elasticache_subnet_group_name,
+            ),
+        )
+        for service in (api, realtime):
+            self.cache.allow_from(service.security_group)
+            self.cache.grant_connect(service)
+            service.add_environment("CACHE_PUBSUB_HOST", self.cache.pubsub_primary_endpoint)
+            service.add_environment("CACHE_STATE_HOST", self.cache.state_primary_endpoint)
+            service.add_environment("CACHE_PORT", str(self.cache.port))
+            service.add_environment("CACHE_USER", self.cache.user_name)
+
+        self.backup = BackupPlan(self, "backup", props=props_from_block(BackupPlanProps, config.backup, **supplied))
+        self.backup.protect("attachments", self.attachments.bucket_arn)
 
     @property
     def _default_tags(self) -> dict[str, str]:

@@ -110,15 +110,13 @@ def test_only_the_load_balancer_is_reachable_from_the_internet(synthesized, envi
         config = environment_configs[name]
         direct = directly_reachable_from_internet(synth.document)
         assert direct == {f"chat-{name}-alb": {80, 443}}, name
-        # Through the load balancer: the routed services' container ports, and from them the
-        # interface endpoints' HTTPS; nothing else (not the worker, not a data store).
-        endpoints = {f"chat-{name}-vpc-endpoints": {443}} if config.network.interface_endpoints else {}
-        assert reachable_from_internet(synth.document) == {
-            f"chat-{name}-alb": {80, 443},
-            f"chat-{name}-api": {config.api.port},
-            f"chat-{name}-realtime": {config.realtime.port},
-            **endpoints,
-        }, name
+        # Through the load balancer: the routed services' container ports, and from them what
+        # they use (endpoints, stores) on its own port; never the worker.
+        reachable = reachable_from_internet(synth.document)
+        assert reachable[f"chat-{name}-api"] == {config.api.port}, name
+        assert reachable[f"chat-{name}-realtime"] == {config.realtime.port}, name
+        assert f"chat-{name}-worker" not in reachable, name
+        assert reachable.get(f"chat-{name}-cache", {6379}) == {6379}, name
 
 
 def test_load_balancer_deletion_protection_follows_the_environment(synthesized, environment_configs):
@@ -246,3 +244,90 @@ def test_the_colour_without_traffic_keeps_only_its_standby(synthesized, environm
     assert (api_green["min_capacity"], api_green["max_capacity"]) == (config.api.min_tasks, config.api.max_tasks)
     standby = config.realtime.standby_tasks
     assert (realtime_green["min_capacity"], realtime_green["max_capacity"]) == (standby, standby)
+
+
+# -- data stores ------------------------------------------------------------------------
+
+
+def test_every_store_aws_backup_supports_is_protected_or_waived_with_a_reason(synthesized):
+    from modules.backup import BACKUP_SUPPORTED_RESOURCE_TYPES
+
+    for name, synth in synthesized.items():
+        selected = [r for s in synth.resources("aws_backup_selection").values() for r in s["resources"]]
+        waivers = synth.document["//"]["checkov_waivers"]
+        stores = [
+            (resource_type, key, body)
+            for resource_type in BACKUP_SUPPORTED_RESOURCE_TYPES
+            if resource_type != "aws_instance"  # their data volumes are the stores
+            for key, body in synth.resources(resource_type).items()
+            if not body.get("replicate_source_db")
+        ]
+        assert stores, name
+        for resource_type, key, body in stores:
+            by_reference = any(f"${{{resource_type}.{key}." in r for r in selected)
+            by_bucket_arn = resource_type == "aws_s3_bucket" and any(
+                r.endswith(f":::{body['bucket']}") for r in selected
+            )
+            waived = "CKV_CHAT_40" in waivers.get(key, {})
+            assert by_reference or by_bucket_arn or waived, (name, key)
+            assert not ((by_reference or by_bucket_arn) and waived), (name, key)
+        protected = [key for t, key, body in stores if "CKV_CHAT_40" not in waivers.get(key, {})]
+        assert any("attachments_bucket" in key for key in protected), name
+
+
+def test_the_cache_answers_only_the_api_and_realtime_tasks(synthesized):
+    for name, synth in synthesized.items():
+        groups = {body["tags"]["Name"]: key for key, body in synth.resources("aws_security_group").items()}
+        cache = synth.reference("aws_security_group", groups[f"chat-{name}-cache"])
+        sources = sorted(
+            next(
+                n
+                for n, k in groups.items()
+                if synth.reference("aws_security_group", k) == rule["referenced_security_group_id"]
+            )
+            for rule in synth.resources("aws_vpc_security_group_ingress_rule").values()
+            if rule["security_group_id"] == cache
+        )
+        assert sources == [f"chat-{name}-api", f"chat-{name}-realtime"], name
+
+
+def test_prod_cache_fails_over_across_zones_and_dev_runs_one_node(synthesized):
+    (prod,) = synthesized["prod"].resources("aws_elasticache_replication_group").values()
+    assert prod["automatic_failover_enabled"] is True and prod["multi_az_enabled"] is True
+    assert prod["num_cache_clusters"] == 3 and prod["snapshot_retention_limit"] >= 1
+    (dev,) = synthesized["dev"].resources("aws_elasticache_replication_group").values()
+    assert dev["num_cache_clusters"] == 1 and dev["automatic_failover_enabled"] is False
+
+
+def test_prod_backups_are_locked_in_compliance_mode_and_dev_backups_are_not_locked(synthesized):
+    (lock,) = synthesized["prod"].resources("aws_backup_vault_lock_configuration").values()
+    # changeable_for_days set: compliance mode (governance mode has none).
+    assert lock["changeable_for_days"] >= 3 and lock["min_retention_days"] >= 7
+    assert not synthesized["dev"].resources("aws_backup_vault_lock_configuration")
+
+
+def test_the_worker_consumes_every_queue_and_only_producers_send(synthesized):
+    synth = synthesized["prod"]
+    queues = [body["name"] for body in synth.resources("aws_sqs_queue").values()]
+    main_queues = sorted(q for q in queues if not q.endswith("-dlq"))
+    assert main_queues == ["chat-prod-offline-messages", "chat-prod-push-notifications"]
+
+    def actions_of(role_name):
+        (role_key,) = [k for k, r in synth.resources("aws_iam_role").items() if r["name"] == role_name]
+        reference = synth.reference("aws_iam_role", role_key)
+        policies = [p for p in synth.resources("aws_iam_role_policy").values() if p["role"] == reference]
+        statements = [s for p in policies for s in synth.data_by_reference(p["policy"])["statement"]]
+        return {
+            (a, r) for s in statements for a in s["actions"] for r in s.get("resources", []) if a.startswith("sqs:")
+        }
+
+    worker = actions_of("chat-prod-worker-task")
+    for queue in main_queues:
+        arn = f":{queue}"
+        assert any(a == "sqs:ReceiveMessage" and r.endswith(arn) for a, r in worker), queue
+        for producer in ("chat-prod-api-task", "chat-prod-realtime-task"):
+            assert any(a == "sqs:SendMessage" and r.endswith(arn) for a, r in actions_of(producer)), (producer, queue)
+    assert not any(
+        r.endswith("-dl") for role in ("worker", "api", "realtime") for _, r in actions_of(f"chat-prod-{role}-task")
+    )
+    assert not any(a == "sqs:SendMessage" for a, _ in worker)

@@ -112,8 +112,10 @@ class FargateService(Construct):
         repository: ContainerRepository,
         egress: ServiceEgress,
         routing: ServiceRouting | None = None,
-        scaling_queue_name: str | None = None,
+        scaling_queue_names: tuple[str, ...] = (),
     ) -> None:
+        """`scaling_queue_names`: the queues a worker's `backlog_per_task` counts (their
+        visible messages added up)."""
         super().__init__(scope, construct_id)
         self.props = props
         self.cluster = cluster
@@ -125,8 +127,8 @@ class FargateService(Construct):
                 f"{type(props).__name__} {'with' if routing is not None else 'without'} routing"
             )
         self.backlog_per_task = props.backlog_per_task if isinstance(props, WorkerServiceProps) else None
-        if self.backlog_per_task is not None and scaling_queue_name is None:
-            raise ValueError(f"{name}: backlog_per_task needs the queue it scales on, got none")
+        if self.backlog_per_task is not None and not scaling_queue_names:
+            raise ValueError(f"{name}: backlog_per_task needs the queues it scales on, got none")
         self.container_name = props.service
         self.port: int | None = props.port if routed else None
         self._environment: dict[str, str] = dict(props.environment)
@@ -196,7 +198,7 @@ class FargateService(Construct):
         self.service_names: dict[str, str] = {}
         self.image_tag_parameters: dict[str, str] = {}
         for colour in colours:
-            slot = self._slot(colour, routing, scaling_queue_name)
+            slot = self._slot(colour, routing, scaling_queue_names)
             self._slots.append(slot)
             self.service_names[colour or ""] = slot.service_name
             self.image_tag_parameters[colour or ""] = slot.image_tag_parameter_name
@@ -288,7 +290,7 @@ class FargateService(Construct):
         for slot in self._slots:
             slot.task_definition.container_definitions = self._container(slot)
 
-    def _slot(self, colour: str | None, routing: ServiceRouting | None, scaling_queue_name: str | None) -> _Slot:
+    def _slot(self, colour: str | None, routing: ServiceRouting | None, scaling_queue_names: tuple[str, ...]) -> _Slot:
         props, cluster = self.props, self.cluster
         suffix = f"_{colour}" if colour else ""
         service_name = f"{props.full_name}-{colour}" if colour else props.full_name
@@ -410,7 +412,7 @@ class FargateService(Construct):
             tags={**props.tags, "Name": service_name},
         )
         if max_tasks > min_tasks:
-            self._scaling_policies(suffix, service_name, target, routing, colour, scaling_queue_name)
+            self._scaling_policies(suffix, service_name, target, routing, colour, scaling_queue_names)
         return slot
 
     def _scaling_policies(
@@ -420,7 +422,7 @@ class FargateService(Construct):
         target: AppautoscalingTarget,
         routing: ServiceRouting | None,
         colour: str | None,
-        scaling_queue_name: str | None,
+        scaling_queue_names: tuple[str, ...],
     ) -> None:
         props = self.props
 
@@ -459,15 +461,15 @@ class FargateService(Construct):
         if isinstance(props, RoutedServiceProps) and props.requests_per_target is not None and routing and colour:
             label = f"{routing.load_balancer_arn_suffix}/{routing.target_groups[colour].arn_suffix}"
             policy("requests", props.requests_per_target, **predefined("ALBRequestCountPerTarget", label))
-        if self.backlog_per_task is not None and scaling_queue_name is not None:
+        if self.backlog_per_task is not None and scaling_queue_names:
             policy(
                 "backlog",
                 self.backlog_per_task,
-                customized_metric_specification=self._backlog_metric(scaling_queue_name, service_name),
+                customized_metric_specification=self._backlog_metric(scaling_queue_names, service_name),
             )
 
     def _backlog_metric(
-        self, queue_name: str, service_name: str
+        self, queue_names: tuple[str, ...], service_name: str
     ) -> scaling.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecification:
         """Visible messages per running task: AWS's recommended worker metric ("Scaling
         based on Amazon SQS"). Queue depth alone would add tasks for ever while a backlog
@@ -491,9 +493,14 @@ class FargateService(Construct):
                 ),
             )
 
+        visible = [
+            measured(f"visible_{index}", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Sum", QueueName=queue)
+            for index, queue in enumerate(queue_names)
+        ]
+        total = " + ".join(metric.id for metric in visible)
         return _tracking("CustomizedMetricSpecification")(
             metrics=[
-                measured("visible", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Sum", QueueName=queue_name),
+                *visible,
                 measured(
                     "tasks",
                     "ECS/ContainerInsights",
@@ -503,7 +510,10 @@ class FargateService(Construct):
                     ServiceName=service_name,
                 ),
                 metrics(
-                    id="backlog_per_task", expression="visible / tasks", label="Backlog per task", return_data=True
+                    id="backlog_per_task",
+                    expression=f"({total}) / tasks",
+                    label="Backlog per task",
+                    return_data=True,
                 ),
             ]
         )

@@ -112,7 +112,7 @@ def build_stack(stack, *, exec_enabled: bool, on_demand_base_tasks: int, spot_pe
         cluster=cluster,
         repository=repository("worker"),
         egress=egress,
-        scaling_queue_name="chat-t-push",
+        scaling_queue_names=("chat-t-push", "chat-t-offline"),
     )
 
 
@@ -308,16 +308,18 @@ def test_api_scales_on_cpu_and_requests_per_target_and_scales_in_slower(prod_lik
         assert configuration["scale_in_cooldown"] > configuration["scale_out_cooldown"]
 
 
-def test_worker_scales_on_visible_messages_per_running_task(prod_like):
+def test_worker_scales_on_visible_messages_of_its_queues_per_running_task(prod_like):
     (_, policy) = named(prod_like, "aws_appautoscaling_policy")["chat-t-worker-backlog"]
     configuration = policy["target_tracking_scaling_policy_configuration"]
     assert configuration["target_value"] == 50
     metrics = {m["id"]: m for m in configuration["customized_metric_specification"]["metrics"]}
-    assert metrics["backlog_per_task"]["expression"] == "visible / tasks"
+    assert metrics["backlog_per_task"]["expression"] == "(visible_0 + visible_1) / tasks"
     assert metrics["backlog_per_task"]["return_data"] is True
-    visible = metrics["visible"]["metric_stat"]["metric"]
-    assert (visible["namespace"], visible["metric_name"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
-    assert visible["dimensions"] == [{"name": "QueueName", "value": "chat-t-push"}]
+    assert [m["return_data"] for m in metrics.values()].count(True) == 1
+    for metric_id, queue in (("visible_0", "chat-t-push"), ("visible_1", "chat-t-offline")):
+        visible = metrics[metric_id]["metric_stat"]["metric"]
+        assert (visible["namespace"], visible["metric_name"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
+        assert visible["dimensions"] == [{"name": "QueueName", "value": queue}]
     tasks = metrics["tasks"]["metric_stat"]["metric"]
     assert {d["name"]: d["value"] for d in tasks["dimensions"]}["ServiceName"] == "chat-t-worker"
 
@@ -491,7 +493,7 @@ def test_wiring_mistakes_are_refused(synth_scratch):
             stack, "r", props=ContainerRepositoryProps(name="chat-t", service="worker", region=REGION)
         )
         egress = ServiceEgress(s3_prefix_list_id="pl-6da54004")
-        with pytest.raises(ValueError, match="chat-t-worker: backlog_per_task needs the queue it scales on, got none"):
+        with pytest.raises(ValueError, match="chat-t-worker: backlog_per_task needs the queues it scales on, got none"):
             FargateService(
                 stack,
                 "w",
