@@ -201,6 +201,35 @@ def eager_synthesis(request) -> EagerSynthesis:
 TIER_KEY = pytest.StashKey[str]()
 
 
+@pytest.fixture(scope="session")
+def tier(request, tmp_path_factory):
+    """The provider-backed tier over every synthesized stack, run once per session
+    (tests/verify judges it; tests/review reviews its plans). Skips, with the reason in the
+    test summary, where terraform, moto or a provider build is missing; that is decided
+    before anything is synthesized."""
+    from verify.provider import choose_provider, mirror_dir
+    from verify.run import DEFAULT_CHECKOV, render_results, run_tier, unavailable_reasons
+
+    reasons = unavailable_reasons(mirror_dir())
+    if reasons:
+        request.config.stash[TIER_KEY] = "NOT RUN: " + "; ".join(reasons)
+        pytest.skip("provider-backed tier NOT RUN: " + "; ".join(reasons))
+    from gate.run import find_stacks
+
+    synth_outdir, stack_configs = request.getfixturevalue("synth_outdir"), request.getfixturevalue("stack_configs")
+    stacks = find_stacks(synth_outdir / "stacks")
+    assert sorted(stacks) == sorted(c.stack_name for c in stack_configs.values())
+    choice = choose_provider(mirror_dir())
+    work = tmp_path_factory.mktemp("verify")
+    run = run_tier(stacks, work, work / "plan-report", choice, DEFAULT_CHECKOV)
+    request.config.stash[TIER_KEY] = (
+        (f"RAN against {choice.label}: {len(stacks)} stacks, " + ("passed" if run.ok else "FAILED"))
+        + "\n"
+        + render_results(run)
+    )
+    return run
+
+
 def pytest_terminal_summary(terminalreporter, config):
     """Say what the provider-backed tier did: which provider build validated the stacks."""
     outcome = config.stash.get(TIER_KEY, None)

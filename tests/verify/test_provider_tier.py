@@ -2,7 +2,8 @@
 
 The `provider`-marked tests run wherever terraform, moto and a provider build are present
 (.ci/run makes sure of the build); elsewhere they are skipped with the reason, and the
-test summary says NOT RUN with it (tests/conftest.py), never a silent pass. The other
+test summary says NOT RUN with it, never a silent pass. The tier runs once per session
+(the `tier` fixture in tests/conftest.py, shared with tests/review). The other
 tests here always run: they prove the tier's own judgement on made-up results.
 """
 
@@ -15,7 +16,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT, TIER_KEY
+from tests.conftest import ROOT
 from verify.emulator import EMULATOR_GAPS, MOTO_DEFAULT_ACCOUNT, MOTO_ENDPOINT_SERVICES, EmulatorGap, endpoint_override
 from verify.provider import (
     PINNED_VERSION,
@@ -25,34 +26,10 @@ from verify.provider import (
     ProviderChoice,
     choose_provider,
     cli_config,
-    mirror_dir,
     mirrored_provider,
     read_versions,
 )
-from verify.run import DEFAULT_CHECKOV, Diagnostic, StackVerification, judge, run_tier, unavailable_reasons
-
-
-@pytest.fixture(scope="session")
-def tier(request, synth_outdir, stack_configs, tmp_path_factory):
-    reasons = unavailable_reasons(mirror_dir())
-    if reasons:
-        request.config.stash[TIER_KEY] = "NOT RUN: " + "; ".join(reasons)
-        pytest.skip("provider-backed tier NOT RUN: " + "; ".join(reasons))
-    from gate.run import find_stacks
-
-    stacks = find_stacks(synth_outdir / "stacks")
-    assert sorted(stacks) == sorted(c.stack_name for c in stack_configs.values())
-    choice = choose_provider(mirror_dir())
-    work = tmp_path_factory.mktemp("verify")
-    run = run_tier(stacks, work, work / "plan-report", choice, DEFAULT_CHECKOV)
-    from verify.run import render_results
-
-    request.config.stash[TIER_KEY] = (
-        (f"RAN against {choice.label}: {len(stacks)} stacks, " + ("passed" if run.ok else "FAILED"))
-        + "\n"
-        + render_results(run)
-    )
-    return run
+from verify.run import Diagnostic, StackVerification, judge, unavailable_reasons
 
 
 @pytest.mark.provider
