@@ -33,7 +33,11 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 PROVIDER_MIRROR ?= $(or $(CHAT_INFRA_PROVIDER_MIRROR),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/chat-infra/terraform-plugins)
 export CHAT_INFRA_PROVIDER_MIRROR := $(PROVIDER_MIRROR)
 
-.PHONY: setup synth gate test benchmark verify provider clean
+# actionlint lints .github/workflows in the test suite (a Go module, built into .tools/).
+ACTIONLINT_VERSION := v1.7.12
+ACTIONLINT := .tools/actionlint
+
+.PHONY: setup synth gate test plan deploy benchmark verify provider clean
 
 setup: .venv/.synced .venv-checkov/.installed
 
@@ -61,9 +65,27 @@ synth: setup
 gate: synth
 	$(VENV_PYTHON) -m gate
 
-test: setup .venv-moto/.installed
+# Without Go the workflow lint is reported as skipped, with the reason, by its test.
+$(ACTIONLINT):
+	GOBIN=$(CURDIR)/.tools go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION) || \
+	  echo "actionlint not built (Go missing or its module proxy unreachable): the workflow lint test will skip"
+
+test: setup .venv-moto/.installed $(ACTIONLINT)
 	.venv/bin/ruff check .
 	$(VENV_PYTHON) -m pytest
+
+# Plan review (review/): init, plan -out and show -json for one environment, then the review,
+# the data-safety gate and checkov on the plan; deploy then applies exactly that saved plan.
+# ALLOW_DESTROY="<address> ..." lets this run delete or replace those stateful resources.
+REVIEW_ARGS = $(ENV) $(foreach address,$(ALLOW_DESTROY),--allow-destroy '$(address)')
+
+plan: synth
+	@test -n "$(ENV)" || { echo "usage: make plan ENV=<env> [ALLOW_DESTROY='<address> ...']" >&2; exit 2; }
+	$(VENV_PYTHON) -m review plan $(REVIEW_ARGS)
+
+deploy: synth
+	@test -n "$(ENV)" || { echo "usage: make deploy ENV=<env> [ALLOW_DESTROY='<address> ...'] [AUTO_APPROVE=1]" >&2; exit 2; }
+	$(VENV_PYTHON) -m review deploy $(REVIEW_ARGS) $(if $(AUTO_APPROVE),--auto-approve)
 
 benchmark: setup
 	$(VENV_PYTHON) tools/benchmark.py $(if $(BEFORE),--before $(BEFORE))

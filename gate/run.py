@@ -249,6 +249,9 @@ def gate(stacks_dir: Path, report_dir: Path, checkov: Path = DEFAULT_CHECKOV) ->
     result_file = run_checkov(checkov, report_dir, scan)
     report = evaluate(json.loads(result_file.read_text(encoding="utf-8")), stacks)
     (report_dir / "gate_summary.json").write_text(json.dumps(summary_json(report), indent=2) + "\n", encoding="utf-8")
+    from gate.sarif import write_sarif
+
+    write_sarif(report, stacks_dir, report_dir / "results.sarif")
     return report
 
 
@@ -264,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gate: cannot run: {error}", file=sys.stderr)
         return EXIT_CANNOT_RUN
     print(render(report))
-    print(f"reports: {args.report_dir}/results_json.json, results_junitxml.xml, gate_summary.json")
+    print(f"reports: {args.report_dir}/results_json.json, results_junitxml.xml, gate_summary.json, results.sarif")
     return 0 if report.ok else EXIT_FAILED
 
 

@@ -206,3 +206,23 @@ def test_every_project_check_has_passing_and_failing_fixtures():
             fixtures.setdefault(f"CKV_CHAT_{parts[1]}", set()).add(parts[2])
     assert set(fixtures) == ids
     assert all(outcomes >= {"pass", "fail"} for outcomes in fixtures.values()), fixtures
+
+
+def test_the_gate_writes_sarif_with_waived_findings_suppressed_and_their_reasons(environments_gate):
+    report, report_dir = environments_gate
+    document = json.loads((report_dir / "results.sarif").read_text())
+    assert document["version"] == "2.1.0"
+    (run,) = document["runs"]
+    results = run["results"]
+    waived = sum(len(s.waived) for s in report.stacks)
+    failed = sum(len(s.failed) for s in report.stacks)
+    assert len(results) == waived + failed and waived > 0
+    suppressed = [r for r in results if r.get("suppressions")]
+    assert len(suppressed) == waived
+    reasons = {r for s in report.stacks for _, r in s.waived}
+    assert {r["suppressions"][0]["justification"] for r in suppressed} <= reasons
+    rule_ids = {rule["id"] for rule in run["tool"]["driver"]["rules"]}
+    assert {r["ruleId"] for r in results} == rule_ids
+    assert all(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("/cdk.tf.json") for r in results
+    )
