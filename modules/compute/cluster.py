@@ -42,9 +42,10 @@ class CapacityShare:
 class ComputeCluster(Construct):
     """The cluster every service of an environment runs in.
 
-    Typed outputs (attributes): name, arn, capacity_strategy, exec_enabled, kms_key_arn,
+    Typed outputs (attributes): name, arn, capacity_strategy, exec_enabled, tracing_enabled,
+    tracing_collector_image, kms_key_arn,
     log_group_prefix, exec_log_group_name, partition, account_id, region.
-    Helpers: log_group_arn(group_name), grant_exec(grantee)."""
+    Helpers: log_group_arn(group_name), grant_exec(grantee), grant_tracing(grantee)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, props: ComputeClusterProps) -> None:
         super().__init__(scope, construct_id)
@@ -53,6 +54,8 @@ class ComputeCluster(Construct):
         self.region = props.region
         self.account_id: str = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
         self.exec_enabled = props.exec_enabled
+        self.tracing_enabled = props.tracing_enabled
+        self.tracing_collector_image = props.tracing_collector_image
         # Every log group of this cluster's services, and its ECS Exec session log, lives
         # under this prefix, so one key-policy statement covers them and no other group.
         self.log_group_prefix = f"/ecs/{props.name}"
@@ -126,6 +129,26 @@ class ComputeCluster(Construct):
     def log_group_arn(self, group_name: str) -> str:
         """The ARN of a log group (or ARN pattern, with "*") of this cluster's account and region."""
         return log_group_arn(self.partition, self.region, self.account_id, group_name)
+
+    def grant_tracing(self, grantee: Grantee) -> None:
+        """What a task's collector needs to send spans to X-Ray (nothing when tracing is off)."""
+        if not self.tracing_enabled:
+            return
+        grantee.add_to_policy(
+            # X-Ray's write and sampling actions have no resource-level permissions: AWS
+            # requires "*" (AWSXrayWriteOnlyAccess grants the same five).
+            policy_statement(
+                "SendTraces",
+                [
+                    "xray:PutTraceSegments",
+                    "xray:PutTelemetryRecords",
+                    "xray:GetSamplingRules",
+                    "xray:GetSamplingTargets",
+                    "xray:GetSamplingStatisticSummaries",
+                ],
+                ["*"],
+            )
+        )
 
     def grant_exec(self, grantee: Grantee) -> None:
         """What a task role needs for ECS Exec sessions: the SSM channels, the session key,

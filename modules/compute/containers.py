@@ -56,6 +56,43 @@ class SecretReference:
         return f"{self.secret_arn}:{self.json_key}::" if self.json_key else self.secret_arn
 
 
+# The collector's own user (uid of the ADOT image) and its X-Ray-only pipeline, which
+# exports spans to X-Ray and nothing else (no metrics, so no log-group permissions).
+COLLECTOR_NAME = "otel-collector"
+COLLECTOR_USER = "10001"
+COLLECTOR_CONFIG = "/etc/ecs/ecs-xray.yaml"
+# Where the service finds the collector in its task (they share the network namespace).
+TRACING_ENVIRONMENT = {
+    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4317",
+    "AWS_XRAY_DAEMON_ADDRESS": "localhost:2000",
+}
+
+
+def collector_definition(*, image: str, log_group_name: str, region: str) -> dict[str, Any]:
+    """The ADOT collector sidecar: hardened like the service, and not essential (a
+    collector that crashes loses spans, never the service's task)."""
+    return {
+        "name": COLLECTOR_NAME,
+        "image": image,
+        "essential": False,
+        "command": [f"--config={COLLECTOR_CONFIG}"],
+        "user": COLLECTOR_USER,
+        "readonlyRootFilesystem": True,
+        "privileged": False,
+        "linuxParameters": {"capabilities": {"drop": ["ALL"]}},
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {
+                "awslogs-group": log_group_name,
+                "awslogs-region": region,
+                "awslogs-stream-prefix": COLLECTOR_NAME,
+                "mode": "non-blocking",
+                "max-buffer-size": "4m",
+            },
+        },
+    }
+
+
 def container_definition(
     *,
     name: str,
@@ -67,7 +104,9 @@ def container_definition(
     log_stream_prefix: str,
     region: str,
     exec_enabled: bool,
+    tracing: bool = False,
 ) -> dict[str, Any]:
+    environment = {**(TRACING_ENVIRONMENT if tracing else {}), **environment}
     volumes = {**SCRATCH_VOLUMES, **(EXEC_AGENT_VOLUMES if exec_enabled else {})}
     definition: dict[str, Any] = {
         "name": name,
@@ -99,6 +138,9 @@ def container_definition(
         },
         "stopTimeout": STOP_TIMEOUT_SECONDS,
     }
+    if tracing:
+        # Spans sent in the first second still find a collector.
+        definition["dependsOn"] = [{"containerName": COLLECTOR_NAME, "condition": "START"}]
     if port is not None:
         definition["portMappings"] = [{"name": name, "containerPort": port, "protocol": "tcp"}]
     return definition

@@ -99,6 +99,16 @@ def check_cooldowns(scale_in_cooldown_seconds: int, scale_out_cooldown_seconds: 
         )
 
 
+# The AWS Distro for OpenTelemetry collector, pinned (public.ecr.aws/aws-observability).
+DEFAULT_COLLECTOR_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3"
+
+check_collector_image = pattern_check(
+    r"^[a-z0-9.-]+(:\d+)?/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[0-9a-f]{64})$",
+    "expected an image reference with a registry and a pinned tag or digest, such as "
+    '"public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3"',
+)
+
+
 # -- the cluster -----------------------------------------------------------------------
 
 
@@ -137,6 +147,16 @@ class ComputeClusterProps:
 
     exec_log_retention_days: int = prop(365, check=check_retention_days, environment=True)
     """Default: a year: ECS Exec sessions are an audit trail of who ran what in production."""
+
+    tracing_enabled: bool = prop(True, environment=True)
+    """Default: on: every task runs an AWS Distro for OpenTelemetry collector beside the
+    service, which takes OTLP (localhost:4317/4318) and X-Ray (UDP 2000) spans and sends
+    them to X-Ray. It reaches X-Ray and the public image through NAT, so it needs
+    network.nat_mode other than "none". Off (dev), tasks run the service alone."""
+
+    tracing_collector_image: str = prop(DEFAULT_COLLECTOR_IMAGE, check=check_collector_image, environment=True)
+    """Default: the ADOT collector from Amazon ECR Public, pinned to a release: a new
+    collector is a reviewed change of this value, not a silent pull of "latest"."""
 
     tags: dict[str, str] = prop(default_factory=dict, check=check_tags)
     """Extra tags (the provider's default_tags still apply)."""

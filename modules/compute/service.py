@@ -39,7 +39,7 @@ from modules.common.policy import policy_statement
 from modules.common.roles import ServiceRole
 from modules.common.waivers import waive
 from modules.compute.cluster import ComputeCluster
-from modules.compute.containers import SecretReference, container_definition, task_volumes
+from modules.compute.containers import SecretReference, collector_definition, container_definition, task_volumes
 from modules.compute.props import (
     FargateServiceProps,
     RoutedServiceProps,
@@ -191,6 +191,7 @@ class FargateService(Construct):
             "task_role", "task", f"What {name}'s code may do: granted by the resources it uses"
         )
         cluster.grant_exec(self.task_role)
+        cluster.grant_tracing(self.task_role)
 
         self.repository = repository
         colours: tuple[str | None, ...] = tuple(routing.target_groups) if routing is not None else (None,)
@@ -269,22 +270,28 @@ class FargateService(Construct):
             )
 
     def _container(self, slot: _Slot) -> str:
-        props = self.props
-        return json.dumps(
-            [
-                container_definition(
-                    name=self.container_name,
-                    image=slot.image,
-                    port=self.port,
-                    environment=self._environment,
-                    secrets=tuple(self._secrets),
-                    log_group_name=self.log_group_name,
-                    log_stream_prefix=slot.colour or props.service,
-                    region=props.region,
-                    exec_enabled=self.cluster.exec_enabled,
+        props, cluster = self.props, self.cluster
+        definitions = [
+            container_definition(
+                name=self.container_name,
+                image=slot.image,
+                port=self.port,
+                environment=self._environment,
+                secrets=tuple(self._secrets),
+                log_group_name=self.log_group_name,
+                log_stream_prefix=slot.colour or props.service,
+                region=props.region,
+                exec_enabled=cluster.exec_enabled,
+                tracing=cluster.tracing_enabled,
+            )
+        ]
+        if cluster.tracing_enabled:
+            definitions.append(
+                collector_definition(
+                    image=cluster.tracing_collector_image, log_group_name=self.log_group_name, region=props.region
                 )
-            ]
-        )
+            )
+        return json.dumps(definitions)
 
     def _render(self) -> None:
         for slot in self._slots:

@@ -31,6 +31,11 @@ STAR_ONLY_ACTIONS = {
     "ssmmessages:CreateDataChannel",
     "ssmmessages:OpenControlChannel",
     "ssmmessages:OpenDataChannel",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "xray:GetSamplingStatisticSummaries",
 }
 
 
@@ -44,7 +49,7 @@ def worker_props(**overrides) -> WorkerServiceProps:
     return WorkerServiceProps(**{**values, **overrides})
 
 
-def build_stack(stack, *, exec_enabled: bool, on_demand_base_tasks: int, spot_percent: int):
+def build_stack(stack, *, exec_enabled: bool, on_demand_base_tasks: int, spot_percent: int, tracing: bool):
     from modules.compute import ComputeCluster, FargateService
     from modules.compute.service import ServiceEgress, ServiceRouting
     from modules.container_registry import ContainerRepository
@@ -60,6 +65,7 @@ def build_stack(stack, *, exec_enabled: bool, on_demand_base_tasks: int, spot_pe
             region=REGION,
             account_id=ACCOUNT,
             exec_enabled=exec_enabled,
+            tracing_enabled=tracing,
             on_demand_base_tasks=on_demand_base_tasks,
             spot_percent=spot_percent,
         ),
@@ -118,12 +124,16 @@ def build_stack(stack, *, exec_enabled: bool, on_demand_base_tasks: int, spot_pe
 
 @pytest.fixture(scope="module")
 def prod_like(synth_scratch):
-    return synth_scratch(lambda stack: build_stack(stack, exec_enabled=True, on_demand_base_tasks=2, spot_percent=50))
+    return synth_scratch(
+        lambda stack: build_stack(stack, exec_enabled=True, on_demand_base_tasks=2, spot_percent=50, tracing=True)
+    )
 
 
 @pytest.fixture(scope="module")
 def dev_like(synth_scratch):
-    return synth_scratch(lambda stack: build_stack(stack, exec_enabled=False, on_demand_base_tasks=0, spot_percent=100))
+    return synth_scratch(
+        lambda stack: build_stack(stack, exec_enabled=False, on_demand_base_tasks=0, spot_percent=100, tracing=False)
+    )
 
 
 def named(synth, resource_type: str) -> dict[str, tuple[str, dict]]:
@@ -131,10 +141,14 @@ def named(synth, resource_type: str) -> dict[str, tuple[str, dict]]:
     return {body.get("name") or body.get("family"): (key, body) for key, body in synth.resources(resource_type).items()}
 
 
-def container(synth, family: str) -> dict:
+def containers(synth, family: str) -> list[dict]:
     (_, task) = named(synth, "aws_ecs_task_definition")[family]
-    (definition,) = json.loads(task["container_definitions"])
-    return definition
+    return json.loads(task["container_definitions"])
+
+
+def container(synth, family: str) -> dict:
+    """The service's own container (the first; a tracing collector may follow)."""
+    return containers(synth, family)[0]
 
 
 def role_statements(synth, role_name: str) -> list[dict]:
@@ -163,7 +177,7 @@ def test_secrets_are_injected_by_arn_and_plain_values_hold_none(prod_like):
         "DATABASE_PASSWORD": f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:rds!db-1234-XyZ123:password::",
     }
     plain = {e["name"]: e["value"] for e in definition["environment"]}
-    assert set(plain) == {"LOG_LEVEL", "QUEUE_URL"}
+    assert set(plain) == {"LOG_LEVEL", "QUEUE_URL", "OTEL_EXPORTER_OTLP_ENDPOINT", "AWS_XRAY_DAEMON_ADDRESS"}
     assert not any("arn:aws:secretsmanager" in value for value in plain.values())
 
 
@@ -211,6 +225,23 @@ def test_task_size_and_architecture_come_from_the_props(prod_like):
     assert task["runtime_platform"] == {"cpu_architecture": "ARM64", "operating_system_family": "LINUX"}
     assert task["requires_compatibilities"] == ["FARGATE"] and task["network_mode"] == "awsvpc"
     assert task["execution_role_arn"] != task["task_role_arn"]
+
+
+def test_tracing_runs_a_hardened_collector_beside_each_service_and_only_where_enabled(prod_like, dev_like):
+    from modules.compute.props import DEFAULT_COLLECTOR_IMAGE
+
+    for family in ("chat-t-api-blue", "chat-t-worker"):
+        service, collector = containers(prod_like, family)
+        assert collector["image"] == DEFAULT_COLLECTOR_IMAGE and ":" in collector["image"].rsplit("/", 1)[1]
+        assert collector["essential"] is False and service["essential"] is True
+        assert collector["user"] != "0" and collector["readonlyRootFilesystem"] is True
+        assert collector["linuxParameters"]["capabilities"] == {"drop": ["ALL"]}
+        assert collector["command"] == ["--config=/etc/ecs/ecs-xray.yaml"]
+        assert service["dependsOn"] == [{"containerName": collector["name"], "condition": "START"}]
+        plain = {e["name"]: e["value"] for e in service["environment"]}
+        assert plain["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://localhost:4317"
+    assert [c["name"] for c in containers(dev_like, "chat-t-api-blue")] == ["api"]
+    assert "dependsOn" not in container(dev_like, "chat-t-api-blue")
 
 
 # -- the services ----------------------------------------------------------------------
@@ -350,7 +381,13 @@ def test_execution_role_pulls_its_own_repository_writes_its_own_logs_reads_its_o
 
 def test_task_roles_hold_only_ecs_exec_until_resources_grant_more(prod_like, dev_like):
     sids = {s["sid"] for s in role_statements(prod_like, "chat-t-worker-task")}
-    assert sids == {"EcsExecChannels", "EcsExecSessionKey", "EcsExecFindsSessionLog", "EcsExecWritesSessionLog"}
+    assert sids == {
+        "EcsExecChannels",
+        "EcsExecSessionKey",
+        "EcsExecFindsSessionLog",
+        "EcsExecWritesSessionLog",
+        "SendTraces",
+    }
     assert role_statements(dev_like, "chat-t-worker-task") == []
 
 
