@@ -30,6 +30,14 @@ way can go through apply and re-plan; they never relax what the provider checks:
 - AWS Backup: Create/Get/Delete/ListBackupSelections (moto 5.2.5 has none), and ListTags
   for the Go SDK's path without a trailing slash (moto read the ARN from the wrong
   segment, so every plan and vault read back no tags).
+- RDS: Performance Insights settings of an instance are kept and described (moto dropped
+  them); every instance gets its own DbiResourceId (moto gave all the same one, so the
+  provider's lookup of a read replica by resource id found two); a read replica does not
+  copy its source's Multi-AZ, backup retention or managed master secret; modified
+  parameters are described with Source "user" (the provider keeps only those); a proxy
+  keeps its DefaultAuthScheme.
+- SNS: GetTopicAttributes returns SignatureVersion (moto keeps it but never lists it; AWS
+  answers "1" unless the topic was given "2").
 
 Started as `python moto_extensions.py -H 127.0.0.1 -p <port>` (moto_server's arguments).
 """
@@ -63,7 +71,10 @@ from moto.elasticache.models import CacheCluster, ElastiCacheBackend, Replicatio
 from moto.elasticache.responses import ElastiCacheResponse
 from moto.elasticache.utils import VALID_ENGINE_TYPES
 from moto.kms.responses import KmsResponse
+from moto.rds import models as _rds_models
+from moto.rds.responses import RDSResponse as _RDSResponse
 from moto.server import main
+from moto.sns.responses import SNSResponse
 from moto.sqs.models import Queue as _SqsQueue
 from moto.sqs.models import SQSBackend as _SqsBackend
 from moto.utilities.utils import get_partition
@@ -624,6 +635,86 @@ BackupResponse.get_backup_selection = _get_backup_selection
 BackupResponse.delete_backup_selection = _delete_backup_selection
 BackupResponse.list_backup_selections = _list_backup_selections
 BackupResponse.list_tags = _list_backup_tags
+
+
+# -- RDS ----------------------------------------------------------------------------------
+_PI = {
+    "enable_performance_insights": "performance_insights_enabled",
+    "performance_insights_kms_key_id": "performance_insights_kms_key_id",
+    "performance_insights_retention_period": "performance_insights_retention_period",
+}
+_db_init = _rds_models.DBInstance.__init__
+
+
+def _db_init_ext(self, *args, **kwargs):
+    _db_init(self, *args, **kwargs)
+    self.dbi_resource_id = "db-" + _uuid.uuid4().hex[:26].upper()
+    for given, stored in _PI.items():
+        setattr(self, stored, kwargs.get(given))
+
+
+_db_update = _rds_models.DBInstance.update
+
+
+def _db_update_ext(self, **kwargs):
+    for given, stored in _PI.items():
+        if kwargs.get(given) is not None:
+            kwargs[stored] = kwargs.pop(given)
+    _db_update(self, **kwargs)
+
+
+_create_replica = _rds_models.RDSBackend.create_db_instance_read_replica
+
+
+def _create_replica_ext(self, db_kwargs):
+    replica = _create_replica(self, db_kwargs)
+    replica.dbi_resource_id = "db-" + _uuid.uuid4().hex[:26].upper()
+    replica.multi_az = bool(db_kwargs.get("multi_az"))
+    replica.backup_retention_period = db_kwargs.get("backup_retention_period") or 0
+    replica.manage_master_user_password = False
+    return replica
+
+
+_update_parameters = _rds_models.DBParameterGroup.update_parameters
+
+
+def _update_parameters_ext(self, new_parameters):
+    new_parameters = [{**p, "Source": "user"} for p in new_parameters]
+    _update_parameters(self, new_parameters)
+
+
+_rds_models.DBInstance.__init__ = _db_init_ext
+_rds_models.DBInstance.update = _db_update_ext
+_rds_models.RDSBackend.create_db_instance_read_replica = _create_replica_ext
+_rds_models.DBParameterGroup.update_parameters = _update_parameters_ext
+
+_create_proxy = _RDSResponse.create_db_proxy
+
+
+def _create_proxy_ext(self):
+    answer = _create_proxy(self)
+    scheme = self.params.get("DefaultAuthScheme")
+    proxy = self.backend.db_proxies[self.params["DBProxyName"]]
+    proxy.default_auth_scheme = scheme or "NONE"
+    return answer
+
+
+_RDSResponse.create_db_proxy = _create_proxy_ext
+
+
+# -- SNS ----------------------------------------------------------------------------------
+
+_get_topic_attributes = SNSResponse.get_topic_attributes
+
+
+def _topic_attributes_with_signature_version(self: SNSResponse):
+    result = _get_topic_attributes(self)
+    topic = self.backend.get_topic(self._get_param("TopicArn"))
+    result.result["Attributes"]["SignatureVersion"] = str(getattr(topic, "signature_version", None) or "1")
+    return result
+
+
+SNSResponse.get_topic_attributes = _topic_attributes_with_signature_version
 
 
 if __name__ == "__main__":

@@ -60,7 +60,9 @@ from verify.provider import (
 
 ROOT = Path(__file__).resolve().parent.parent
 STEP_TIMEOUT_SECONDS = 900
-APPLY_TIMEOUT_SECONDS = 600
+# An apply waits on the provider's own polling (RDS instances, replicas and proxies wait
+# 30 s and more between reads even against moto): a whole prod stack takes minutes.
+APPLY_TIMEOUT_SECONDS = 1200
 # Two stacks at a time: the 2-core CI machine; each has its own moto and terraform.
 PARALLEL_STACKS = 2
 
