@@ -31,10 +31,12 @@ from modules.common.validation import (
 )
 from modules.compute.props import ComputeClusterProps, RoutedServiceProps, WorkerServiceProps
 from modules.container_registry.props import ContainerRepositoryProps
+from modules.database.props import DatabaseProps
 from modules.dns.props import DomainProps
 from modules.frontend.props import FrontendProps
 from modules.load_balancer.props import LoadBalancerProps
 from modules.network.props import NetworkProps
+from modules.observability.props import AlarmsProps
 from modules.queues.props import MessageQueueProps
 from modules.waf.props import WebAclProps
 
@@ -120,6 +122,14 @@ AttachmentsConfig = environment_block(
 ManagedCacheConfig = environment_block(
     ManagedCacheProps, "ManagedCacheConfig", "`managed_cache { ... }`: ElastiCache; see modules/cache/props.py."
 )
+DatabaseConfig = environment_block(
+    DatabaseProps, "DatabaseConfig", "`database { ... }`: RDS PostgreSQL; see modules/database/props.py."
+)
+AlarmsConfig = environment_block(
+    AlarmsProps,
+    "AlarmsConfig",
+    "`alarms { ... }`: the alarm topic's subscribers and every alarm threshold; see modules/observability/props.py.",
+)
 BackupConfig = environment_block(BackupPlanProps, "BackupConfig", "`backup { ... }`: see modules/backup/props.py.")
 
 # Each module block of an environment file and the props it is derived from; their cross
@@ -139,8 +149,36 @@ MODULE_BLOCKS: dict[str, type] = {
     "offline_queue": MessageQueueProps,
     "attachments": AttachmentsBucketProps,
     "managed_cache": ManagedCacheProps,
+    "database": DatabaseProps,
     "backup": BackupPlanProps,
+    "alarms": AlarmsProps,
 }
+
+
+def _egress_problems(config: EnvironmentConfig) -> list[tuple[str, str]]:
+    """What the compute block needs from the network block: a way out to AWS services
+    that have no interface endpoint in the network."""
+    if config.network.nat_mode != "none":
+        return []
+    problems = []
+    if config.compute.tracing_enabled:
+        problems.append(
+            (
+                "compute.tracing_enabled",
+                'expected false when network.nat_mode is "none" (the tracing collector reaches X-Ray and its '
+                "public image through NAT), got true",
+            )
+        )
+    endpoints = NetworkProps.__dataclass_fields__["interface_endpoint_services"].default
+    if config.compute.exec_enabled and "ssmmessages" not in endpoints:
+        problems.append(
+            (
+                "compute.exec_enabled",
+                'expected false when network.nat_mode is "none" (ECS Exec opens its channels through '
+                "ssmmessages, which has no endpoint in the network), got true",
+            )
+        )
+    return problems
 
 
 class RemoteStateConfig(_Block):
@@ -193,8 +231,12 @@ class EnvironmentConfig(_Block):
     """Default: every key at its module default (noncurrent versions kept 30 days)."""
     managed_cache: ManagedCacheConfig = Field(default_factory=ManagedCacheConfig)
     """Default: every key at its module default (Valkey, one replica, automatic failover)."""
+    database: DatabaseConfig = Field(default_factory=DatabaseConfig)
+    """Default: every key at its module default (PostgreSQL 18 on db.r6g.large, Multi-AZ, IAM-authenticated proxy)."""
     backup: BackupConfig = Field(default_factory=BackupConfig)
     """Default: every key at its module default (7 daily, 4 weekly, 3 monthly; compliance lock)."""
+    alarms: AlarmsConfig = Field(default_factory=AlarmsConfig)
+    """Default: nobody subscribed, every threshold at its module default."""
     remote_state: RemoteStateConfig | None = None
 
     @model_validator(mode="after")
@@ -213,6 +255,9 @@ class EnvironmentConfig(_Block):
                 continue
             values = {**self.stack_inputs, **block_values(block)}
             problems += [f"{block_name}.{key}\t{message}" for key, message in cross_check_problems(props_class, values)]
+        if not problems:
+            # Across blocks, once each block is right on its own.
+            problems += [f"{key}\t{message}" for key, message in _egress_problems(self)]
         if problems:
             raise ValueError("\n".join(problems))
         # Frozen all the way down: the tag mapping too.
@@ -226,7 +271,12 @@ class EnvironmentConfig(_Block):
     @property
     def stack_inputs(self) -> dict[str, str | None]:
         """What the stack gives every module's props beside the module's block."""
-        return {"name": self.stack_name, "region": self.region, "account_id": self.account_id}
+        return {
+            "name": self.stack_name,
+            "region": self.region,
+            "account_id": self.account_id,
+            "deletion_protection": self.deletion_protection,
+        }
 
     @property
     def state_region(self) -> str | None:

@@ -45,6 +45,8 @@ compute {
   on_demand_base_tasks = 0
   spot_percent         = 100
   exec_enabled         = true
+  # No collector sidecars in dev: traces are for staging and prod.
+  tracing_enabled = false
 }
 
 container_registry {
@@ -115,4 +117,25 @@ backup {
   weekly_backups_kept  = 0
   monthly_backups_kept = 0
   vault_lock_mode      = "none"
+}
+
+database {
+  # The seeds' dev size on Graviton (db.t4g.micro is ~10% cheaper than db.t3.micro).
+  instance_class            = "db.t4g.micro"
+  multi_az                  = false
+  allocated_storage_gib     = 20
+  max_allocated_storage_gib = 50
+  backup_retention_days     = 1
+  skip_final_snapshot       = true
+  apply_immediately         = true
+  proxy                     = false
+  log_retention_days        = 14
+  slow_query_log_ms         = 100
+}
+
+alarms {
+  # Nobody is paged in dev: alarms change state on the dashboard only.
+  subscriptions                  = {}
+  service_task_shortfall_minutes = 30 # every task on Spot: reclaimed tasks may wait for capacity
+  database_cpu_percent           = 90 # t4g.micro on burst credits
 }

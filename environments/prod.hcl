@@ -108,6 +108,24 @@ managed_cache {
 
 # backup: the module defaults: 7 daily, 4 weekly, 3 monthly, compliance lock.
 
+database {
+  instance_class            = "db.r6g.large"
+  allocated_storage_gib     = 100
+  max_allocated_storage_gib = 1000
+  backup_retention_days     = 30
+  # Reads that tolerate a little lag (history, search) go to a replica in another AZ.
+  replica                   = true
+  monitoring_interval_seconds = 15
+}
+
+alarms {
+  # Placeholders: replace before the first deploy, or confirmations go to example.com.
+  subscriptions = {
+    email = ["chat-oncall@example.com"]
+  }
+  load_balancer_p99_seconds = 1.5
+}
+
 # Uncomment once the state bucket exists (it is bootstrapped outside this stack):
 # remote_state {
 #   bucket       = "chat-infra-terraform-state-prod"

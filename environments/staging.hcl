@@ -99,3 +99,15 @@ managed_cache {
 backup {
   vault_lock_mode = "governance"
 }
+
+database {
+  instance_class            = "db.t4g.medium"
+  allocated_storage_gib     = 50
+  max_allocated_storage_gib = 200
+  backup_retention_days     = 7
+  log_retention_days        = 30
+}
+
+alarms {
+  subscriptions = { email = ["chat-platform-staging@example.com"] }
+}

@@ -7,8 +7,9 @@
 #   the account id of the provider tier's local AWS emulator;
 # - remote_state: the S3 backend with native locking;
 # - a Django/Daphne build of the services (the seeds' ASGI variant) on port 9000, on
-#   x86_64 only, on-demand only, and without ECS Exec (its SSM channels have no
-#   endpoint in this network, and there is no NAT to reach them).
+#   x86_64 only, on-demand only, without ECS Exec (its SSM channels have no endpoint
+#   in this network, and there is no NAT to reach them) and without tracing (X-Ray
+#   and the collector's public image are reached through NAT).
 name       = "isolated"
 region     = "eu-central-1"
 account_id = "123456789012"
@@ -38,6 +39,7 @@ compute {
   on_demand_base_tasks = 1
   spot_percent         = 0
   exec_enabled         = false
+  tracing_enabled      = false
 }
 
 api {

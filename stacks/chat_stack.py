@@ -19,6 +19,7 @@ from modules.common.keys import ManagedKey
 from modules.compute import ComputeCluster, ComputeClusterProps, FargateService, RoutedServiceProps, WorkerServiceProps
 from modules.compute.service import ServiceEgress, ServiceRouting
 from modules.container_registry import ContainerRepository, ContainerRepositoryProps
+from modules.database import Database, DatabaseProps
 from modules.dns import Domain, DomainProps
 from modules.dns.names import CLOUDFRONT_HOSTED_ZONE_ID
 from modules.frontend import Frontend, FrontendProps
@@ -27,6 +28,7 @@ from modules.network import Network, NetworkProps
 from modules.queues import MessageQueue, MessageQueueProps, messaging_key
 from modules.waf import WebAcl, WebAclProps
 from modules.waf.props import CLOUDFRONT_REGION
+from stacks.observability import wire_observability
 
 PROJECT = "chat-infra"
 # Every environment runs these services (each has its block in the environment file).
@@ -85,6 +87,8 @@ class ChatStack(TerraformStack):
         self._edge()
         self._compute()
         self._data()
+        # Last: alarms and the dashboard cover what the stack has by now.
+        self.observability = wire_observability(self, config)
         self._outputs()
 
     def _edge(self) -> None:
@@ -114,7 +118,6 @@ class ChatStack(TerraformStack):
                 public_subnet_ids=tuple(self.network.public_subnet_ids),
                 certificate_arn=self.domain.regional_certificate_arn,
                 services=routed_services(config),
-                deletion_protection=config.deletion_protection,
             ),
         )
         self.regional_web_acl = WebAcl(self, "waf", props=props_from_block(WebAclProps, config.waf, **supplied))
@@ -153,7 +156,7 @@ class ChatStack(TerraformStack):
     def _queues(self) -> None:
         """The queues the worker consumes: created before the services, whose scaling reads them."""
         config = self.config
-        supplied = {**config.stack_inputs, "deletion_protection": config.deletion_protection}
+        supplied = config.stack_inputs
         key = messaging_key(
             self,
             "messaging_key",
@@ -243,7 +246,7 @@ class ChatStack(TerraformStack):
     def _data(self) -> None:
         """The stores, each reachable and usable only by the services that need it."""
         config = self.config
-        supplied = {**config.stack_inputs, "deletion_protection": config.deletion_protection}
+        supplied = config.stack_inputs
         api, realtime, worker = (self.services[name] for name in SERVICES)
 
         # Producers send, the worker consumes: realtime queues what a user who went
@@ -288,8 +291,35 @@ class ChatStack(TerraformStack):
             service.add_environment("CACHE_PORT", str(self.cache.port))
             service.add_environment("CACHE_USER", self.cache.user_name)
 
+        network = self.network
+        self.database = Database(
+            self,
+            "database",
+            props=props_from_block(
+                DatabaseProps,
+                config.database,
+                **supplied,
+                vpc_id=network.vpc_id,
+                db_subnet_group_name=network.db_subnet_group_name,
+                data_subnet_ids=tuple(network.data_subnet_ids),
+                availability_zones=tuple(network.availability_zones),
+            ),
+        )
+        for service in (api, realtime, worker):
+            # Each service logs in as its own database role with a 15-minute IAM token
+            # (rds_iam): no password exists for it anywhere.
+            self.database.allow_from(service.security_group)
+            self.database.grant_connect(service, service.props.service)
+            service.add_environment("DATABASE_HOST", self.database.writer_endpoint)
+            service.add_environment("DATABASE_PORT", str(self.database.port))
+            service.add_environment("DATABASE_NAME", self.database.props.database_name)
+            service.add_environment("DATABASE_USER", service.props.service)
+            if self.database.reader_endpoint is not None:
+                service.add_environment("DATABASE_READER_HOST", self.database.reader_endpoint)
+
         self.backup = BackupPlan(self, "backup", props=props_from_block(BackupPlanProps, config.backup, **supplied))
         self.backup.protect("attachments", self.attachments.bucket_arn)
+        self.backup.protect("database", self.database.arn)
 
     @property
     def _default_tags(self) -> dict[str, str]:
@@ -327,6 +357,8 @@ class ChatStack(TerraformStack):
             ("frontend_bucket_name", self.frontend.bucket_name, "Where the frontend build is uploaded"),
             ("frontend_distribution_id", self.frontend.distribution_id, "CloudFront distribution to invalidate"),
             ("ecs_cluster_name", self.cluster.name, "ECS cluster of every service"),
+            ("alarm_topic_arn", self.observability.topic.arn, "SNS topic every alarm notifies"),
+            ("dashboard_name", self.observability.dashboard.name, "CloudWatch dashboard of the environment"),
         ):
             TerraformOutput(self, name, value=value, description=description)
         for service in SERVICES:

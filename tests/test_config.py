@@ -329,3 +329,11 @@ def test_a_worker_has_no_port_and_a_routed_service_no_queue(tmp_path):
 def test_plain_environment_values_that_look_secret_are_refused(tmp_path):
     path = write(tmp_path, "dev", VALID.format(name="dev") + 'api {\n  environment = { DB_PASSWORD = "x" }\n}\n')
     assert "move DB_PASSWORD to `secrets` as a Secrets Manager ARN" in only_problem(path)
+
+
+def test_tracing_and_ecs_exec_need_a_way_out_when_there_is_no_nat(tmp_path):
+    text = with_network_lines('nat_mode = "none"') + "compute {\n  tracing_enabled = true\n}\n"
+    path = write(tmp_path, "dev", text)
+    problems = problems_of(path)
+    assert f'{path}: compute.tracing_enabled: expected false when network.nat_mode is "none"' in "\n".join(problems)
+    assert any(p.startswith(f"{path}: compute.exec_enabled: expected false") for p in problems), problems

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 PROVIDER_VERSION = "6.25.0"  # the AWS provider that cdktf-cdktf-provider-aws 21.22.1 binds
@@ -331,3 +333,63 @@ def test_the_worker_consumes_every_queue_and_only_producers_send(synthesized):
         r.endswith("-dl") for role in ("worker", "api", "realtime") for _, r in actions_of(f"chat-prod-{role}-task")
     )
     assert not any(a == "sqs:SendMessage" for a, _ in worker)
+
+
+def test_traces_are_collected_in_staging_and_prod_but_not_in_dev(synthesized):
+    for name, expected in (
+        ("dev", ["api"]),
+        ("staging", ["api", "otel-collector"]),
+        ("prod", ["api", "otel-collector"]),
+    ):
+        tasks = _by_name(synthesized[name], "aws_ecs_task_definition")
+        names = [c["name"] for c in json.loads(tasks[f"chat-{name}-api-blue"]["container_definitions"])]
+        assert names == expected, name
+
+
+# -- the database -----------------------------------------------------------------------
+
+
+def test_prod_database_cannot_be_lost_by_one_apply(synthesized):
+    synth = synthesized["prod"]
+    primaries = [b for b in synth.resources("aws_db_instance").values() if not b.get("replicate_source_db")]
+    (primary,) = primaries
+    assert primary["deletion_protection"] is True and primary["skip_final_snapshot"] is False
+    assert primary["final_snapshot_identifier"] and primary["backup_retention_period"] >= 7
+    assert primary["storage_encrypted"] is True and primary["kms_key_id"].startswith("${aws_kms_key.")
+    assert primary["lifecycle"]["prevent_destroy"] is True
+    assert primary["multi_az"] is True and primary["manage_master_user_password"] is True
+    assert "password" not in primary
+    waivers = synth.document["//"]["checkov_waivers"]
+    primary_key = next(k for k, b in synth.resources("aws_db_instance").items() if b is primary)
+    assert not {"CKV_CHAT_11", "CKV_AWS_293", "CKV_AWS_157"} & set(waivers.get(primary_key, {}))
+
+
+def test_services_reach_the_database_only_through_the_proxy_in_prod(synthesized):
+    synth = synthesized["prod"]
+    groups = {body["tags"]["Name"]: key for key, body in synth.resources("aws_security_group").items()}
+    names = {synth.reference("aws_security_group", key): name for name, key in groups.items()}
+    ingress: dict[str, set[str]] = {}
+    for rule in synth.resources("aws_vpc_security_group_ingress_rule").values():
+        source = names.get(rule.get("referenced_security_group_id"))
+        if source:
+            ingress.setdefault(names[rule["security_group_id"]], set()).add(source)
+    database_groups = [name for name in ingress if "postgres" in name or "database" in name or "-db" in name]
+    assert database_groups, sorted(ingress)
+    services = {"chat-prod-api", "chat-prod-realtime", "chat-prod-worker"}
+    primary = [g for g in database_groups if ingress[g] and not (ingress[g] & services)]
+    # Exactly one group admits only the proxy (the primary's); the services reach the others.
+    assert len(primary) == 1, {g: sorted(ingress[g]) for g in database_groups}
+    assert all(ingress[g] == services for g in database_groups if g not in primary)
+
+
+def test_each_service_connects_as_its_own_database_user_with_iam(synthesized):
+    synth = synthesized["prod"]
+    for service in ("api", "realtime", "worker"):
+        (role_key,) = [
+            k for k, r in synth.resources("aws_iam_role").items() if r["name"] == f"chat-prod-{service}-task"
+        ]
+        reference = synth.reference("aws_iam_role", role_key)
+        policies = [p for p in synth.resources("aws_iam_role_policy").values() if p["role"] == reference]
+        statements = [s for p in policies for s in synth.data_by_reference(p["policy"])["statement"]]
+        connect = [s for s in statements if "rds-db:connect" in s["actions"]]
+        assert connect and all(r.endswith(f"/{service}") for s in connect for r in s["resources"]), service
