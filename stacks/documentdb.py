@@ -1,0 +1,61 @@
+"""The document-store variant "documentdb": Amazon DocumentDB (`document_store = "documentdb"`).
+
+`wire_documentdb(stack, config)` creates the cluster from the environment file's
+`documentdb { }` block and wires it into a ChatStack: the API and the realtime service
+(which write and read conversations) reach port 27017 and may read the master secret, the
+cluster is in the stack's AWS Backup selection, and the services learn the endpoints and
+the secret's ARN from their environment.
+
+The services read the secret at run time (not as an ECS secret injected at start):
+DocumentDB rotates the managed password, and a task started before a rotation would keep
+the old one; on an authentication failure the client reads the secret again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from modules.common.inputs import environment_block, props_from_block
+from modules.documentdb import DocumentDatabase, DocumentDatabaseProps
+
+if TYPE_CHECKING:
+    from envconfig import EnvironmentConfig
+    from stacks.chat_stack import ChatStack
+
+# The services that keep documents: the REST API (history, rooms) and realtime (messages).
+DOCUMENT_SERVICES: tuple[str, ...] = ("api", "realtime")
+
+
+def wire_documentdb(stack: ChatStack, config: EnvironmentConfig) -> DocumentDatabase:
+    """Create the DocumentDB cluster of `config.documentdb` in `stack` and wire it."""
+    network = stack.network
+    database = DocumentDatabase(
+        stack,
+        "documentdb",
+        props=props_from_block(
+            DocumentDatabaseProps,
+            _block(config),
+            **config.stack_inputs,
+            vpc_id=network.vpc_id,
+            subnet_ids=tuple(network.data_subnet_ids),
+            availability_zones=tuple(network.availability_zones),
+        ),
+    )
+    for name in DOCUMENT_SERVICES:
+        service = stack.services[name]
+        database.allow_from(service.security_group)
+        database.grant_read_secret(service)
+        service.add_environment("DOCUMENTDB_HOST", database.endpoint)
+        service.add_environment("DOCUMENTDB_READER_HOST", database.reader_endpoint)
+        service.add_environment("DOCUMENTDB_PORT", str(database.port))
+        # The ARN of the secret (not its value); the variable name avoids the words the
+        # service module reserves for secret values.
+        service.add_environment("DOCUMENTDB_LOGIN_ARN", database.secret_arn)
+    stack.backup.protect("documentdb", database.arn)
+    return database
+
+
+def _block(config: EnvironmentConfig):
+    """The environment file's `documentdb { }` block; without one, every key at its module default."""
+    block = getattr(config, "documentdb", None)
+    return block if block is not None else environment_block(DocumentDatabaseProps, "DocumentDbConfig")()

@@ -1,0 +1,74 @@
+"""The messaging variant "msk": Amazon MSK instead of the SQS queues (`messaging = "msk"`).
+
+`wire_msk(stack, config)` creates the cluster from the environment file's `msk { }` block
+and wires it into a ChatStack: the services reach the brokers' IAM port, the API and the
+realtime service produce to the topics the SQS variant has as queues, the worker consumes
+them as one consumer group and creates them (topic auto-creation is off), and every
+service learns the bootstrap brokers and topic names from its environment.
+
+With this variant the stack creates no SQS queues and gives the worker no queue-backlog
+scaling (it scales on CPU); Kafka consumer lag is the signal to watch instead.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from modules.common.inputs import environment_block, props_from_block
+from modules.msk import KafkaCluster, KafkaClusterProps
+
+if TYPE_CHECKING:
+    from envconfig import EnvironmentConfig
+    from stacks.chat_stack import ChatStack
+
+
+def topics() -> tuple[str, ...]:
+    """The topics: what the SQS variant keeps in queues, under the same names."""
+    # Imported here: chat_stack imports this module to call wire_msk.
+    from stacks.chat_stack import QUEUES
+
+    return tuple(QUEUES.values())
+
+
+def topic_variable(topic: str) -> str:
+    """ "push-notifications" -> "KAFKA_TOPIC_PUSH_NOTIFICATIONS"."""
+    return f"KAFKA_TOPIC_{topic.upper().replace('-', '_').replace('.', '_')}"
+
+
+def wire_msk(stack: ChatStack, config: EnvironmentConfig) -> KafkaCluster:
+    """Create the MSK cluster of `config.msk` in `stack` and wire it to the services."""
+    network = stack.network
+    cluster = KafkaCluster(
+        stack,
+        "msk",
+        props=props_from_block(
+            KafkaClusterProps,
+            _block(config),
+            **config.stack_inputs,
+            vpc_id=network.vpc_id,
+            subnet_ids=tuple(network.data_subnet_ids),
+        ),
+    )
+    api, realtime, worker = (stack.services[name] for name in ("api", "realtime", "worker"))
+    names = topics()
+    consumer_group = f"{config.stack_name}-worker"
+    # Producers: realtime queues what a user who went offline must get (and its push), the
+    # API the pushes it triggers itself. The worker consumes both and creates them.
+    for producer in (api, realtime):
+        cluster.allow_from(producer.security_group)
+        cluster.grant_produce(producer, names)
+    cluster.allow_from(worker.security_group)
+    cluster.grant_consume(worker, names, consumer_group)
+    cluster.grant_create_topics(worker, names)
+    for service in (api, realtime, worker):
+        service.add_environment("KAFKA_BOOTSTRAP_BROKERS", cluster.bootstrap_brokers)
+        for topic in names:
+            service.add_environment(topic_variable(topic), topic)
+    worker.add_environment("KAFKA_CONSUMER_GROUP", consumer_group)
+    return cluster
+
+
+def _block(config: EnvironmentConfig):
+    """The environment file's `msk { }` block; without one, every key at its module default."""
+    block = getattr(config, "msk", None)
+    return block if block is not None else environment_block(KafkaClusterProps, "MskConfig")()

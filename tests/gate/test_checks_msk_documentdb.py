@@ -1,0 +1,140 @@
+"""Project checks CKV_CHAT_50-51 (MSK) and CKV_CHAT_55-57 (DocumentDB): each over its passing
+and failing fixture stacks, resource by resource, and the modules' own output through all of
+them (one checkov run for the file)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from gate.run import CUSTOM_CHECKS_DIR, gate
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CHECKS = {
+    "CKV_CHAT_50": "msk_iam_authentication_only.py",
+    "CKV_CHAT_51": "msk_configuration_safe_properties.py",
+    "CKV_CHAT_55": "documentdb_nothing_lost.py",
+    "CKV_CHAT_56": "documentdb_parameter_group_tls.py",
+    "CKV_CHAT_57": "documentdb_managed_password.py",
+}
+STACKS = [f"chat-{check_id.rsplit('_', 1)[1]}-{outcome}" for check_id in CHECKS for outcome in ("pass", "fail")]
+MODULE_STACKS = ("variants-prod", "variants-dev")
+SUBNETS = ("subnet-0a1b2c3d", "subnet-0a1b2c3e", "subnet-0a1b2c3f")
+
+
+@pytest.fixture(scope="module")
+def module_stacks(synth_scratch):
+    """What modules/msk and modules/documentdb write: a production and a development shape."""
+    from modules.documentdb import DocumentDatabase, DocumentDatabaseProps
+    from modules.msk import KafkaCluster, KafkaClusterProps
+
+    base = {"region": "eu-west-1", "account_id": "111122223333", "vpc_id": "vpc-0a1b2c3d"}
+
+    def build(name, zones, protected):
+        def add(stack):
+            KafkaCluster(
+                stack,
+                "msk",
+                props=KafkaClusterProps(
+                    name=name, subnet_ids=SUBNETS[:zones], deletion_protection=protected, log_retention_days=365, **base
+                ),
+            )
+            DocumentDatabase(
+                stack,
+                "documentdb",
+                props=DocumentDatabaseProps(
+                    name=name,
+                    subnet_ids=SUBNETS[:zones],
+                    instance_count=3 if protected else 1,
+                    deletion_protection=protected,
+                    **base,
+                ),
+            )
+
+        return add
+
+    return {
+        "variants-prod": synth_scratch(build("chat-prod", 3, True)).document,
+        "variants-dev": synth_scratch(build("chat-dev", 2, False)).document,
+    }
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory, module_stacks):
+    stacks_dir = tmp_path_factory.mktemp("variant-check-stacks")
+    for stack in STACKS:
+        shutil.copytree(FIXTURES / stack, stacks_dir / stack)
+    for name, document in module_stacks.items():
+        (stacks_dir / name).mkdir()
+        (stacks_dir / name / "cdk.tf.json").write_text(json.dumps(document))
+    report_dir = tmp_path_factory.mktemp("variant-check-gate")
+    report = gate(stacks_dir, report_dir)
+    return report, json.loads((report_dir / "results_json.json").read_text())["results"]
+
+
+def by_resource(findings, stack, check_id):
+    """{resource name: "passed" | "failed"} for one check on one stack."""
+    found = {}
+    for kind in ("passed_checks", "failed_checks"):
+        for finding in findings[kind]:
+            if finding["check_id"] == check_id and finding["file_path"] == f"/{stack}/cdk.tf.json":
+                found[finding["resource"].split(".")[-1]] = kind.split("_")[0]
+    return found
+
+
+def test_every_check_is_one_file_with_its_fixtures():
+    for check_id, file_name in CHECKS.items():
+        assert f'id="{check_id}"' in (CUSTOM_CHECKS_DIR / file_name).read_text()
+    ids = {
+        line.split('"')[1]
+        for path in CUSTOM_CHECKS_DIR.glob("*.py")
+        for line in path.read_text().splitlines()
+        if line.strip().startswith('id="CKV_CHAT_')
+    }
+    # The ids 50-59 are the MSK and DocumentDB variants'.
+    assert {i for i in ids if 50 <= int(i.rsplit("_", 1)[1]) <= 59} == set(CHECKS)
+    assert all((FIXTURES / stack / "cdk.tf.json").is_file() for stack in STACKS)
+
+
+@pytest.mark.parametrize(
+    ("check_id", "passing", "failing"),
+    [
+        (
+            "CKV_CHAT_50",
+            ["iam_only", "iam_and_scram"],
+            ["unauthenticated", "unauthenticated_unset", "scram_only", "no_authentication"],
+        ),
+        ("CKV_CHAT_51", ["safe", "two_brokers"], ["auto_create", "unclean", "one_in_sync"]),
+        ("CKV_CHAT_55", ["prod", "dev"], ["unprotected", "no_final_snapshot", "unnamed_snapshot", "untagged"]),
+        ("CKV_CHAT_56", ["tls12", "enabled"], ["disabled", "unset", "no_parameters"]),
+        ("CKV_CHAT_57", ["managed", "restored"], ["literal", "write_only", "unmanaged"]),
+    ],
+)
+def test_project_check_on_its_fixtures(results, check_id, passing, failing):
+    _, findings = results
+    stack = f"chat-{check_id.rsplit('_', 1)[1]}"
+    assert by_resource(findings, f"{stack}-pass", check_id) == dict.fromkeys(passing, "passed")
+    assert by_resource(findings, f"{stack}-fail", check_id) == dict.fromkeys(failing, "failed")
+
+
+def test_the_modules_pass_every_variant_check(results):
+    report, findings = results
+    for stack in MODULE_STACKS:
+        outcome = next(s for s in report.stacks if s.name == stack)
+        ran = {f["check_id"] for f in findings["passed_checks"] if f["file_path"] == f"/{stack}/cdk.tf.json"}
+        assert set(CHECKS) <= ran, (stack, sorted(set(CHECKS) - ran))
+        failed = {f.check_id for f in outcome.failed}
+        assert not failed & set(CHECKS), (stack, failed)
+
+
+def test_the_modules_fail_no_checkov_check_of_their_own_resources(results):
+    """Beyond the project checks: nothing fails but CKV_CHAT_40 (the backup selection is the
+    stack's; the wiring test proves the cluster is in it)."""
+    report, _ = results
+    for stack in MODULE_STACKS:
+        outcome = next(s for s in report.stacks if s.name == stack)
+        assert {finding.check_id for finding in outcome.failed} <= {"CKV_CHAT_40"}, stack
+        assert outcome.stale_waivers == [], stack
