@@ -1,0 +1,185 @@
+"""ChatTables: the chat platform's DynamoDB tables (messages, connections, user-id counter).
+
+- On-demand billing (PAY_PER_REQUEST): chat traffic follows the day and spikes with
+  events; on-demand follows it with no capacity to plan, no autoscaling to tune and no
+  throttling while a scaling policy catches up, and costs nothing while idle.
+- Point-in-time recovery on every table (`recovery_period_days`), plus AWS Backup: the
+  stack puts each table in its backup selection (`table_arns`).
+- Encrypted with a customer-managed key (the tables are one data domain: one key), or one
+  given. The key policy holds the account-root statement only: DynamoDB uses the key
+  through grants it creates for the table, and each role that reads or writes gets the key
+  through `grant_read_write`, only inside DynamoDB requests (kms:ViaService).
+- Deletion protection on the tables and `prevent_destroy` on them and on the key while
+  `deletion_protection` is on.
+
+Grants and the backup selection name the tables by reference (`table_arns`), so each
+follows its table through a replacement, and the gate's backup check (CKV_CHAT_40) can
+follow the selection to the table.
+"""
+
+from __future__ import annotations
+
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.dynamodb_table import (
+    DynamodbTable,
+    DynamodbTableAttribute,
+    DynamodbTableGlobalSecondaryIndex,
+    DynamodbTablePointInTimeRecovery,
+    DynamodbTableServerSideEncryption,
+    DynamodbTableTtl,
+)
+from constructs import Construct
+
+from modules.common.aws_arn import partition_for_region
+from modules.common.keys import ManagedKey
+from modules.common.policy import policy_statement
+from modules.common.roles import Grantee
+from modules.common.store_keys import key_use_statement, store_key
+from modules.dynamodb.props import ChatTablesProps
+from modules.dynamodb.schema import (
+    CONNECTIONS,
+    CONNECTIONS_BY_USER_INDEX,
+    MESSAGES,
+    TABLE_KEYS,
+    TABLES,
+    USER_COUNTER,
+    TableSchema,
+    check_table_keys,
+)
+
+# What the application does with items: single and batch reads, queries, writes, updates
+# with conditions (the counter's ADD, "create if absent") and deletes; DescribeTable lets
+# SDKs check the table at start. No Scan: reading a whole table is an operator's job,
+# never a request path of a chat service. No table administration (Create/Delete/Update).
+ITEM_ACTIONS = (
+    "dynamodb:BatchGetItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:UpdateItem",
+)
+# An index is only ever queried (a GSI cannot be written or read by key).
+INDEX_ACTIONS = ("dynamodb:Query",)
+# DynamoDB decrypts the table key with the caller's permission and asks KMS for data keys
+# when it refreshes it: what AWS's own aws/dynamodb key policy allows through DynamoDB,
+# without CreateGrant and ReEncrypt (only creating a table or changing its key needs them).
+KEY_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey")
+
+
+def _sid_part(table_key: str) -> str:
+    """ "user_counter" -> "UserCounter" (statement ids are alphanumeric)."""
+    return "".join(part.capitalize() for part in table_key.split("_"))
+
+
+class ChatTables(Construct):
+    """The messages, connections and user-counter tables, on-demand, PITR, CMK-encrypted.
+
+    Typed outputs (attributes): messages_table_name, messages_table_arn,
+    connections_table_name, connections_table_arn, connections_by_user_index,
+    user_counter_table_name, user_counter_table_arn, table_names, table_arns, key,
+    kms_key_arn.
+
+    Construct IDs: messages, connections, user_counter (the tables), key (only without
+    kms_key_arn). Renaming one replaces the resource, and a replaced table loses its items.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, props: ChatTablesProps) -> None:
+        super().__init__(scope, construct_id)
+        self.props = props
+        partition = partition_for_region(props.region)
+        # Only the key this module creates needs the account (its policy's root statement).
+        account_id = props.account_id or (
+            DataAwsCallerIdentity(self, "caller").account_id if props.kms_key_arn is None else ""
+        )
+
+        key, self.kms_key_arn = store_key(
+            self,
+            "key",
+            given_key_arn=props.kms_key_arn,
+            alias=f"alias/{props.name}/chat-tables",
+            description=f"{props.name} DynamoDB tables: messages, connections, user counter",
+            partition=partition,
+            account_id=account_id,
+            deletion_protection=props.deletion_protection,
+            tags=self._tags(f"{props.name}-chat-tables"),
+        )
+        self.key: ManagedKey | None = key
+
+        self.tables: dict[str, DynamodbTable] = {}
+        self.table_names: dict[str, str] = {}
+        self.table_arns: dict[str, str] = {}
+        for schema in TABLES:
+            name = f"{props.name}-{schema.suffix}"
+            self.tables[schema.key] = self._table(schema, name)
+            self.table_names[schema.key] = name
+            self.table_arns[schema.key] = self.tables[schema.key].arn
+
+        self.messages_table_name: str = self.table_names[MESSAGES.key]
+        self.messages_table_arn: str = self.table_arns[MESSAGES.key]
+        self.connections_table_name: str = self.table_names[CONNECTIONS.key]
+        self.connections_table_arn: str = self.table_arns[CONNECTIONS.key]
+        self.connections_by_user_index: str = CONNECTIONS_BY_USER_INDEX
+        self.user_counter_table_name: str = self.table_names[USER_COUNTER.key]
+        self.user_counter_table_arn: str = self.table_arns[USER_COUNTER.key]
+
+    # -- grants ----------------------------------------------------------------------
+
+    def grant_read_write(self, grantee: Grantee, tables: tuple[str, ...] = TABLE_KEYS) -> None:
+        """Let `grantee` read and write items of `tables` (default: all three; keys of
+        TABLE_KEYS), query their indexes, and use the key through DynamoDB."""
+        tables = check_table_keys(tables)
+        schemas = [schema for schema in TABLES if schema.key in tables]
+        part = "".join(_sid_part(schema.key) for schema in schemas)
+        statements = [policy_statement(f"ReadWrite{part}", ITEM_ACTIONS, [self.table_arns[s.key] for s in schemas])]
+        indexed = [self.table_arns[schema.key] for schema in schemas if schema.indexes]
+        if indexed:
+            statements.append(
+                policy_statement(f"Query{part}Indexes", INDEX_ACTIONS, [f"{arn}/index/*" for arn in indexed])
+            )
+        statements.append(
+            key_use_statement(
+                f"Use{part}Key", KEY_ACTIONS, self.kms_key_arn, service="dynamodb", region=self.props.region
+            )
+        )
+        grantee.add_to_policy(*statements)
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _tags(self, name: str, **extra: str) -> dict[str, str]:
+        return {**self.props.tags, "Name": name, **extra}
+
+    def _table(self, schema: TableSchema, name: str) -> DynamodbTable:
+        props = self.props
+        table = DynamodbTable(
+            self,
+            schema.key,
+            name=name,
+            billing_mode="PAY_PER_REQUEST",
+            hash_key=schema.partition_key,
+            range_key=schema.sort_key,
+            # Every key attribute is a string: room and user ids are opaque, and a
+            # time-ordered message id sorts as a string (a ULID, or zero-padded epoch ms).
+            attribute=[DynamodbTableAttribute(name=attribute, type="S") for attribute in schema.key_attributes],
+            global_secondary_index=[
+                DynamodbTableGlobalSecondaryIndex(
+                    name=index.name, hash_key=index.partition_key, projection_type=index.projection_type
+                )
+                for index in schema.indexes
+            ]
+            or None,
+            ttl=DynamodbTableTtl(attribute_name=schema.ttl_attribute, enabled=True) if schema.ttl_attribute else None,
+            point_in_time_recovery=DynamodbTablePointInTimeRecovery(
+                enabled=True, recovery_period_in_days=props.recovery_period_days
+            ),
+            server_side_encryption=DynamodbTableServerSideEncryption(enabled=True, kms_key_arn=self.kms_key_arn),
+            deletion_protection_enabled=props.deletion_protection,
+            table_class=props.messages_table_class if schema is MESSAGES else "STANDARD",
+            tags=self._tags(name, DeletionProtection=str(props.deletion_protection).lower()),
+        )
+        if props.deletion_protection:
+            table.add_override("lifecycle.prevent_destroy", True)
+        return table

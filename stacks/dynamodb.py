@@ -1,0 +1,57 @@
+"""The DynamoDB document store (`document_store = "dynamodb"`) wired into a ChatStack.
+
+`wire_dynamodb(stack, config)` runs once the services and the backup plan exist (the end
+of ChatStack._data): it creates the tables from the environment file's `dynamodb { }`
+block (every key defaulted when the block is absent), gives each service the tables it
+uses and their names, and puts every table in the backup selection.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from modules.common.inputs import props_from_block
+from modules.dynamodb import ChatTables, ChatTablesProps
+
+if TYPE_CHECKING:
+    from envconfig import EnvironmentConfig
+    from stacks.chat_stack import ChatStack
+
+# Which tables each service reads and writes, and the variables that name them:
+# - api: message history (REST pages of a room) and the user-id counter (sign-up);
+# - realtime: new messages, and its connection bookkeeping ($connect / $disconnect);
+# - worker: offline messages it stores, and the connections it looks a user up in.
+SERVICE_TABLES: dict[str, tuple[str, ...]] = {
+    "api": ("messages", "user_counter"),
+    "realtime": ("messages", "connections"),
+    "worker": ("messages", "connections"),
+}
+TABLE_VARIABLES: dict[str, str] = {
+    "messages": "MESSAGES_TABLE",
+    "connections": "CONNECTIONS_TABLE",
+    "user_counter": "USER_COUNTER_TABLE",
+}
+
+
+def wire_dynamodb(stack: ChatStack, config: EnvironmentConfig) -> ChatTables:
+    """The chat tables, granted to the services that use them and protected by AWS Backup."""
+    block = getattr(config, "dynamodb", None)
+    values = {**config.stack_inputs, "deletion_protection": config.deletion_protection}
+    props = props_from_block(ChatTablesProps, block, **values) if block is not None else _defaults(values)
+    tables = ChatTables(stack, "dynamodb", props=props)
+    for service_name, table_keys in SERVICE_TABLES.items():
+        service = stack.services[service_name]
+        tables.grant_read_write(service, tables=table_keys)
+        for table_key in table_keys:
+            service.add_environment(TABLE_VARIABLES[table_key], tables.table_names[table_key])
+        if "connections" in table_keys:
+            service.add_environment("CONNECTIONS_BY_USER_INDEX", tables.connections_by_user_index)
+    for table_key, table_arn in tables.table_arns.items():
+        stack.backup.protect(f"{table_key}_table", table_arn)
+    stack.dynamodb = tables
+    return tables
+
+
+def _defaults(values: dict) -> ChatTablesProps:
+    names = set(ChatTablesProps.__dataclass_fields__)
+    return ChatTablesProps(**{key: value for key, value in values.items() if key in names})
