@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from types import MappingProxyType
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
 
@@ -33,12 +33,19 @@ from modules.compute.props import ComputeClusterProps, RoutedServiceProps, Worke
 from modules.container_registry.props import ContainerRepositoryProps
 from modules.database.props import DatabaseProps
 from modules.dns.props import DomainProps
+from modules.documentdb.props import DocumentDatabaseProps
+from modules.documentdb.variant import documentdb_problems
+from modules.dynamodb.props import ChatTablesProps
 from modules.frontend.props import FrontendProps
 from modules.load_balancer.props import LoadBalancerProps
+from modules.msk.props import KafkaClusterProps
+from modules.msk.variant import messaging_problems
 from modules.network.props import NetworkProps
 from modules.observability.props import AlarmsProps
 from modules.queues.props import MessageQueueProps
 from modules.waf.props import WebAclProps
+from modules.websocket_api.props import WebSocketApiProps
+from modules.websocket_api.variant import ingress_problems
 
 # Tags the stack sets through the provider's default_tags; a file may not override them.
 STACK_TAG_KEYS = ("project", "environment", "managed-by")
@@ -132,6 +139,26 @@ AlarmsConfig = environment_block(
 )
 BackupConfig = environment_block(BackupPlanProps, "BackupConfig", "`backup { ... }`: see modules/backup/props.py.")
 
+DynamoDbConfig = environment_block(
+    ChatTablesProps,
+    "DynamoDbConfig",
+    '`dynamodb { ... }`: the chat tables when document_store = "dynamodb"; see modules/dynamodb/props.py.',
+)
+WebSocketApiConfig = environment_block(
+    WebSocketApiProps,
+    "WebSocketApiConfig",
+    '`websocket_api { ... }`: the WebSocket ingress when ingress = "api_gateway"; see modules/websocket_api/props.py.',
+)
+
+MskConfig = environment_block(
+    KafkaClusterProps, "MskConfig", '`msk { ... }`: Amazon MSK when messaging = "msk"; see modules/msk/props.py.'
+)
+DocumentDbConfig = environment_block(
+    DocumentDatabaseProps,
+    "DocumentDbConfig",
+    '`documentdb { ... }`: Amazon DocumentDB when document_store = "documentdb"; see modules/documentdb/props.py.',
+)
+
 # Each module block of an environment file and the props it is derived from; their cross
 # checks run once the whole file is valid, with what the stack supplies (`stack_inputs`).
 MODULE_BLOCKS: dict[str, type] = {
@@ -152,6 +179,10 @@ MODULE_BLOCKS: dict[str, type] = {
     "database": DatabaseProps,
     "backup": BackupPlanProps,
     "alarms": AlarmsProps,
+    "dynamodb": ChatTablesProps,
+    "msk": KafkaClusterProps,
+    "documentdb": DocumentDatabaseProps,
+    "websocket_api": WebSocketApiProps,
 }
 
 
@@ -238,6 +269,22 @@ class EnvironmentConfig(_Block):
     alarms: AlarmsConfig = Field(default_factory=AlarmsConfig)
     """Default: nobody subscribed, every threshold at its module default."""
     remote_state: RemoteStateConfig | None = None
+    messaging: Literal["sqs", "msk"] = "sqs"
+    """Default: the SQS queues. "msk": Amazon MSK topics instead (modules/msk, the `msk { }` block);
+    no queue is created."""
+    msk: MskConfig | None = None
+    """Only with messaging = "msk". Default: every key at its module default."""
+    documentdb: DocumentDbConfig | None = None
+    """Only with document_store = "documentdb". Default: every key at its module default."""
+    document_store: Literal["none", "documentdb", "dynamodb"] = "none"
+    """Default: none. "dynamodb": the chat tables (modules/dynamodb), from the `dynamodb { }` block."""
+    dynamodb: DynamoDbConfig | None = None
+    """Only with document_store = "dynamodb". Default: every key at its module default (35 days of PITR)."""
+    ingress: Literal["alb", "api_gateway"] = "alb"
+    """Default: the load balancer serves /api/* and /socket.io/*. "api_gateway": a WebSocket API
+    (modules/websocket_api, the `websocket_api { }` block) serves the realtime service instead."""
+    websocket_api: WebSocketApiConfig | None = None
+    """Required with ingress = "api_gateway", refused otherwise."""
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> EnvironmentConfig:
@@ -258,6 +305,40 @@ class EnvironmentConfig(_Block):
         if not problems:
             # Across blocks, once each block is right on its own.
             problems += [f"{key}\t{message}" for key, message in _egress_problems(self)]
+            problems += [
+                f"{key}\t{message}"
+                for key, message in messaging_problems(
+                    messaging=self.messaging,
+                    msk_block_given=self.msk is not None,
+                    az_count=self.network.az_count,
+                    broker_count=None if self.msk is None else self.msk.broker_count,
+                    worker_backlog_per_task=self.worker.backlog_per_task,
+                )
+            ]
+            problems += [
+                f"{key}\t{message}"
+                for key, message in documentdb_problems(
+                    document_store=self.document_store, documentdb_block_given=self.documentdb is not None
+                )
+            ]
+            if self.dynamodb is not None and self.document_store != "dynamodb":
+                problems.append(
+                    f'dynamodb\texpected no dynamodb block unless document_store = "dynamodb", '
+                    f'got document_store "{self.document_store}"'
+                )
+            problems += [
+                f"{key}\t{message}"
+                for key, message in ingress_problems(
+                    ingress=self.ingress,
+                    websocket_block_given=self.websocket_api is not None,
+                    document_store=self.document_store,
+                    nat_mode=self.network.nat_mode,
+                    realtime_requests_per_target=self.realtime.requests_per_target,
+                    host_name=None if self.websocket_api is None else self.websocket_api.host_name,
+                    api_host_names=self.dns.api_host_names,
+                    weighted_services=tuple(self.load_balancer.weights),
+                )
+            ]
         if problems:
             raise ValueError("\n".join(problems))
         # Frozen all the way down: the tag mapping too.

@@ -84,6 +84,8 @@ worker {
   memory_mib = 1024
   min_tasks  = 2
   max_tasks  = 10
+  # Scale on the queues' visible messages per task (both queues added up).
+  backlog_per_task = 50
 }
 
 push_queue {

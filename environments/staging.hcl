@@ -73,6 +73,8 @@ worker {
   memory_mib = 512
   min_tasks  = 1
   max_tasks  = 4
+  # Scale on the queues' visible messages per task (both queues added up).
+  backlog_per_task = 100
 }
 
 push_queue {

@@ -28,7 +28,11 @@ from modules.network import Network, NetworkProps
 from modules.queues import MessageQueue, MessageQueueProps, messaging_key
 from modules.waf import WebAcl, WebAclProps
 from modules.waf.props import CLOUDFRONT_REGION
+from stacks.documentdb import wire_documentdb
+from stacks.dynamodb import wire_dynamodb
+from stacks.msk import wire_msk
 from stacks.observability import wire_observability
+from stacks.websocket_api import connect_websocket_api, wire_websocket_api
 
 PROJECT = "chat-infra"
 # Every environment runs these services (each has its block in the environment file).
@@ -39,8 +43,9 @@ QUEUES = {"push": "push-notifications", "offline": "offline-messages"}
 
 def routed_services(config: EnvironmentConfig) -> tuple[RoutedService, ...]:
     """What the load balancer routes: each service's paths (fixed here, the product's URL
-    layout) with its port and health check from the environment file."""
-    return (
+    layout) with its port and health check from the environment file. With the API Gateway
+    ingress, the WebSocket API reaches the realtime service, and the load balancer /api/* only."""
+    services = (
         RoutedService(
             name="api",
             port=config.api.port,
@@ -61,6 +66,9 @@ def routed_services(config: EnvironmentConfig) -> tuple[RoutedService, ...]:
             deregistration_delay_seconds=60,
         ),
     )
+    if config.ingress == "api_gateway":
+        return tuple(service for service in services if service.name != "realtime")
+    return services
 
 
 class ChatStack(TerraformStack):
@@ -87,6 +95,12 @@ class ChatStack(TerraformStack):
         self._edge()
         self._compute()
         self._data()
+        self.kafka = wire_msk(self, config) if config.messaging == "msk" else None
+        self.document_db = wire_documentdb(self, config) if config.document_store == "documentdb" else None
+        if config.document_store == "dynamodb":
+            wire_dynamodb(self, config)
+        if self.websocket_api is not None:
+            connect_websocket_api(self, config)
         # Last: alarms and the dashboard cover what the stack has by now.
         self.observability = wire_observability(self, config)
         self._outputs()
@@ -143,8 +157,11 @@ class ChatStack(TerraformStack):
             ),
         )
         self.cloudfront_web_acl.protect("frontend", self.frontend.distribution_arn)
+        self.websocket_api = wire_websocket_api(self, config) if config.ingress == "api_gateway" else None
+        websocket_host = None if self.websocket_api is None else self.websocket_api.host_name
         for host in self.domain.api_host_names:
-            self.domain.alias(host, self.load_balancer.dns_name, self.load_balancer.zone_id)
+            if host != websocket_host:
+                self.domain.alias(host, self.load_balancer.dns_name, self.load_balancer.zone_id)
         for host in self.domain.frontend_host_names:
             self.domain.alias(
                 host,
@@ -179,7 +196,10 @@ class ChatStack(TerraformStack):
 
     def _compute(self) -> None:
         """The ECS cluster, one image repository per service, and the services."""
-        self._queues()
+        # With MSK the topics carry what the queues would: no queue exists.
+        self.queues = {}
+        if self.config.messaging == "sqs":
+            self._queues()
         config, network = self.config, self.network
         supplied = config.stack_inputs
         account_id = config.account_id or DataAwsCallerIdentity(self, "caller").account_id
@@ -223,6 +243,8 @@ class ChatStack(TerraformStack):
                     load_balancer_arn_suffix=self.load_balancer.arn_suffix,
                     load_balancer_security_group=self.load_balancer.security_group,
                 )
+            elif service == "realtime" and self.websocket_api is not None:
+                routing = self.websocket_api.service_routing()
             self.repositories[service] = repository
             self.services[service] = FargateService(
                 self,
@@ -379,6 +401,13 @@ class ChatStack(TerraformStack):
                 f"{service}_ecs_services",
                 value=self.services[service].service_names,
                 description=f"ECS service per colour running {service}",
+            )
+        if self.websocket_api is not None:
+            TerraformOutput(
+                self,
+                "websocket_url",
+                value=f"wss://{self.websocket_api.host_name}",
+                description="Where clients open their WebSocket (API Gateway)",
             )
 
 

@@ -29,7 +29,8 @@ def test_this_session_loads_only_the_submodules_it_uses(synthesized):
     assert getattr(package, "__chat_infra_lazy__", False), "tests/conftest.py must install the seam first"
     used = loaded_submodules()
     assert f"{PACKAGE}.vpc" in used and f"{PACKAGE}.provider" in used
-    assert len(used) < 100, f"{len(used)} of {len(package.__all__)} submodules loaded"
+    # The stacks use about a hundred resource types; the eager import loads all 2,212.
+    assert len(used) < len(package.__all__) // 10, f"{len(used)} of {len(package.__all__)} submodules loaded"
 
 
 def test_lazy_package_behaves_like_the_shipped_one_for_attribute_access():

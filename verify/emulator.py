@@ -29,9 +29,9 @@ MOTO_PYTHON = ROOT / ".venv-moto" / "bin" / "python"
 MOTO_DEFAULT_ACCOUNT = "123456789012"
 # Every service the platform's modules use; unused ones cost nothing.
 MOTO_ENDPOINT_SERVICES = (
-    "acm applicationautoscaling autoscaling backup cloudfront cloudwatch cloudwatchlogs docdb dynamodb ec2 ecr "
-    "ecs elasticache elbv2 events firehose iam kafka kms rds route53 s3 secretsmanager servicediscovery shield sns "
-    "sqs ssm sts wafv2"
+    "acm apigateway apigatewayv2 applicationautoscaling autoscaling backup cloudfront cloudwatch cloudwatchlogs "
+    "docdb dynamodb ec2 ecr ecs elasticache elbv2 events firehose iam kafka kms rds route53 s3 secretsmanager "
+    "servicediscovery shield sns sqs ssm sts wafv2"
 ).split()
 
 

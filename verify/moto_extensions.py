@@ -38,6 +38,21 @@ way can go through apply and re-plan; they never relax what the provider checks:
   keeps its DefaultAuthScheme.
 - SNS: GetTopicAttributes returns SignatureVersion (moto keeps it but never lists it; AWS
   answers "1" unless the topic was given "2").
+- API Gateway v2 deployments: CreateDeployment, GetDeployment, GetDeployments,
+  DeleteDeployment (moto has no /v2/apis/<id>/deployments route: 404 with an HTML body,
+  which the provider cannot parse), and GetStage answering the stage's deploymentId (moto
+  kept it in the request only, so every stage would read back without its deployment).
+- API Gateway v2 domain names: each domainNameConfiguration gains what AWS computes:
+  apiGatewayDomainName (d-<id>.execute-api.<region>.amazonaws.com), hostedZoneId (API
+  Gateway's regional zone of the region) and domainNameStatus AVAILABLE (moto echoed the
+  request, so the provider waited for a status that never came); an empty
+  mutualTlsAuthentication is left out, as AWS does.
+- Elastic Load Balancing v2: SetSecurityGroups's EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic
+  is kept, answered, and described back with the load balancer ("on" for a Network Load
+  Balancer created with security groups, as AWS defaults it); moto dropped it, so every
+  NLB read back without it.
+- MSK and DocumentDB: see moto_msk_docdb.py (MSK configurations and ACTIVE clusters with
+  bootstrap brokers; the "docdb" engine on moto's RDS backend).
 
 Started as `python moto_extensions.py -H 127.0.0.1 -p <port>` (moto_server's arguments).
 """
@@ -46,14 +61,22 @@ from __future__ import annotations
 
 import inspect
 import json
+import random
 import re
+import string
 import sys
 import time as _time
 import uuid as _uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
+from moto.apigatewayv2 import urls as _apigatewayv2_urls
+from moto.apigatewayv2.exceptions import APIGatewayV2Error
+from moto.apigatewayv2.models import DomainName as _DomainName
+from moto.apigatewayv2.models import Stage as _Stage
+from moto.apigatewayv2.responses import ApiGatewayV2Response
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.backup.exceptions import ResourceNotFoundException as _BackupNotFound
 from moto.backup.responses import BackupResponse
@@ -70,6 +93,8 @@ from moto.elasticache.exceptions import (
 from moto.elasticache.models import CacheCluster, ElastiCacheBackend, ReplicationGroup
 from moto.elasticache.responses import ElastiCacheResponse
 from moto.elasticache.utils import VALID_ENGINE_TYPES
+from moto.elbv2.models import ELBv2Backend
+from moto.elbv2.responses import ELBV2Response
 from moto.kms.responses import KmsResponse
 from moto.rds import models as _rds_models
 from moto.rds.responses import RDSResponse as _RDSResponse
@@ -717,5 +742,157 @@ def _topic_attributes_with_signature_version(self: SNSResponse):
 SNSResponse.get_topic_attributes = _topic_attributes_with_signature_version
 
 
+# -- API Gateway v2 deployments -----------------------------------------------------------
+
+_DEPLOYMENTS: dict[str, dict[str, dict]] = {}  # api id -> deployment id -> GetDeployment answer
+
+
+class _DeploymentNotFound(APIGatewayV2Error):
+    code = 404
+
+    def __init__(self, deployment_id: str) -> None:
+        super().__init__("NotFoundException", f"Invalid Deployment identifier specified {deployment_id}")
+
+
+def _deployment_path(self: ApiGatewayV2Response) -> tuple[str, str | None]:
+    parts = self.path.split("?")[0].strip("/").split("/")  # v2, apis, <api>, deployments[, <id>]
+    return parts[2], (parts[4] if len(parts) > 4 else None)
+
+
+def _create_deployment(self: ApiGatewayV2Response):
+    api_id, _ = _deployment_path(self)
+    self.apigatewayv2_backend.get_api(api_id)  # NotFoundException for an unknown API
+    body = json.loads(self.body or "{}")
+    deployment_id = "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(6))
+    deployment = {
+        "autoDeployed": False,
+        "createdDate": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "deploymentId": deployment_id,
+        "deploymentStatus": "DEPLOYED",
+    }
+    if body.get("description"):
+        deployment["description"] = body["description"]
+    _DEPLOYMENTS.setdefault(api_id, {})[deployment_id] = deployment
+    return 201, {}, json.dumps(deployment)
+
+
+def _found_deployment(self: ApiGatewayV2Response) -> tuple[str, dict]:
+    api_id, deployment_id = _deployment_path(self)
+    found = _DEPLOYMENTS.get(api_id, {}).get(deployment_id or "")
+    if found is None:
+        raise _DeploymentNotFound(deployment_id or "")
+    return api_id, found
+
+
+def _get_deployment(self: ApiGatewayV2Response):
+    return 200, {}, json.dumps(_found_deployment(self)[1])
+
+
+def _get_deployments(self: ApiGatewayV2Response):
+    api_id, _ = _deployment_path(self)
+    return 200, {}, json.dumps({"items": list(_DEPLOYMENTS.get(api_id, {}).values())})
+
+
+def _delete_deployment(self: ApiGatewayV2Response):
+    api_id, found = _found_deployment(self)
+    del _DEPLOYMENTS[api_id][found["deploymentId"]]
+    return 204, {}, ""
+
+
+_stage_to_json = _Stage.to_json
+
+
+def _stage_to_json_with_deployment(self: _Stage) -> dict:
+    answer = _stage_to_json(self)
+    if self.config.get("deploymentId"):
+        answer["deploymentId"] = self.config["deploymentId"]
+    return answer
+
+
+_apigatewayv2_urls.url_paths["{0}/v2/apis/(?P<api_id>[^/]+)/deployments$"] = ApiGatewayV2Response.dispatch
+_apigatewayv2_urls.url_paths["{0}/v2/apis/(?P<api_id>[^/]+)/deployments/(?P<deployment_id>[^/]+)$"] = (
+    ApiGatewayV2Response.dispatch
+)
+ApiGatewayV2Response.create_deployment = _create_deployment
+ApiGatewayV2Response.get_deployment = _get_deployment
+ApiGatewayV2Response.get_deployments = _get_deployments
+ApiGatewayV2Response.delete_deployment = _delete_deployment
+_Stage.to_json = _stage_to_json_with_deployment
+
+# -- API Gateway v2 domain names ------------------------------------------------------------
+
+# API Gateway's Route 53 hosted zone for regional endpoints ("Amazon API Gateway endpoints
+# and quotas", AWS General Reference), per region the stacks use.
+_REGIONAL_HOSTED_ZONES = {
+    "eu-central-1": "Z1U9ULNL0V5AJ3",
+    "eu-west-1": "ZLY8HYME6SFDD",
+    "us-east-1": "Z1UJRXOUMOOFQ8",
+}
+_domain_name_init = _DomainName.__init__
+
+
+def _domain_name_init_with_targets(self: _DomainName, *args, **kwargs) -> None:
+    _domain_name_init(self, *args, **kwargs)
+    region = self.domain_name_arn.split(":")[3]
+    for configuration in self.domain_name_configurations:
+        target = "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(10))
+        configuration.setdefault("apiGatewayDomainName", f"d-{target}.execute-api.{region}.amazonaws.com")
+        configuration.setdefault("hostedZoneId", _REGIONAL_HOSTED_ZONES.get(region, "ZLY8HYME6SFDD"))
+        configuration.setdefault("domainNameStatus", "AVAILABLE")
+        configuration.setdefault("endpointType", "REGIONAL")
+
+
+_DomainName.__init__ = _domain_name_init_with_targets
+
+# -- Elastic Load Balancing v2: PrivateLink inbound-rule enforcement --------------------------
+
+_PRIVATE_LINK_ENFORCEMENT = "enforce_security_group_inbound_rules_on_private_link_traffic"
+_create_load_balancer = ELBv2Backend.create_load_balancer
+_set_security_groups = ELBV2Response.set_security_groups
+
+
+def _create_load_balancer_with_enforcement(self: ELBv2Backend, *args, **kwargs):
+    balancer = _create_load_balancer(self, *args, **kwargs)
+    if balancer.type == "network" and balancer.security_groups:
+        setattr(balancer, _PRIVATE_LINK_ENFORCEMENT, "on")
+    return balancer
+
+
+def _set_security_groups_keeping_enforcement(self: ELBV2Response):
+    answer = _set_security_groups(self)
+    mode = self._get_param("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic")
+    balancer = self.elbv2_backend.load_balancers.get(self._get_param("LoadBalancerArn"))
+    if mode and balancer is not None:
+        setattr(balancer, _PRIVATE_LINK_ENFORCEMENT, mode)
+    if balancer is not None and getattr(balancer, _PRIVATE_LINK_ENFORCEMENT, None):
+        answer.result["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"] = getattr(
+            balancer, _PRIVATE_LINK_ENFORCEMENT
+        )
+    return answer
+
+
+ELBv2Backend.create_load_balancer = _create_load_balancer_with_enforcement
+ELBV2Response.set_security_groups = _set_security_groups_keeping_enforcement
+
+_domain_name_to_json = _DomainName.to_json
+
+
+def _domain_name_to_json_without_empty_mtls(self: _DomainName) -> dict:
+    """AWS leaves mutualTlsAuthentication out when the domain has no truststore; moto answered
+    {}, which the provider reads as a block with an empty truststore (a diff on every plan)."""
+    answer = _domain_name_to_json(self)
+    if not answer.get("mutualTlsAuthentication"):
+        answer.pop("mutualTlsAuthentication", None)
+    return answer
+
+
+_DomainName.to_json = _domain_name_to_json_without_empty_mtls
+
+
+# -- MSK and DocumentDB (their own file: the MSK configuration API and the docdb engine) ----
+
 if __name__ == "__main__":
+    from moto_msk_docdb import install as install_msk_and_documentdb
+
+    install_msk_and_documentdb()
     sys.exit(main(sys.argv[1:]))

@@ -57,7 +57,15 @@ class ListedWarning:
 
 # Every other warning from validate, plan or apply is an error. Applies only when the
 # stand-in runs; with the pinned provider the list is not consulted.
-STANDIN_WARNINGS: tuple[ListedWarning, ...] = ()
+STANDIN_WARNINGS: tuple[ListedWarning, ...] = (
+    ListedWarning(
+        summary="Argument is deprecated",
+        detail_contains="is deprecated. Use key_schema instead.",
+        reason="hashicorp/aws 6.47 deprecates aws_dynamodb_table's hash_key and range_key (and a global "
+        "secondary index's) in favour of key_schema, which the pinned 6.25.0 and its cdktf bindings "
+        "(21.22.1) do not have; 6.25.0 emits no such warning.",
+    ),
+)
 
 
 def default_mirror() -> Path:
