@@ -43,6 +43,8 @@ from modules.msk.variant import messaging_problems
 from modules.network.props import NetworkProps
 from modules.observability.props import AlarmsProps
 from modules.queues.props import MessageQueueProps
+from modules.redis_cluster.props import RedisClusterProps
+from modules.redis_cluster.variant import CacheBackend, cache_problems
 from modules.waf.props import WebAclProps
 from modules.websocket_api.props import WebSocketApiProps
 from modules.websocket_api.variant import ingress_problems
@@ -150,6 +152,12 @@ WebSocketApiConfig = environment_block(
     '`websocket_api { ... }`: the WebSocket ingress when ingress = "api_gateway"; see modules/websocket_api/props.py.',
 )
 
+RedisClusterConfig = environment_block(
+    RedisClusterProps,
+    "RedisClusterConfig",
+    '`redis_cluster { ... }`: Redis Cluster on EC2 when cache_backend = "redis_cluster"; '
+    "see modules/redis_cluster/props.py.",
+)
 MskConfig = environment_block(
     KafkaClusterProps, "MskConfig", '`msk { ... }`: Amazon MSK when messaging = "msk"; see modules/msk/props.py.'
 )
@@ -183,6 +191,7 @@ MODULE_BLOCKS: dict[str, type] = {
     "msk": KafkaClusterProps,
     "documentdb": DocumentDatabaseProps,
     "websocket_api": WebSocketApiProps,
+    "redis_cluster": RedisClusterProps,
 }
 
 
@@ -260,8 +269,15 @@ class EnvironmentConfig(_Block):
     """Messages to deliver to users who were offline. Default: every key at its module default."""
     attachments: AttachmentsConfig = Field(default_factory=AttachmentsConfig)
     """Default: every key at its module default (noncurrent versions kept 30 days)."""
+    cache_backend: CacheBackend = "elasticache"
+    """Default: ElastiCache (modules/cache, the `managed_cache { }` block). "redis_cluster": a
+    self-managed Redis Cluster on EC2 instead (modules/redis_cluster, the `redis_cluster { }` block)."""
     managed_cache: ManagedCacheConfig = Field(default_factory=ManagedCacheConfig)
-    """Default: every key at its module default (Valkey, one replica, automatic failover)."""
+    """Only with cache_backend = "elasticache". Default: every key at its module default (Valkey, one
+    replica, automatic failover)."""
+    redis_cluster: RedisClusterConfig | None = None
+    """Only with cache_backend = "redis_cluster". Default: every key at its module default (3 shards with
+    one replica each on t4g.small)."""
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     """Default: every key at its module default (PostgreSQL 18 on db.r6g.large, Multi-AZ, IAM-authenticated proxy)."""
     backup: BackupConfig = Field(default_factory=BackupConfig)
@@ -319,6 +335,16 @@ class EnvironmentConfig(_Block):
                 f"{key}\t{message}"
                 for key, message in documentdb_problems(
                     document_store=self.document_store, documentdb_block_given=self.documentdb is not None
+                )
+            ]
+            problems += [
+                f"{key}\t{message}"
+                for key, message in cache_problems(
+                    cache_backend=self.cache_backend,
+                    redis_block_given=self.redis_cluster is not None,
+                    managed_cache_block_given="managed_cache" in self.model_fields_set,
+                    az_count=self.network.az_count,
+                    shards=None if self.redis_cluster is None else self.redis_cluster.shards,
                 )
             ]
             if self.dynamodb is not None and self.document_store != "dynamodb":

@@ -32,6 +32,7 @@ from stacks.documentdb import wire_documentdb
 from stacks.dynamodb import wire_dynamodb
 from stacks.msk import wire_msk
 from stacks.observability import wire_observability
+from stacks.redis_cluster import wire_redis_cluster
 from stacks.websocket_api import connect_websocket_api, wire_websocket_api
 
 PROJECT = "chat-infra"
@@ -95,6 +96,7 @@ class ChatStack(TerraformStack):
         self._edge()
         self._compute()
         self._data()
+        self.redis_cluster = wire_redis_cluster(self, config) if config.cache_backend == "redis_cluster" else None
         self.kafka = wire_msk(self, config) if config.messaging == "msk" else None
         self.document_db = wire_documentdb(self, config) if config.document_store == "documentdb" else None
         if config.document_store == "dynamodb":
@@ -103,6 +105,8 @@ class ChatStack(TerraformStack):
             connect_websocket_api(self, config)
         # Last: alarms and the dashboard cover what the stack has by now.
         self.observability = wire_observability(self, config)
+        if self.redis_cluster is not None:
+            self.redis_cluster.notify(self.observability.topic.arn)
         self._outputs()
 
     def _edge(self) -> None:
@@ -294,24 +298,9 @@ class ChatStack(TerraformStack):
         self.attachments.grant_read_write(api)
         api.add_environment("ATTACHMENTS_BUCKET", self.attachments.bucket_name)
 
-        self.cache = ManagedCache(
-            self,
-            "cache",
-            props=props_from_block(
-                ManagedCacheProps,
-                config.managed_cache,
-                **supplied,
-                vpc_id=self.network.vpc_id,
-                elasticache_subnet_group_name=self.network.elasticache_subnet_group_name,
-            ),
-        )
-        for service in (api, realtime):
-            self.cache.allow_from(service.security_group)
-            self.cache.grant_connect(service)
-            service.add_environment("CACHE_PUBSUB_HOST", self.cache.pubsub_primary_endpoint)
-            service.add_environment("CACHE_STATE_HOST", self.cache.state_primary_endpoint)
-            service.add_environment("CACHE_PORT", str(self.cache.port))
-            service.add_environment("CACHE_USER", self.cache.user_name)
+        # ElastiCache, or (cache_backend = "redis_cluster") none here: the Redis Cluster on EC2
+        # is wired once the backup plan exists (wire_redis_cluster).
+        self.cache = self._managed_cache(api, realtime) if config.cache_backend == "elasticache" else None
 
         network = self.network
         self.database = Database(
@@ -347,6 +336,28 @@ class ChatStack(TerraformStack):
     def _default_tags(self) -> dict[str, str]:
         config = self.config
         return {**config.tags, "project": PROJECT, "environment": config.name, "managed-by": "cdktf"}
+
+    def _managed_cache(self, *clients: FargateService) -> ManagedCache:
+        """ElastiCache (Valkey, IAM users), reachable from and granted to `clients`."""
+        cache = ManagedCache(
+            self,
+            "cache",
+            props=props_from_block(
+                ManagedCacheProps,
+                self.config.managed_cache,
+                **self.config.stack_inputs,
+                vpc_id=self.network.vpc_id,
+                elasticache_subnet_group_name=self.network.elasticache_subnet_group_name,
+            ),
+        )
+        for service in clients:
+            cache.allow_from(service.security_group)
+            cache.grant_connect(service)
+            service.add_environment("CACHE_PUBSUB_HOST", cache.pubsub_primary_endpoint)
+            service.add_environment("CACHE_STATE_HOST", cache.state_primary_endpoint)
+            service.add_environment("CACHE_PORT", str(cache.port))
+            service.add_environment("CACHE_USER", cache.user_name)
+        return cache
 
     def _backend(self) -> None:
         state = self.config.remote_state
@@ -401,6 +412,13 @@ class ChatStack(TerraformStack):
                 f"{service}_ecs_services",
                 value=self.services[service].service_names,
                 description=f"ECS service per colour running {service}",
+            )
+        if self.redis_cluster is not None:
+            TerraformOutput(
+                self,
+                "redis_cluster_startup_nodes",
+                value=self.redis_cluster.startup_nodes,
+                description="Redis Cluster nodes (ip:port,...) the services start from (CACHE_CLUSTER_NODES)",
             )
         if self.websocket_api is not None:
             TerraformOutput(

@@ -68,12 +68,116 @@ def test_with_the_api_gateway_ingress_the_load_balancer_serves_the_api_only(stac
         assert "aws_apigatewayv2_domain_name" in record["alias"]["name"], record
 
 
+def test_the_redis_cluster_on_ec2_replaces_elasticache_only_where_chosen(stacks, stack_configs):
+    for name, document in stacks.items():
+        redis = stack_configs[name].cache_backend == "redis_cluster"
+        assert bool(resources(document, "aws_elasticache_replication_group")) == (not redis), name
+        assert bool(resources(document, "aws_instance")) == redis, name
+        if not redis:
+            continue
+        config = stack_configs[name].redis_cluster
+        assert len(resources(document, "aws_instance")) == config.shards * (config.replicas_per_shard + 1)
+        # The services find the nodes and read the password from its secret, not ElastiCache's hosts.
+        definitions = [
+            json.loads(task["container_definitions"])[0]
+            for task in resources(document, "aws_ecs_task_definition").values()
+            if task["family"].endswith(("-api-blue", "-realtime-blue"))
+        ]
+        assert len(definitions) == 2, [t["family"] for t in resources(document, "aws_ecs_task_definition").values()]
+        for definition in definitions:
+            variables = {v["name"] for v in definition["environment"]}
+            assert "CACHE_CLUSTER_NODES" in variables and "CACHE_PUBSUB_HOST" not in variables, variables
+            assert "CACHE_PASSWORD" in {s["name"] for s in definition["secrets"]}
+        # Every data volume is in the backup selection; the cluster's alarms notify the alarm topic.
+        selected = {
+            resource
+            for selection in resources(document, "aws_backup_selection").values()
+            for resource in selection["resources"]
+        }
+        volumes = {f"${{aws_ebs_volume.{key}.arn}}" for key in resources(document, "aws_ebs_volume")}
+        assert volumes and volumes <= selected, volumes - selected
+        alarms = [a for a in resources(document, "aws_cloudwatch_metric_alarm").values() if "redis" in a["alarm_name"]]
+        assert alarms and all(
+            any("aws_sns_topic.alarm_topic" in action for action in alarm["alarm_actions"]) for alarm in alarms
+        ), [(a["alarm_name"], a.get("alarm_actions")) for a in alarms]
+    assert {c.cache_backend for c in stack_configs.values()} == {"elasticache", "redis_cluster"}
+
+
+REDIS_CLUSTER = """
+cache_backend = "redis_cluster"
+redis_cluster {
+  shards             = 3
+  replicas_per_shard = 1
+  nodes              = 6
+  instance_type      = "t3.micro"
+}
+"""
+
+
+def test_a_redis_cluster_file_with_every_problem_gets_all_of_them_at_once(tmp_path):
+    text = VALID.format(name="dev") + REDIS_CLUSTER.replace("nodes              = 6", "nodes = 5").replace(
+        '"t3.micro"', '"t3.micro"\n  maxmemory_mib = 4096'
+    )
+    path = write(tmp_path, "dev", text)
+    with pytest.raises(EnvironmentFileError) as caught:
+        load_environment(path)
+    problems = [str(p) for p in caught.value.problems]
+    assert any(
+        p.startswith(f"{path}: redis_cluster.nodes: expected shards x (replicas_per_shard + 1) = 3 x 2 = 6")
+        and "got 5" in p
+        for p in problems
+    ), problems
+    assert any(p.startswith(f"{path}: redis_cluster.maxmemory_mib:") and "t3.micro" in p for p in problems), problems
+
+
+def test_a_redis_cluster_needs_three_zones(tmp_path):
+    path = write(tmp_path, "dev", VALID.format(name="dev") + REDIS_CLUSTER)
+    with pytest.raises(EnvironmentFileError) as caught:
+        load_environment(path)
+    assert [str(p) for p in caught.value.problems] == [
+        f'{path}: network.az_count: expected at least 3 when cache_backend = "redis_cluster" (losing one zone '
+        "must leave a majority of the masters to vote a failover), got 2"
+    ]
+
+
+def test_four_shards_over_three_zones_are_refused(tmp_path):
+    text = (VALID.format(name="dev") + REDIS_CLUSTER).replace("az_count = 2", "az_count = 3")
+    text = text.replace("shards             = 3", "shards = 4").replace("nodes              = 6", "nodes = 8")
+    path = write(tmp_path, "dev", text)
+    with pytest.raises(EnvironmentFileError) as caught:
+        load_environment(path)
+    (problem,) = [str(p) for p in caught.value.problems]
+    assert problem.startswith(f"{path}: redis_cluster.shards: expected a count that leaves no zone holding half")
+    assert problem.endswith("got 4"), problem
+
+
+@pytest.mark.parametrize(
+    ("extra", "key", "expected"),
+    [
+        (
+            "redis_cluster {\n}\n",
+            "redis_cluster",
+            'expected no redis_cluster block unless cache_backend = "redis_cluster"',
+        ),
+        (REDIS_CLUSTER + "managed_cache {\n}\n", "managed_cache", "expected no managed_cache block when cache_backend"),
+    ],
+)
+def test_the_other_backends_block_is_refused(tmp_path, extra, key, expected):
+    text = (VALID.format(name="dev") + extra).replace("az_count = 2", "az_count = 3")
+    path = write(tmp_path, "dev", text)
+    with pytest.raises(EnvironmentFileError) as caught:
+        load_environment(path)
+    problems = [str(p) for p in caught.value.problems]
+    assert any(p.startswith(f"{path}: {key}: {expected}") for p in problems), problems
+
+
 @pytest.mark.parametrize(
     ("key", "value", "allowed"),
     [
         ("ingress", "apigw", "'alb' or 'api_gateway'"),
         ("document_store", "mongo", "'none', 'documentdb' or 'dynamodb'"),
         ("messaging", "kafka", "'sqs' or 'msk'"),
+        ("cache_backend", "memcached", "'elasticache' or 'redis_cluster'"),
     ],
 )
 def test_an_unknown_variant_name_lists_the_allowed_ones(tmp_path, key, value, allowed):

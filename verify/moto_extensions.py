@@ -53,6 +53,8 @@ way can go through apply and re-plan; they never relax what the provider checks:
   NLB read back without it.
 - MSK and DocumentDB: see moto_msk_docdb.py (MSK configurations and ACTIVE clusters with
   bootstrap brokers; the "docdb" engine on moto's RDS backend).
+- EC2 instances: see moto_ec2_instances.py (MonitorInstances, and RunInstances keeping
+  DisableApiTermination).
 
 Started as `python moto_extensions.py -H 127.0.0.1 -p <port>` (moto_server's arguments).
 """
@@ -889,10 +891,12 @@ def _domain_name_to_json_without_empty_mtls(self: _DomainName) -> dict:
 _DomainName.to_json = _domain_name_to_json_without_empty_mtls
 
 
-# -- MSK and DocumentDB (their own file: the MSK configuration API and the docdb engine) ----
+# -- MSK and DocumentDB, EC2 instances (their own files) -------------------------------------
 
 if __name__ == "__main__":
+    from moto_ec2_instances import install as install_ec2_instances
     from moto_msk_docdb import install as install_msk_and_documentdb
 
     install_msk_and_documentdb()
+    install_ec2_instances()
     sys.exit(main(sys.argv[1:]))

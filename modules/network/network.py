@@ -9,9 +9,10 @@ Tiers, per AZ:
 
 from __future__ import annotations
 
-from cdktf import Fn
+from cdktf import Fn, Precondition, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.data_aws_availability_zones import DataAwsAvailabilityZones
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_ec2_managed_prefix_list import DataAwsEc2ManagedPrefixList
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
 from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
 from cdktf_cdktf_provider_aws.eip import Eip
@@ -22,6 +23,7 @@ from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
 from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
 from cdktf_cdktf_provider_aws.network_acl import NetworkAcl, NetworkAclEgress, NetworkAclIngress
+from cdktf_cdktf_provider_aws.network_acl_rule import NetworkAclRule
 from cdktf_cdktf_provider_aws.route import Route
 from cdktf_cdktf_provider_aws.route_table import RouteTable
 from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
@@ -44,17 +46,29 @@ _HTTPS = 443
 # Rule number of the single allow rule in each direction of the data-tier ACL; the
 # implicit deny (*) follows it.
 _DATA_ACL_RULE = 100
+# First rule number of the data tier's S3 rules (admit_s3_to_data_tier), one per range of
+# S3's prefix list, after the VPC rule.
+_DATA_ACL_S3_RULES = 200
+# Rule slots for the ranges of S3's prefix list (admit_s3_to_data_tier): a regional S3 list
+# holds a handful of ranges, and a precondition stops any plan where it outgrows the
+# slots; an ACL holds 20 rules a direction by default.
+DATA_ACL_S3_SLOTS = 10
+# Where replies to the data tier's HTTPS requests arrive: any client port an OS may pick
+# (Linux uses 32768-60999; AWS's network ACL guide advises the whole 1024-65535).
+_EPHEMERAL_PORTS = (1024, 65535)
 
 
 class Network(Construct):
     """VPC, subnets, routing, endpoints, flow logs and data-tier subnet groups.
+
+    admit_s3_to_data_tier() lets data-tier hosts use S3 through the gateway endpoint.
 
     Typed outputs (attributes): vpc_id, vpc_cidr, availability_zones, public_subnet_ids,
     private_subnet_ids, data_subnet_ids, public_route_table_id,
     private_route_table_ids, data_route_table_id, nat_gateway_ids,
     endpoint_security_group_id (None when interface endpoints are off), s3_prefix_list_id,
     db_subnet_group_name, elasticache_subnet_group_name, flow_log_group_name,
-    flow_log_kms_key_arn.
+    flow_log_kms_key_arn, data_network_acl.
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, props: NetworkProps) -> None:
@@ -102,6 +116,7 @@ class Network(Construct):
         self._gateway_endpoints()
         self.endpoint_security_group_id: str | None = self._interface_endpoints() if props.interface_endpoints else None
         self._data_tier_acl()
+        self._s3_admitted = False
         self._flow_logs(partition, account_id)
 
         # RDS/DocumentDB and ElastiCache each need their own group type over the same subnets.
@@ -284,7 +299,7 @@ class Network(Construct):
             "from_port": 0,
             "to_port": 0,
         }
-        NetworkAcl(
+        self.data_network_acl = NetworkAcl(
             self,
             "data_network_acl",
             vpc_id=self.vpc.id,
@@ -293,6 +308,63 @@ class Network(Construct):
             egress=[NetworkAclEgress(**vpc_only)],
             tags=self._tags(f"{self.props.name}-data"),
         )
+
+    def admit_s3_to_data_tier(self) -> None:
+        """Let data-tier hosts use S3 through the gateway endpoint (backups, package repositories).
+
+        Their route table already sends S3's address ranges to the gateway endpoint, but
+        network ACLs cannot name a prefix list, so the VPC-only ACL dropped that traffic.
+        This adds, for each range of the region's S3 prefix list (read at plan time, so the
+        rules follow AWS's changes to the list on the next apply): HTTPS out to it, and TCP
+        replies back from it to the ephemeral ports. The data tier stays closed to the
+        internet: its route table has no route but the VPC's and the gateway endpoints',
+        and nothing but S3's ranges is admitted. Idempotent.
+        """
+        if self._s3_admitted:
+            return
+        self._s3_admitted = True
+        prefix_list = DataAwsEc2ManagedPrefixList(
+            self, "s3_managed_prefix_list", name=f"com.amazonaws.{self.props.region}.s3"
+        )
+        # The rules are resources of their own, one slot per range (count or dynamic blocks
+        # would hide them from checkov's graph and from the plan's resource count); the ACL
+        # keeps its inline VPC rules but stops reconciling its entries, or it would delete
+        # these on every apply. Its inline rules follow vpc_cidr, which cannot change
+        # without replacing the VPC and the ACL with it.
+        self.data_network_acl.add_override("lifecycle.ignore_changes", ["ingress", "egress"])
+        # Sorted, so each range keeps its slot (its rule number) from one plan to the next;
+        # element() wraps around, so a list shorter than the slots repeats ranges in the
+        # spare slots (a harmless duplicate), and a longer one stops the plan (precondition).
+        ranges = f"sort({prefix_list.fqn}.entries[*].cidr)"
+        low, high = _EPHEMERAL_PORTS
+        for slot in range(DATA_ACL_S3_SLOTS):
+            for direction, from_port, to_port in (("egress", _HTTPS, _HTTPS), ("ingress", low, high)):
+                NetworkAclRule(
+                    self,
+                    f"data_s3_{direction}_{slot}",
+                    network_acl_id=self.data_network_acl.id,
+                    egress=direction == "egress",
+                    protocol="tcp",
+                    rule_action="allow",
+                    rule_number=_DATA_ACL_S3_RULES + slot,
+                    cidr_block=f"${{element({ranges}, {slot})}}",
+                    from_port=from_port,
+                    to_port=to_port,
+                    lifecycle=TerraformResourceLifecycle(
+                        precondition=[
+                            Precondition(
+                                condition=f"${{length({prefix_list.fqn}.entries) <= {DATA_ACL_S3_SLOTS}}}",
+                                error_message=(
+                                    f"The S3 prefix list of {self.props.region} has more ranges than the data "
+                                    f"tier's {DATA_ACL_S3_SLOTS} network ACL slots: raise DATA_ACL_S3_SLOTS in "
+                                    "modules/network/network.py (up to 19: an ACL holds 20 rules a direction)."
+                                ),
+                            )
+                        ]
+                    )
+                    if slot == 0
+                    else None,
+                )
 
     def _flow_logs(self, partition: str, account_id: str) -> None:
         props = self.props

@@ -1,0 +1,129 @@
+# Shared by the node scripts (sourced, never run). Everything AWS-specific sits behind
+# the small seams below, chosen by settings in the node's environment file, so the same
+# scripts run on EC2 and against local redis-server processes in the tests:
+#   read_auth_secret   AUTH_SECRET_FILE (a file) | AUTH_SECRET_ARN (Secrets Manager)
+#   upload_file        BACKUP_TARGET file:///dir | s3://bucket/prefix
+#   publish_metrics    METRICS_SINK cloudwatch | a file path (lines appended)
+# The node's settings: REDIS_CLUSTER_ENV (default /etc/redis-cluster/node.env), written by
+# the user data on EC2 and by the tests elsewhere.
+set -euo pipefail
+
+REDIS_CLUSTER_ENV=${REDIS_CLUSTER_ENV:-/etc/redis-cluster/node.env}
+# shellcheck source=/dev/null
+. "$REDIS_CLUSTER_ENV"
+
+: "${CLUSTER_NAME:?}" "${NODE_NAME:?}" "${LAYOUT_FILE:?}" "${DATA_DIR:?}" "${AUTH_CONF:?}"
+POLL_SECONDS=${POLL_SECONDS:-2}
+TOTAL_SLOTS=16384
+
+log() { echo "$(date -u +%FT%TZ) ${0##*/} ${NODE_NAME}: $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# The first of the names a Redis build installs its tools under (Debian, AL2023 redis6, Valkey).
+first_command() {
+  local name
+  for name in "$@"; do command -v "$name" >/dev/null 2>&1 && { command -v "$name"; return 0; }; done
+  return 1
+}
+REDIS_SERVER=${REDIS_SERVER:-$(first_command redis-server redis6-server valkey-server || true)}
+REDIS_CLI=${REDIS_CLI:-$(first_command redis-cli redis6-cli valkey-cli || true)}
+REDIS_CHECK_AOF=${REDIS_CHECK_AOF:-$(first_command redis-check-aof redis6-check-aof valkey-check-aof || true)}
+
+# -- seams -------------------------------------------------------------------------
+
+read_auth_secret() {
+  if [ -n "${AUTH_SECRET_FILE:-}" ]; then
+    cat "$AUTH_SECRET_FILE"
+  else
+    aws secretsmanager get-secret-value --region "$AWS_REGION" --secret-id "$AUTH_SECRET_ARN" \
+      --query SecretString --output text
+  fi
+}
+
+upload_file() {  # upload_file LOCAL_PATH KEY
+  case "$BACKUP_TARGET" in
+    file://*) install -D -m 0600 "$1" "${BACKUP_TARGET#file://}/$2" ;;
+    s3://*) aws s3 cp --only-show-errors --region "$AWS_REGION" "$1" "$BACKUP_TARGET/$2" ;;
+    *) die "BACKUP_TARGET: expected file://... or s3://..., got '$BACKUP_TARGET'" ;;
+  esac
+}
+
+publish_metrics() {  # publish_metrics FILE_OF "name value unit dimensions" lines
+  if [ "${METRICS_SINK:-cloudwatch}" != cloudwatch ]; then
+    cat "$1" >>"$METRICS_SINK"
+    return 0
+  fi
+  local data="[" separator="" name value unit dimensions dimension
+  while read -r name value unit dimensions; do
+    data+="$separator{\"MetricName\":\"$name\",\"Value\":$value,\"Unit\":\"$unit\",\"Dimensions\":["
+    separator=""
+    for dimension in ${dimensions//,/ }; do
+      data+="$separator{\"Name\":\"${dimension%%=*}\",\"Value\":\"${dimension#*=}\"}"
+      separator=","
+    done
+    data+="]}"
+    separator=","
+  done <"$1"
+  aws cloudwatch put-metric-data --region "$AWS_REGION" --namespace "$METRICS_NAMESPACE" --metric-data "$data]"
+}
+
+# -- the password, for redis-cli only through its environment (never on a command line) --
+
+load_auth() {
+  [ -r "$AUTH_CONF" ] || die "no $AUTH_CONF: run configure.sh first"
+  REDISCLI_AUTH=$(awk '$1 == "requirepass" { print $2; exit }' "$AUTH_CONF")
+  export REDISCLI_AUTH
+}
+
+# -- the layout: "name ip port zone role planned-master" per line --------------------
+
+layout() { grep -v '^[[:space:]]*\(#\|$\)' "$LAYOUT_FILE"; }
+layout_field() {  # layout_field NAME COLUMN
+  layout | awk -v n="$1" -v c="$2" '$1 == n { print $c; exit }'
+}
+zone_of_address() {  # zone_of_address IP:PORT
+  layout | awk -v a="$1" '$2 ":" $3 == a { print $4; exit }'
+}
+name_of_address() {
+  layout | awk -v a="$1" '$2 ":" $3 == a { print $1; exit }'
+}
+MY_IP=$(layout_field "$NODE_NAME" 2)
+MY_PORT=$(layout_field "$NODE_NAME" 3)
+[ -n "$MY_IP" ] || die "$NODE_NAME is not in $LAYOUT_FILE"
+
+# -- talking to nodes ------------------------------------------------------------------
+
+rcli() {  # rcli IP PORT ARGS...
+  local ip=$1 port=$2
+  shift 2
+  timeout 10 "$REDIS_CLI" --no-auth-warning -h "$ip" -p "$port" "$@"
+}
+info_field() {  # info_field IP PORT SECTION FIELD
+  rcli "$1" "$2" INFO "$3" 2>/dev/null | tr -d '\r' | awk -F: -v f="$4" '$1 == f { print $2; exit }'
+}
+cluster_field() {  # cluster_field IP PORT FIELD
+  rcli "$1" "$2" CLUSTER INFO 2>/dev/null | tr -d '\r' | awk -F: -v f="$3" '$1 == f { print $2; exit }'
+}
+answers() { [ "$(rcli "$1" "$2" PING 2>/dev/null | tr -d '\r')" = PONG ]; }
+
+# CLUSTER NODES as "id ip:port flags master-id slot-count" lines (the cluster bus port and
+# any announced hostname dropped).
+cluster_nodes() {
+  rcli "$1" "$2" CLUSTER NODES 2>/dev/null | tr -d '\r' | awk '{
+    split($2, address, "@"); slots = 0
+    for (i = 9; i <= NF; i++) {
+      if ($i ~ /^\[/) continue
+      n = split($i, range, "-"); slots += (n == 2 ? range[2] - range[1] + 1 : 1)
+    }
+    print $1, address[1], $3, $4, slots
+  }'
+}
+
+wait_until() {  # wait_until SECONDS DESCRIPTION COMMAND...
+  local deadline=$(( $(date +%s) + $1 )) description=$2
+  shift 2
+  until "$@"; do
+    [ "$(date +%s)" -lt "$deadline" ] || { log "gave up waiting ${description}"; return 1; }
+    sleep "$POLL_SECONDS"
+  done
+}

@@ -1,0 +1,80 @@
+"""The Redis Cluster on EC2 wired into a ChatStack (environment files with cache_backend = "redis_cluster").
+
+`wire_redis_cluster(stack, config)` does all of it, in place of the ElastiCache wiring:
+- the data tier's network ACL admits S3 (the nodes' backups and package repository go
+  through the gateway endpoint: Network.admit_s3_to_data_tier);
+- the cluster in the data subnets, from the environment file's `redis_cluster { }` block,
+  with the network's endpoints reused and the missing ones created;
+- the API and realtime services reach the client port (allow_from), get the startup nodes
+  (CACHE_CLUSTER_NODES, "ip:6379,...") as an environment variable, and the AUTH password
+  (CACHE_PASSWORD) injected by ECS from its secret, which their execution roles may read
+  (grant_read_auth_secret);
+- every node's data volume goes in the AWS Backup selection;
+- the stack keeps it as `stack.redis_cluster`, where wire_observability finds it (the
+  cluster-state alarm and dashboard row); once the alarm topic exists,
+  `stack.redis_cluster.notify(stack.observability.topic.arn)` gives the cluster's own
+  alarms (node down, memory, replica missing) the same topic.
+
+It must run after the services and `stack.backup` exist, and before wire_observability.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from modules.common.inputs import props_from_block
+from modules.redis_cluster import RedisCluster, RedisClusterProps
+
+# The services that use the cache (as with ElastiCache): the worker does not.
+CACHE_CLIENTS = ("api", "realtime")
+
+
+def redis_cluster_block(config: Any) -> Any:
+    """The environment file's `redis_cluster { }` block (the schema's RedisClusterConfig)."""
+    block = getattr(config, "redis_cluster", None)
+    if block is None:
+        raise ValueError(
+            f"{config.stack_name}: expected a redis_cluster block in the environment's schema "
+            "(EnvironmentConfig.redis_cluster), got none"
+        )
+    return block
+
+
+def wire_redis_cluster(stack: Any, config: Any) -> RedisCluster:
+    """Create the Redis Cluster of `config` in `stack` (a ChatStack) and wire it to the services."""
+    if getattr(stack, "backup", None) is None:
+        raise ValueError(f"{config.stack_name}: wire_redis_cluster needs the stack's backup plan; call it after")
+    network = stack.network
+    network.admit_s3_to_data_tier()
+    cluster = RedisCluster(
+        stack,
+        "redis_cluster",
+        props=props_from_block(
+            RedisClusterProps,
+            redis_cluster_block(config),
+            **{**config.stack_inputs, "deletion_protection": config.deletion_protection},
+            vpc_id=network.vpc_id,
+            subnet_ids=tuple(network.data_subnet_ids),
+            availability_zones=tuple(network.availability_zones),
+            s3_prefix_list_id=network.s3_prefix_list_id,
+            endpoint_security_group_id=network.endpoint_security_group_id,
+            network_endpoint_services=(
+                tuple(network.props.interface_endpoint_services) if network.props.interface_endpoints else ()
+            ),
+        ),
+    )
+    for name in CACHE_CLIENTS:
+        service = stack.services[name]
+        cluster.allow_from(service.security_group)
+        # Cluster clients (ioredis Cluster, node-redis createCluster) take a few startup
+        # nodes ("ip:port,...") and discover the rest; every node is given, so any five may
+        # be down. Names of its own: the application tells the two backends apart by them.
+        service.add_environment("CACHE_CLUSTER_NODES", cluster.startup_nodes)
+        # ECS reads the secret when a task starts (the execution role) and hands the task
+        # the password as a variable; the task role gets nothing.
+        service.add_secret("CACHE_PASSWORD", cluster.auth_secret_arn)
+        cluster.grant_read_auth_secret(service.execution_role)
+    for index, volume_arn in enumerate(cluster.data_volume_arns):
+        stack.backup.protect(f"redis_node_{index}_data", volume_arn)
+    stack.redis_cluster = cluster
+    return cluster

@@ -1,0 +1,63 @@
+"""moto 5.2.5 extensions for EC2 instances (the Redis Cluster on EC2), installed by
+moto_extensions.py before it starts moto's server. Each does what AWS documents; neither
+relaxes what the provider checks:
+
+- MonitorInstances / UnmonitorInstances: moto answers 500 "not yet implemented". The
+  provider creates an instance with Monitoring.Enabled in RunInstances and then calls
+  MonitorInstances for `monitoring = true` (its update path runs after create), retrying
+  the 500 until it fails. AWS answers with each instance's new monitoring state
+  ("pending", then "enabled"); this sets it at once and answers "enabled"/"disabled".
+- RunInstances' DisableApiTermination: moto drops it (its kwargs never read it), so
+  DescribeInstanceAttribute reports false for an instance created with termination
+  protection and every later plan wants to turn it on again. AWS keeps it.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from moto.ec2.models.instances import Instance
+from moto.ec2.responses.instances import InstanceResponse
+from moto.ec2.responses.monitoring import Monitoring
+
+
+def _set_monitoring(self: Monitoring, action: str, state: str) -> str:
+    self.error_on_dryrun()
+    items = ""
+    for instance_id in self._get_param("InstanceIds", []):
+        self.ec2_backend.get_instance(instance_id).monitoring_state = state
+        items += f"<item><instanceId>{instance_id}</instanceId><monitoring><state>{state}</state></monitoring></item>"
+    return (
+        f'<{action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">'
+        "<requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>"
+        f"<instancesSet>{items}</instancesSet></{action}Response>"
+    )
+
+
+# RunInstances builds its Instance objects deep inside moto's backend; the request's flag
+# reaches Instance.__init__ through this thread's launch in progress.
+_launching = threading.local()
+_run_instances = InstanceResponse.run_instances
+_instance_init = Instance.__init__
+
+
+def _run_instances_keeping_termination_protection(self: InstanceResponse):
+    _launching.disable_api_termination = bool(self._get_param("DisableApiTermination"))
+    try:
+        return _run_instances(self)
+    finally:
+        _launching.disable_api_termination = False
+
+
+def _instance_init_with_termination_protection(self: Instance, *args, **kwargs) -> None:
+    _instance_init(self, *args, **kwargs)
+    if "disable_api_termination" not in kwargs and getattr(_launching, "disable_api_termination", False):
+        self.disable_api_termination = True
+
+
+def install() -> None:
+    """Apply both extensions (once per process)."""
+    Monitoring.monitor_instances = lambda self: _set_monitoring(self, "MonitorInstances", "enabled")
+    Monitoring.unmonitor_instances = lambda self: _set_monitoring(self, "UnmonitorInstances", "disabled")
+    InstanceResponse.run_instances = _run_instances_keeping_termination_protection
+    Instance.__init__ = _instance_init_with_termination_protection
