@@ -37,7 +37,7 @@ export CHAT_INFRA_PROVIDER_MIRROR := $(PROVIDER_MIRROR)
 ACTIONLINT_VERSION := v1.7.12
 ACTIONLINT := .tools/actionlint
 
-.PHONY: setup synth gate test plan deploy benchmark verify provider clean
+.PHONY: setup synth gate test plan deploy benchmark verify provider clean docs
 
 setup: .venv/.synced .venv-checkov/.installed
 
@@ -100,3 +100,8 @@ provider:
 
 clean:
 	rm -rf cdktf.out
+
+# Module READMEs: the inputs/outputs tables between the GENERATED markers come from each
+# module's props and typed attributes (docgen/); tests/docgen fails when one is stale.
+docs: setup
+	$(VENV_PYTHON) -m docgen
