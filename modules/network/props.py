@@ -83,7 +83,8 @@ class NetworkProps:
     """Default: ECR api/dkr, CloudWatch Logs, Secrets Manager, SQS, STS, KMS."""
 
     flow_log_retention_days: int = prop(365, check=check_retention_days, environment=True)
-    """Default: one year, what most audit regimes ask for. Must be a CloudWatch value."""
+    """Default: one year, what most audit regimes ask for. Must be a CloudWatch value. Under 365 the
+    module records a reasoned waiver of CKV_AWS_338 (dev keeps 14 days of flow logs on purpose)."""
 
     flow_log_kms_key_arn: str | None = None
     """Default: a dedicated customer-managed key with yearly rotation. Give an ARN to use
