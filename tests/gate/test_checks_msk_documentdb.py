@@ -4,15 +4,11 @@ them (one checkov run for the file)."""
 
 from __future__ import annotations
 
-import json
-import shutil
-from pathlib import Path
-
 import pytest
 
-from gate.run import CUSTOM_CHECKS_DIR, gate
+from gate.run import CUSTOM_CHECKS_DIR
+from tests.gate.fixture_gate import FIXTURES, by_resource, fixture_stacks, project_check_ids, run_gate
 
-FIXTURES = Path(__file__).parent / "fixtures"
 CHECKS = {
     "CKV_CHAT_50": "msk_iam_authentication_only.py",
     "CKV_CHAT_51": "msk_configuration_safe_properties.py",
@@ -20,7 +16,7 @@ CHECKS = {
     "CKV_CHAT_56": "documentdb_parameter_group_tls.py",
     "CKV_CHAT_57": "documentdb_managed_password.py",
 }
-STACKS = [f"chat-{check_id.rsplit('_', 1)[1]}-{outcome}" for check_id in CHECKS for outcome in ("pass", "fail")]
+STACKS = fixture_stacks(CHECKS)
 MODULE_STACKS = ("variants-prod", "variants-dev")
 SUBNETS = ("subnet-0a1b2c3d", "subnet-0a1b2c3e", "subnet-0a1b2c3f")
 
@@ -64,38 +60,14 @@ def module_stacks(synth_scratch):
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory, module_stacks):
-    stacks_dir = tmp_path_factory.mktemp("variant-check-stacks")
-    for stack in STACKS:
-        shutil.copytree(FIXTURES / stack, stacks_dir / stack)
-    for name, document in module_stacks.items():
-        (stacks_dir / name).mkdir()
-        (stacks_dir / name / "cdk.tf.json").write_text(json.dumps(document))
-    report_dir = tmp_path_factory.mktemp("variant-check-gate")
-    report = gate(stacks_dir, report_dir)
-    return report, json.loads((report_dir / "results_json.json").read_text())["results"]
-
-
-def by_resource(findings, stack, check_id):
-    """{resource name: "passed" | "failed"} for one check on one stack."""
-    found = {}
-    for kind in ("passed_checks", "failed_checks"):
-        for finding in findings[kind]:
-            if finding["check_id"] == check_id and finding["file_path"] == f"/{stack}/cdk.tf.json":
-                found[finding["resource"].split(".")[-1]] = kind.split("_")[0]
-    return found
+    return run_gate(tmp_path_factory, "variant-check", STACKS, module_stacks)
 
 
 def test_every_check_is_one_file_with_its_fixtures():
     for check_id, file_name in CHECKS.items():
         assert f'id="{check_id}"' in (CUSTOM_CHECKS_DIR / file_name).read_text()
-    ids = {
-        line.split('"')[1]
-        for path in CUSTOM_CHECKS_DIR.glob("*.py")
-        for line in path.read_text().splitlines()
-        if line.strip().startswith('id="CKV_CHAT_')
-    }
     # The ids 50-59 are the MSK and DocumentDB variants'.
-    assert {i for i in ids if 50 <= int(i.rsplit("_", 1)[1]) <= 59} == set(CHECKS)
+    assert project_check_ids(50, 59) == set(CHECKS)
     assert all((FIXTURES / stack / "cdk.tf.json").is_file() for stack in STACKS)
 
 

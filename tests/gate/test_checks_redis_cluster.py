@@ -3,17 +3,12 @@ failing fixture stacks, resource by resource, and the module's own output throug
 
 from __future__ import annotations
 
-import json
-import shutil
-from pathlib import Path
-
 import pytest
 
-from gate.run import CUSTOM_CHECKS_DIR, gate
+from tests.gate.fixture_gate import FIXTURES, by_resource, fixture_stacks, project_check_ids, run_gate
 
-FIXTURES = Path(__file__).parent / "fixtures"
 CHECK_IDS = tuple(f"CKV_CHAT_{number}" for number in range(70, 75))
-STACKS = [f"chat-{check_id.rsplit('_', 1)[1]}-{outcome}" for check_id in CHECK_IDS for outcome in ("pass", "fail")]
+STACKS = fixture_stacks(CHECK_IDS)
 MODULE_STACKS = ("redis-prod", "redis-dev")
 ACCOUNT = "111122223333"
 
@@ -78,36 +73,12 @@ def module_stacks(synth_scratch):
 @pytest.fixture(scope="module")
 def results(tmp_path_factory, module_stacks):
     """The gate over this file's fixture stacks and the module's two stacks (one checkov run)."""
-    stacks_dir = tmp_path_factory.mktemp("redis-cluster-fixtures")
-    for stack in STACKS:
-        shutil.copytree(FIXTURES / stack, stacks_dir / stack)
-    for name, document in module_stacks.items():
-        (stacks_dir / name).mkdir()
-        (stacks_dir / name / "cdk.tf.json").write_text(json.dumps(document))
-    report_dir = tmp_path_factory.mktemp("redis-cluster-gate")
-    report = gate(stacks_dir, report_dir)
-    return report, json.loads((report_dir / "results_json.json").read_text())["results"]
-
-
-def by_resource(findings, stack, check_id):
-    """{resource name: "passed" | "failed"} for one check on one stack."""
-    found = {}
-    for kind in ("passed_checks", "failed_checks"):
-        for finding in findings[kind]:
-            if finding["check_id"] == check_id and finding["file_path"] == f"/{stack}/cdk.tf.json":
-                found[finding["resource"].split(".")[-1]] = kind.split("_")[0]
-    return found
+    return run_gate(tmp_path_factory, "redis-cluster", STACKS, module_stacks)
 
 
 def test_every_redis_cluster_check_is_a_file_with_fixtures():
-    ids = {
-        line.split('"')[1]
-        for path in CUSTOM_CHECKS_DIR.glob("*.py")
-        for line in path.read_text().splitlines()
-        if line.strip().startswith('id="CKV_CHAT_')
-    }
     # The ids 70-79 are the Redis Cluster's.
-    assert {i for i in ids if 70 <= int(i.rsplit("_", 1)[1]) <= 79} == set(CHECK_IDS)
+    assert project_check_ids(70, 79) == set(CHECK_IDS)
     assert all((FIXTURES / stack / "cdk.tf.json").is_file() for stack in STACKS)
 
 
