@@ -1,9 +1,9 @@
 """IAM roles whose permissions come from the resources they use.
 
 `ServiceRole(scope, id, name=..., service="ecs-tasks.amazonaws.com", ...)` creates a role
-that one AWS service may assume, for this account only (aws:SourceAccount, and
-aws:SourceArn when the caller names the resources that assume it: the confused-deputy
-guard). It starts with no permissions. The owner of a resource grants them:
+that one AWS service may assume; for the services that send them, only for this account
+(aws:SourceAccount) and, when the caller names the resources that assume it,
+aws:SourceArn: the confused-deputy guard. It starts with no permissions. The owner of a resource grants them:
 `queue.grant_consume(worker)` calls `worker.add_to_policy(policy_statement(...))`, so the
 statement names exactly that queue, and the consumer never writes IAM by hand.
 
@@ -35,6 +35,14 @@ if TYPE_CHECKING:
 # (IAM quota); one policy per role keeps that budget in one place.
 INLINE_POLICY_NAME = "granted-by-resources"
 
+# The services whose guides put aws:SourceAccount / aws:SourceArn in the trust policy of the
+# role they assume (ECS task roles; RDS Enhanced Monitoring). A condition on a key a service
+# does not send makes its role unassumable, which no emulator shows (moto evaluates no trust
+# policy), and the guides of the others here document an unconditioned trust: EC2 instance
+# profiles, RDS Proxy, AWS Backup, API Gateway's logging role. Those trust the service alone;
+# who may hand them the role is then decided by iam:PassRole, which stays in this account.
+SOURCE_CONDITION_SERVICES = frozenset({"ecs-tasks.amazonaws.com", "monitoring.rds.amazonaws.com"})
+
 
 @runtime_checkable
 class Grantee(Protocol):
@@ -63,16 +71,23 @@ class ServiceRole(Construct):
         managed_policy_arns: Sequence[str] = (),
         tags: Mapping[str, str] | None = None,
     ) -> None:
-        """`source_arns` (ArnLike patterns) narrow who may assume the role when the
-        service sets aws:SourceArn (ECS tasks, Lambda, VPC Flow Logs do; EC2 does not).
+        """`source_arns` (ArnLike patterns) narrow who may assume the role; only for the
+        services in SOURCE_CONDITION_SERVICES, which send aws:SourceArn.
         `managed_policy_arns` only for AWS-maintained policies whose action lists change
         with the service (e.g. AmazonSSMManagedInstanceCore); say why at the call site."""
         super().__init__(scope, construct_id)
         from cdktf_cdktf_provider_aws.iam_role import IamRole
         from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 
-        conditions: list[Condition] = [("StringEquals", "aws:SourceAccount", [account_id])]
+        conditions: list[Condition] = []
+        if service in SOURCE_CONDITION_SERVICES:
+            conditions.append(("StringEquals", "aws:SourceAccount", [account_id]))
         if source_arns:
+            if service not in SOURCE_CONDITION_SERVICES:
+                raise ValueError(
+                    f"{name}: expected no source_arns for {service} (it sends no aws:SourceArn when it assumes "
+                    f"a role, so the role could never be assumed), got {list(source_arns)}"
+                )
             conditions.append(("ArnLike", "aws:SourceArn", list(source_arns)))
         trust = policy_document(
             self,

@@ -36,7 +36,7 @@ def synth(synth_scratch):
     return synth_scratch(build)
 
 
-def test_trust_policy_names_one_service_for_this_account_only(synth):
+def test_trust_policy_names_one_service_and_for_ecs_this_account_only(synth):
     roles = {body["name"]: body for body in synth.resources("aws_iam_role").values()}
     trust = synth.data_by_reference(roles["chat-test-granted"]["assume_role_policy"])
     (statement,) = trust["statement"]
@@ -46,8 +46,30 @@ def test_trust_policy_names_one_service_for_this_account_only(synth):
         ("StringEquals", "aws:SourceAccount"): ["111122223333"],
         ("ArnLike", "aws:SourceArn"): ["arn:aws:ecs:eu-west-1:111122223333:*"],
     }
+    # EC2 sends neither key when it assumes an instance profile's role: a condition on them
+    # would leave the instances without credentials.
     ec2_trust = synth.data_by_reference(roles["chat-test-empty"]["assume_role_policy"])
-    assert [c["variable"] for c in ec2_trust["statement"][0]["condition"]] == ["aws:SourceAccount"]
+    assert "condition" not in ec2_trust["statement"][0], ec2_trust
+
+
+def test_source_arns_for_a_service_that_sends_none_are_refused(synth_scratch):
+    def build(stack):
+        ServiceRole(
+            stack,
+            "instance",
+            name="chat-test-instance",
+            service="ec2.amazonaws.com",
+            description="instance profile",
+            account_id="111122223333",
+            source_arns=["arn:aws:ec2:eu-west-1:111122223333:instance/*"],
+        )
+
+    with pytest.raises(ValueError) as caught:
+        synth_scratch(build)
+    assert str(caught.value) == (
+        "chat-test-instance: expected no source_arns for ec2.amazonaws.com (it sends no aws:SourceArn when it "
+        "assumes a role, so the role could never be assumed), got ['arn:aws:ec2:eu-west-1:111122223333:instance/*']"
+    )
 
 
 def test_every_grant_lands_in_one_inline_policy(synth):
