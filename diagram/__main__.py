@@ -1,0 +1,5 @@
+import sys
+
+from diagram.cli import main
+
+sys.exit(main())
