@@ -37,7 +37,7 @@ export CHAT_INFRA_PROVIDER_MIRROR := $(PROVIDER_MIRROR)
 ACTIONLINT_VERSION := v1.7.12
 ACTIONLINT := .tools/actionlint
 
-.PHONY: setup synth gate test plan deploy benchmark verify provider clean docs
+.PHONY: setup synth gate test plan deploy benchmark verify provider clean docs review
 
 setup: .venv/.synced .venv-checkov/.installed
 
@@ -104,4 +104,13 @@ clean:
 # Module READMEs: the inputs/outputs tables between the GENERATED markers come from each
 # module's props and typed attributes (docgen/); tests/docgen fails when one is stale.
 docs: setup
+	$(VENV_PYTHON) -m docgen
+
+# Review artifacts for every synthesized stack, under cdktf.out/review/<stack>/: the monthly
+# cost estimate (costs/: cost.md, cost.json; BASE=<cdktf.out folder or git ref> adds
+# cost-diff.md against it), the architecture diagram (diagram/: DOT, and SVG and PNG when
+# graphviz is installed), and the module READMEs' generated tables (docgen/).
+review: synth
+	$(VENV_PYTHON) -m costs --stacks-dir cdktf.out/stacks --out-dir cdktf.out/review $(if $(BASE),--base '$(BASE)')
+	$(VENV_PYTHON) -m diagram --stacks-dir cdktf.out/stacks --out-dir cdktf.out/review
 	$(VENV_PYTHON) -m docgen

@@ -42,12 +42,14 @@ def test_default_backend_is_local(synthesized):
         assert synth.document["terraform"]["backend"] == {"local": {"path": f"terraform.chat-{name}.tfstate"}}
 
 
-def test_prod_has_one_nat_gateway_per_az_and_interface_endpoints(synthesized):
+def test_prod_has_one_nat_gateway_per_az_and_only_the_free_gateway_endpoints(synthesized):
     prod = synthesized["prod"]
     nats = prod.resources("aws_nat_gateway").values()
     zones = {prod.by_reference(n["subnet_id"])["availability_zone"] for n in nats}
     assert len(nats) == 3 and zones == {"eu-west-1a", "eu-west-1b", "eu-west-1c"}
-    assert any(e["vpc_endpoint_type"] == "Interface" for e in prod.resources("aws_vpc_endpoint").values())
+    endpoints = prod.resources("aws_vpc_endpoint").values()
+    assert sorted(e["service_name"].rsplit(".", 1)[1] for e in endpoints) == ["dynamodb", "s3"]
+    assert {e["vpc_endpoint_type"] for e in endpoints} == {"Gateway"}
     (flow_logs,) = [g for g in prod.resources("aws_cloudwatch_log_group").values() if "flow" in g["name"]]
     assert flow_logs["retention_in_days"] >= 365
 
