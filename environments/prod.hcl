@@ -18,7 +18,7 @@ network {
   nat_mode                = "per_az"
   # No interface endpoints: with NAT gateways the tasks reach AWS APIs through them, and
   # seven endpoints in three AZs cost ~$169 a month to save ~$3 of NAT processing at prod's
-  # volumes (costs/README.md). S3 and DynamoDB keep their free gateway endpoints.
+  # volumes (README.md, Review artifacts). S3 and DynamoDB keep their free gateway endpoints.
   interface_endpoints     = false
   flow_log_retention_days = 365
 }

@@ -17,9 +17,9 @@ network {
   # Three AZs like prod so AZ-spread bugs show up before release; one NAT keeps
   # egress cost down (an AZ outage in staging is acceptable).
   nat_mode                = "single"
-  # No interface endpoints: with NAT gateways the tasks reach AWS APIs through them, and
+  # No interface endpoints: with a NAT gateway the tasks reach AWS APIs through it, and
   # seven endpoints in three AZs cost ~$169 a month to save ~$3 of NAT processing at prod's
-  # volumes (costs/README.md). S3 and DynamoDB keep their free gateway endpoints.
+  # volumes (README.md, Review artifacts). S3 and DynamoDB keep their free gateway endpoints.
   interface_endpoints     = false
   flow_log_retention_days = 30
 }
