@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from costs.problems import InputError
-from costs.stack import STACK_FILE, find_stack_files
+from costs.stack import find_stack_files
+from gate.run import STACK_FILE, find_stacks
 
 # A full synthesis takes about a minute per environments folder on a 2-core machine.
 SYNTH_TIMEOUT_SECONDS = 900
@@ -49,10 +50,9 @@ def base_stack_files(
 def stack_files_in(directory: Path) -> dict[str, Path]:
     """A cdktf.out folder (with stacks/), or a stacks folder itself."""
     if (directory / "stacks").is_dir():
-        stacks = directory / "stacks"
-        return {p.parent.name: p for p in sorted(stacks.glob(f"*/{STACK_FILE}"))}
-    if any(directory.glob(f"*/{STACK_FILE}")):
-        return {p.parent.name: p for p in sorted(directory.glob(f"*/{STACK_FILE}"))}
+        return find_stacks(directory / "stacks")
+    if found := find_stacks(directory):
+        return found
     raise InputError(
         [f"--base {directory}: holds no stacks/ folder and no */{STACK_FILE} (expected a cdktf.out folder)"]
     )

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from costs.problems import InputError
+from gate.run import STACK_FILE, find_stacks
+from synthesized import as_list, reference
 
-STACK_FILE = "cdk.tf.json"
-# "${aws_db_instance.database_this_C19B65FA.identifier}" -> (aws_db_instance, database_this_C19B65FA)
-REFERENCE = re.compile(r"\$\{(aws_[A-Za-z0-9_]+)\.([A-Za-z0-9_-]+)[.}]")
 ENVIRONMENT_TAG = "environment"
 
 
@@ -48,8 +46,8 @@ class Stack:
 
     def referenced(self, value: Any) -> Resource | None:
         """The resource a "${type.name.attribute}" string points at (None for literals and data sources)."""
-        match = REFERENCE.search(value) if isinstance(value, str) else None
-        return self._resources.get(match.groups()) if match else None
+        address = reference(value) if isinstance(value, str) else None
+        return self._resources.get(tuple(address.split(".", 1))) if address else None
 
     def referrers(self, resource_type: str, attribute: str, target: Resource) -> list[Resource]:
         """Resources of `resource_type` whose `attribute` (a string or a list of them) refers to `target`."""
@@ -93,12 +91,6 @@ class Stack:
         return regions
 
 
-def as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
 def first_block(value: Any) -> Mapping[str, Any]:
     """A nested block as CDKTF writes it: a dict, or a list holding one."""
     if isinstance(value, list):
@@ -114,10 +106,10 @@ def find_stack_files(stacks_dirs: Iterable[Path]) -> dict[str, Path]:
         if not directory.is_dir():
             problems.append(f"{directory}: no such directory (synthesize first: python main.py --outdir ...)")
             continue
-        files = sorted(directory.glob(f"*/{STACK_FILE}"))
+        files = find_stacks(directory)
         if not files:
             problems.append(f"{directory}: holds no */{STACK_FILE} (an empty or wrong stacks directory)")
-        for file in files:
+        for file in files.values():
             if file.parent.name in found:
                 problems.append(
                     f"{file}: stack {file.parent.name!r} is also in {found[file.parent.name].parent.parent}"

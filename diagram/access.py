@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
-from diagram.document import StackDocument, as_list, reference, references
+from diagram.document import StackDocument
+from synthesized import as_list, reference, references
 
 # The data-plane actions that make a service a producer or consumer of a store. Control
 # actions (DescribeTable, GetQueueAttributes, Connect) say nothing about the direction.

@@ -13,8 +13,9 @@ from collections import defaultdict
 from typing import Any
 
 from diagram.access import resource_index, services_by_resource
-from diagram.document import UNKNOWN_ZONE, StackDocument, as_list, reference, references, zone_name
+from diagram.document import UNKNOWN_ZONE, StackDocument, zone_name
 from diagram.model import COMPUTE_TIER, DATA_TIER, EDGE_TIER, NETWORK_TIER, ROUTE53, USERS, Node
+from synthesized import as_list, reference, references
 
 # Blue/green services are two aws_ecs_service resources named "<service>-blue" and
 # "<service>-green"; a reviewer thinks of one service with two colours.

@@ -11,8 +11,9 @@ from typing import Any
 
 from diagram.access import VERB_ORDER, services_by_resource
 from diagram.components import service_colour
-from diagram.document import StackDocument, as_list, reference, references
+from diagram.document import StackDocument
 from diagram.model import ROUTE53, USERS, Edge, EdgeKind, Node
+from synthesized import as_list, reference, references
 
 INTERNET_CIDRS = {"0.0.0.0/0", "::/0"}
 

@@ -7,8 +7,9 @@ import pytest
 
 from diagram.access import named_resources, verbs
 from diagram.build import build_diagram
-from diagram.document import references, zone_name
+from diagram.document import zone_name
 from diagram.model import Diagram
+from synthesized import references
 from tests.diagram.small_stack import small_stack
 
 API = "ecs_service:api"
