@@ -10,7 +10,6 @@ import pytest
 
 from modules.attachments import AttachmentsBucketProps
 from modules.attachments.attachments import ACCESS_LOG_PREFIX
-from tests.modules.readme_tables import assert_readme_documents
 
 ACCOUNT = "111122223333"
 KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/2f1c6c8e-0000-4000-8000-000000000001"
@@ -261,9 +260,3 @@ def test_bad_input_is_refused_with_a_clear_message(changes, message):
     with pytest.raises(ValueError) as caught:
         replace(BASE, **changes)
     assert str(caught.value) == f"invalid AttachmentsBucketProps:\n  {message}"
-
-
-def test_readme_documents_inputs_and_outputs():
-    from modules.attachments import AttachmentsBucket
-
-    assert_readme_documents("attachments", AttachmentsBucketProps, AttachmentsBucket, docstring_end="Construct IDs:")

@@ -12,7 +12,6 @@ import pytest
 from modules.backup import BACKUP_SUPPORTED_RESOURCE_TYPES, BackupPlanProps
 from modules.backup.schedule import COMPLETION_WINDOW_MINUTES, START_WINDOW_MINUTES, plan_rules, retention_days
 from modules.backup.supported import check_protectable_arn
-from tests.modules.readme_tables import assert_readme_documents
 
 ACCOUNT = "111122223333"
 KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/2f1c6c8e-0000-4000-8000-000000000001"
@@ -353,9 +352,3 @@ def test_bad_input_is_refused_with_a_clear_message(changes, message):
 def test_retention_bounds_do_not_apply_without_a_lock():
     props = replace(PROD, vault_lock_mode="none", daily_backups_kept=1, monthly_backups_kept=12)
     assert props.monthly_backups_kept == 12
-
-
-def test_readme_documents_inputs_and_outputs():
-    from modules.backup import BackupPlan
-
-    assert_readme_documents("backup", BackupPlanProps, BackupPlan, docstring_end="Construct IDs:")

@@ -763,10 +763,3 @@ def test_one_group_serves_every_endpoint_when_not_split(variants):
         "/chat-infra/chat-test/elasticache/shared/slow-log",
         "/chat-infra/chat-test/elasticache/shared/engine-log",
     ]
-
-
-def test_readme_documents_every_input_and_output():
-    from modules.cache import ManagedCache
-    from tests.modules.readme_tables import assert_readme_documents
-
-    assert_readme_documents("cache", ManagedCacheProps, ManagedCache, docstring_end="Helpers:")

@@ -553,24 +553,3 @@ def test_wiring_mistakes_are_refused(synth_scratch):
             worker.add_secret("MODE", SECRET)
 
     synth_scratch(build)
-
-
-def test_readmes_document_every_input_and_output():
-    from modules.compute import ComputeCluster, FargateService, RoutedServiceProps, WorkerServiceProps
-    from modules.container_registry import ContainerRepository
-    from tests.modules.readme_tables import assert_readme_documents
-
-    assert_readme_documents(
-        "compute", ComputeClusterProps, ComputeCluster, inputs_end="### Service inputs", docstring_end="Helpers:"
-    )
-    assert_readme_documents(
-        "compute",
-        RoutedServiceProps,
-        FargateService,
-        inputs_start="### Service inputs",
-        extra_props=(WorkerServiceProps,),
-        docstring_end="Helpers:",
-    )
-    assert_readme_documents(
-        "container_registry", ContainerRepositoryProps, ContainerRepository, docstring_end="Helpers:"
-    )

@@ -914,10 +914,3 @@ def test_references_from_other_modules_are_not_judged():
     token = "${TfToken[TOKEN.7]}"
     props = replace(BASE, vpc_id=token, db_subnet_group_name=token, data_subnet_ids=(token, "${TfToken[TOKEN.8]}"))
     assert props.db_subnet_group_name == token
-
-
-def test_readme_documents_every_input_and_output():
-    from modules.database.database import Database
-    from tests.modules.readme_tables import assert_readme_documents
-
-    assert_readme_documents("database", DatabaseProps, Database, docstring_end="Helpers:")

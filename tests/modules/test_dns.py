@@ -398,10 +398,3 @@ def test_the_dns_block_is_derived_from_the_props_with_the_same_checks():
     problems = dict(cross_check_problems(DomainProps, {"region": "eu-west-1", **values.model_dump()}))
     assert problems["api_host_names"] == 'expected a host name inside the zone "chat.example.com", got "api.other.org"'
     assert problems["regional_certificate_arn"].startswith("expected an ACM certificate ARN in the stack's region")
-
-
-def test_readme_documents_every_input_and_output():
-    from modules.dns.dns import Domain
-    from tests.modules.readme_tables import assert_readme_documents
-
-    assert_readme_documents("dns", DomainProps, Domain, outputs_end="## Security", docstring_end="Helper:")

@@ -11,7 +11,6 @@ import pytest
 
 from modules.documentdb import DEFAULT_ENGINE_VERSION, ENGINE_VERSIONS, DocumentDatabaseProps
 from modules.documentdb.engines import cluster_parameters, parameter_group_family
-from tests.modules.readme_tables import assert_readme_documents
 
 ACCOUNT = "111122223333"
 OWN_KEY = "arn:aws:kms:eu-west-1:111122223333:key/0f9b2c1e-1234-4a5b-8c9d-0123456789ab"
@@ -341,9 +340,3 @@ def test_bad_inputs_are_refused_with_what_was_expected(changes, message):
     with pytest.raises(ValueError) as error:
         replace(BASE, **changes)
     assert str(error.value) == f"invalid DocumentDatabaseProps:\n  {message}"
-
-
-def test_readme_documents_every_input_and_output():
-    from modules.documentdb import DocumentDatabase
-
-    assert_readme_documents("documentdb", DocumentDatabaseProps, DocumentDatabase, docstring_end="Helpers:")

@@ -11,7 +11,6 @@ import pytest
 
 from modules.dynamodb import ChatTablesProps
 from modules.dynamodb.schema import CONNECTIONS, MESSAGES, TABLE_KEYS, TABLES, USER_COUNTER, check_table_keys
-from tests.modules.readme_tables import assert_readme_documents
 
 ACCOUNT = "111122223333"
 PROD = ChatTablesProps(name="chat-test", region="eu-west-1", account_id=ACCOUNT, recovery_period_days=35)
@@ -314,12 +313,6 @@ def test_every_problem_is_reported_at_once():
     with pytest.raises(ValueError) as error:
         replace(PROD, recovery_period_days=99, messages_table_class="COLD")
     assert str(error.value).count("\n  ") == 2
-
-
-def test_readme_documents_inputs_and_outputs():
-    from modules.dynamodb import ChatTables
-
-    assert_readme_documents("dynamodb", ChatTablesProps, ChatTables, docstring_end="Construct IDs")
 
 
 # -- wiring into a ChatStack -----------------------------------------------------------------

@@ -526,10 +526,3 @@ def test_the_frontend_block_is_derived_from_the_props():
         with pytest.raises(ValueError) as directly:
             replace(BASE, **mistake)
         assert in_file.value.errors()[0]["msg"].removeprefix("Value error, ") in str(directly.value)
-
-
-def test_readme_documents_every_input_and_output():
-    from modules.frontend.frontend import Frontend
-    from tests.modules.readme_tables import assert_readme_documents
-
-    assert_readme_documents("frontend", FrontendProps, Frontend, outputs_end="## Security")

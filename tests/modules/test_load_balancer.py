@@ -541,16 +541,3 @@ def test_the_environment_block_is_derived_from_the_props_and_says_the_same():
     # HCL tells 90 from "90": a quoted weight is a mistake, as anywhere else in the file.
     with pytest.raises(ValidationError, match="Input should be a valid integer"):
         block(weights={"api": {"blue": "90", "green": 10}})
-
-
-def test_readme_documents_every_input_and_output():
-    from modules.load_balancer.load_balancer import LoadBalancer
-    from tests.modules.readme_tables import assert_readme_documents
-
-    assert_readme_documents(
-        "load_balancer",
-        LoadBalancerProps,
-        LoadBalancer,
-        inputs_end="### `RoutedService`",
-        extra_props=(RoutedService,),
-    )

@@ -15,7 +15,6 @@ from modules.msk.settings import (
     replication_factor,
     server_properties,
 )
-from tests.modules.readme_tables import assert_readme_documents
 
 ACCOUNT = "111122223333"
 OWN_KEY = "arn:aws:kms:eu-west-1:111122223333:key/0f9b2c1e-1234-4a5b-8c9d-0123456789ab"
@@ -495,9 +494,3 @@ def test_bad_grants_are_refused_before_anything_is_written(call, message):
         call(cluster, role)
     assert str(error.value) == message
     assert role.statements == ()
-
-
-def test_readme_documents_every_input_and_output():
-    from modules.msk import KafkaCluster
-
-    assert_readme_documents("msk", KafkaClusterProps, KafkaCluster, docstring_end="Helpers:")

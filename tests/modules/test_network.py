@@ -388,10 +388,3 @@ def test_the_network_block_is_derived_from_the_props():
         if not derived.is_required():
             assert derived.default == field.default
         assert derived.description == docs[field.name]
-
-
-def test_readme_documents_every_input_and_output():
-    from modules.network.network import Network
-    from tests.modules.readme_tables import assert_readme_documents
-
-    assert_readme_documents("network", NetworkProps, Network, outputs_end="## Security")

@@ -22,7 +22,6 @@ from modules.observability.specs import (
     postgres_max_connections,
     redis_cluster_watch,
 )
-from tests.modules.readme_tables import assert_readme_documents
 
 ACCOUNT = "111122223333"
 TOPIC_ARN = f"arn:aws:sns:eu-west-1:{ACCOUNT}:chat-prod-alarms"
@@ -607,14 +606,6 @@ def test_the_alarms_block_is_derived_from_the_props():
         block_model(service_cpu_percent="90")
     with pytest.raises(ValidationError, match='expected a subscription protocol, one of "email", "https"'):
         block_model(subscriptions={"slack": ["#oncall"]})
-
-
-def test_readme_documents_inputs_and_outputs():
-    from modules.observability import Alarms, AlarmTopic, Dashboard
-
-    assert_readme_documents("observability", AlarmsProps, AlarmTopic, docstring_end="Construct IDs:")
-    assert_readme_documents("observability", AlarmsProps, Alarms, docstring_end="Helpers:")
-    assert_readme_documents("observability", AlarmsProps, Dashboard)
 
 
 # -- the stack wiring ------------------------------------------------------------------

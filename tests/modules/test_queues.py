@@ -10,7 +10,6 @@ import pytest
 
 from modules.queues import MessageQueueProps
 from modules.queues.props import DEAD_LETTER_RETENTION_SECONDS
-from tests.modules.readme_tables import assert_readme_documents
 
 ACCOUNT = "111122223333"
 PUSH = MessageQueueProps(
@@ -304,9 +303,3 @@ def test_every_problem_is_reported_at_once():
         replace(PUSH, max_receive_count=0, message_retention_seconds=10)
     lines = str(caught.value).splitlines()[1:]
     assert [line.split(":")[0].strip() for line in lines] == ["max_receive_count", "message_retention_seconds"]
-
-
-def test_readme_documents_inputs_and_outputs():
-    from modules.queues import MessageQueue
-
-    assert_readme_documents("queues", MessageQueueProps, MessageQueue, docstring_end="Construct IDs:")

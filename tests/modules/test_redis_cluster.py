@@ -609,15 +609,6 @@ def test_the_scripts_are_in_the_stack_once_and_every_node_gets_its_own_settings(
 # -- README -----------------------------------------------------------------------------------
 
 
-def test_readme_documents_every_input_and_output():
-    from modules.redis_cluster.redis_cluster import RedisCluster
-    from tests.modules.readme_tables import assert_readme_documents
-
-    assert_readme_documents(
-        "redis_cluster", RedisClusterProps, RedisCluster, docstring_end="Helpers:", outputs_end="## Alarms"
-    )
-
-
 # -- the wiring into a ChatStack ---------------------------------------------------------------
 
 

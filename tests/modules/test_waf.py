@@ -450,10 +450,3 @@ def test_environment_files_set_limits_retention_logging_and_shield_with_the_same
     assert RATE_MESSAGE.format("0 (number)") in str(caught.value)
     with pytest.raises(ValidationError):
         block(socket_io_rate_limit_per_5min="6000")  # HCL tells "6000" from 6000
-
-
-def test_readme_documents_every_input_and_output():
-    from modules.waf.waf import WebAcl
-    from tests.modules.readme_tables import assert_readme_documents
-
-    assert_readme_documents("waf", WebAclProps, WebAcl, outputs_end="## Rules", docstring_end="Helpers:")

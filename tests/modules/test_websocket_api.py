@@ -14,7 +14,6 @@ import pytest
 from modules.websocket_api import WebSocketApiProps
 from modules.websocket_api.routes import REQUIRED_ACCESS_LOG_FIELDS
 from modules.websocket_api.variant import ingress_problems
-from tests.modules.readme_tables import assert_readme_documents
 
 ACCOUNT = "111122223333"
 CERTIFICATE = f"arn:aws:acm:eu-west-1:{ACCOUNT}:certificate/12345678-1234-1234-1234-123456789012"
@@ -426,12 +425,6 @@ def test_the_load_balancer_ingress_asks_nothing():
     assert (
         ingress_problems(**{**GOOD_VARIANT, "ingress": "alb", "websocket_block_given": False, "nat_mode": "none"}) == []
     )
-
-
-def test_readme_documents_inputs_and_outputs():
-    from modules.websocket_api import WebSocketApi
-
-    assert_readme_documents("websocket_api", WebSocketApiProps, WebSocketApi, docstring_end="Helpers:")
 
 
 # -- wiring into a stack -----------------------------------------------------------------------
