@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from types import MappingProxyType
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
 
@@ -370,6 +370,15 @@ class EnvironmentConfig(_Block):
         # Frozen all the way down: the tag mapping too.
         object.__setattr__(self, "tags", MappingProxyType(dict(self.tags)))
         return self
+
+    def block(self, name: str) -> BaseModel:
+        """The file's `name { }` block; a variant's optional block the file leaves out (msk,
+        documentdb, dynamodb, redis_cluster) as every key at its module default."""
+        given = getattr(self, name)
+        if given is not None:
+            return given
+        (block_class,) = [kind for kind in get_args(type(self).model_fields[name].annotation) if kind is not type(None)]
+        return block_class()
 
     @property
     def stack_name(self) -> str:

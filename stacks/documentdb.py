@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from modules.common.inputs import environment_block, props_from_block
+from modules.common.inputs import props_from_block
 from modules.documentdb import DocumentDatabase, DocumentDatabaseProps
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def wire_documentdb(stack: ChatStack, config: EnvironmentConfig) -> DocumentData
         "documentdb",
         props=props_from_block(
             DocumentDatabaseProps,
-            _block(config),
+            config.block("documentdb"),
             **config.stack_inputs,
             vpc_id=network.vpc_id,
             subnet_ids=tuple(network.data_subnet_ids),
@@ -53,9 +53,3 @@ def wire_documentdb(stack: ChatStack, config: EnvironmentConfig) -> DocumentData
         service.add_environment("DOCUMENTDB_LOGIN_ARN", database.secret_arn)
     stack.backup.protect("documentdb", database.arn)
     return database
-
-
-def _block(config: EnvironmentConfig):
-    """The environment file's `documentdb { }` block; without one, every key at its module default."""
-    block = getattr(config, "documentdb", None)
-    return block if block is not None else environment_block(DocumentDatabaseProps, "DocumentDbConfig")()

@@ -35,9 +35,7 @@ TABLE_VARIABLES: dict[str, str] = {
 
 def wire_dynamodb(stack: ChatStack, config: EnvironmentConfig) -> ChatTables:
     """The chat tables, granted to the services that use them and protected by AWS Backup."""
-    block = getattr(config, "dynamodb", None)
-    values = {**config.stack_inputs, "deletion_protection": config.deletion_protection}
-    props = props_from_block(ChatTablesProps, block, **values) if block is not None else _defaults(values)
+    props = props_from_block(ChatTablesProps, config.block("dynamodb"), **config.stack_inputs)
     tables = ChatTables(stack, "dynamodb", props=props)
     for service_name, table_keys in SERVICE_TABLES.items():
         service = stack.services[service_name]
@@ -50,8 +48,3 @@ def wire_dynamodb(stack: ChatStack, config: EnvironmentConfig) -> ChatTables:
         stack.backup.protect(f"{table_key}_table", table_arn)
     stack.dynamodb = tables
     return tables
-
-
-def _defaults(values: dict) -> ChatTablesProps:
-    names = set(ChatTablesProps.__dataclass_fields__)
-    return ChatTablesProps(**{key: value for key, value in values.items() if key in names})

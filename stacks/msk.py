@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from modules.common.inputs import environment_block, props_from_block
+from modules.common.inputs import props_from_block
 from modules.msk import KafkaCluster, KafkaClusterProps
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def wire_msk(stack: ChatStack, config: EnvironmentConfig) -> KafkaCluster:
         "msk",
         props=props_from_block(
             KafkaClusterProps,
-            _block(config),
+            config.block("msk"),
             **config.stack_inputs,
             vpc_id=network.vpc_id,
             subnet_ids=tuple(network.data_subnet_ids),
@@ -66,9 +66,3 @@ def wire_msk(stack: ChatStack, config: EnvironmentConfig) -> KafkaCluster:
             service.add_environment(topic_variable(topic), topic)
     worker.add_environment("KAFKA_CONSUMER_GROUP", consumer_group)
     return cluster
-
-
-def _block(config: EnvironmentConfig):
-    """The environment file's `msk { }` block; without one, every key at its module default."""
-    block = getattr(config, "msk", None)
-    return block if block is not None else environment_block(KafkaClusterProps, "MskConfig")()

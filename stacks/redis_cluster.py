@@ -29,17 +29,6 @@ from modules.redis_cluster import RedisCluster, RedisClusterProps
 CACHE_CLIENTS = ("api", "realtime")
 
 
-def redis_cluster_block(config: Any) -> Any:
-    """The environment file's `redis_cluster { }` block (the schema's RedisClusterConfig)."""
-    block = getattr(config, "redis_cluster", None)
-    if block is None:
-        raise ValueError(
-            f"{config.stack_name}: expected a redis_cluster block in the environment's schema "
-            "(EnvironmentConfig.redis_cluster), got none"
-        )
-    return block
-
-
 def wire_redis_cluster(stack: Any, config: Any) -> RedisCluster:
     """Create the Redis Cluster of `config` in `stack` (a ChatStack) and wire it to the services."""
     if getattr(stack, "backup", None) is None:
@@ -51,8 +40,8 @@ def wire_redis_cluster(stack: Any, config: Any) -> RedisCluster:
         "redis_cluster",
         props=props_from_block(
             RedisClusterProps,
-            redis_cluster_block(config),
-            **{**config.stack_inputs, "deletion_protection": config.deletion_protection},
+            config.block("redis_cluster"),
+            **config.stack_inputs,
             vpc_id=network.vpc_id,
             subnet_ids=tuple(network.data_subnet_ids),
             availability_zones=tuple(network.availability_zones),

@@ -130,6 +130,25 @@ def test_a_redis_cluster_file_with_every_problem_gets_all_of_them_at_once(tmp_pa
     assert any(p.startswith(f"{path}: redis_cluster.maxmemory_mib:") and "t3.micro" in p for p in problems), problems
 
 
+@pytest.mark.parametrize("block", ["redis_cluster", "msk", "documentdb", "dynamodb"])
+def test_a_variant_block_left_out_is_every_key_at_its_module_default(tmp_path, block):
+    from envconfig.schema import MODULE_BLOCKS
+    from modules.common.inputs import environment_fields
+
+    choice = {
+        "redis_cluster": 'cache_backend = "redis_cluster"',
+        "msk": 'messaging = "msk"',
+        "documentdb": 'document_store = "documentdb"',
+        "dynamodb": 'document_store = "dynamodb"',
+    }[block]
+    text = (VALID.format(name="dev") + choice + "\n").replace("az_count = 2", "az_count = 3")
+    config = load_environment(write(tmp_path, "dev", text))
+    assert getattr(config, block) is None
+    values = config.block(block).model_dump()
+    fields = environment_fields(MODULE_BLOCKS[block])
+    assert values == {field.name: field.default for field in fields}, block
+
+
 def test_a_redis_cluster_needs_three_zones(tmp_path):
     path = write(tmp_path, "dev", VALID.format(name="dev") + REDIS_CLUSTER)
     with pytest.raises(EnvironmentFileError) as caught:
