@@ -31,3 +31,16 @@ def as_list(raw: Any) -> list[Any]:
     if raw is None:
         return []
     return raw if isinstance(raw, list) else [raw]
+
+
+def rule_address_ranges(rule: dict[str, Any]) -> list[Any]:
+    """The CIDR sources of a security-group rule, in any of its three shapes (an inline
+    `ingress` block, aws_security_group_rule, aws_vpc_security_group_ingress_rule)."""
+    ranges = as_list(rule.get("cidr_blocks")) + as_list(rule.get("ipv6_cidr_blocks"))
+    return ranges + [value(rule, "cidr_ipv4"), value(rule, "cidr_ipv6")]
+
+
+def rule_protocol_and_ports(rule: dict[str, Any]) -> tuple[str, Any, Any]:
+    """(protocol, from_port, to_port) of a security-group rule in any of its three shapes."""
+    protocol = str(value(rule, "ip_protocol", value(rule, "protocol")))
+    return protocol, value(rule, "from_port"), value(rule, "to_port")

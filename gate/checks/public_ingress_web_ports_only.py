@@ -5,7 +5,7 @@ the internet. checkov checks a few named ports (22, 3389, 80, all); this checks 
 port against the allow-list.
 """
 
-from chat_check_support import OPEN_CIDRS, as_list, value
+from chat_check_support import OPEN_CIDRS, as_list, rule_address_ranges, rule_protocol_and_ports, value
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
@@ -13,14 +13,11 @@ WEB_PORTS = (80, 443)
 
 
 def _opens_other_ports(rule: dict) -> bool:
-    cidrs = as_list(rule.get("cidr_blocks")) + as_list(rule.get("ipv6_cidr_blocks"))
-    cidrs += [value(rule, "cidr_ipv4"), value(rule, "cidr_ipv6")]
-    if not any(c in OPEN_CIDRS for c in cidrs):
+    if not any(c in OPEN_CIDRS for c in rule_address_ranges(rule)):
         return False
-    protocol = str(value(rule, "ip_protocol", value(rule, "protocol")))
+    protocol, from_port, to_port = rule_protocol_and_ports(rule)
     if protocol in ("-1", "all"):
         return True
-    from_port, to_port = value(rule, "from_port"), value(rule, "to_port")
     return not (from_port == to_port and from_port in WEB_PORTS)
 
 

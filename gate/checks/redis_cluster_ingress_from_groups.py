@@ -9,7 +9,7 @@ and one port; a plan, where the group's tags are in another block, is UNKNOWN.
 
 import re
 
-from chat_check_support import as_list, value
+from chat_check_support import as_list, rule_address_ranges, rule_protocol_and_ports, value
 from chat_stack_support import blocks, stack_document
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
@@ -25,16 +25,13 @@ def _tagged(tags) -> bool:
 
 def _wider_than_groups(rule: dict, source_keys: tuple[str, ...]) -> bool:
     """True unless the rule's only source is a security group (or the group itself) on one TCP port."""
-    ranges = [value(rule, key) for key in ("cidr_ipv4", "cidr_ipv6", "prefix_list_id")]
-    for key in ("cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids"):
-        ranges += as_list(rule.get(key))
+    ranges = rule_address_ranges(rule) + [value(rule, "prefix_list_id")] + as_list(rule.get("prefix_list_ids"))
     if any(ranges):
         return True
     sources = [source for key in source_keys for source in as_list(rule.get(key)) if source]
     if value(rule, "self") is True:
         sources.append("self")
-    from_port, to_port = value(rule, "from_port"), value(rule, "to_port")
-    protocol = str(value(rule, "ip_protocol", value(rule, "protocol")))
+    protocol, from_port, to_port = rule_protocol_and_ports(rule)
     one_port = from_port == to_port and from_port != SSH and protocol in ("tcp", "6")
     return not (sources and one_port)
 
