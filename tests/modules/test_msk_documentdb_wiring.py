@@ -266,11 +266,9 @@ def test_variant_choices_that_do_not_fit_the_file_are_refused_at_their_keys(chan
 def test_the_chosen_variants_without_their_blocks_take_the_module_defaults():
     from modules.documentdb import DocumentDatabaseProps
     from modules.msk import KafkaClusterProps
-    from stacks.documentdb import _block as documentdb_block
-    from stacks.msk import _block as msk_block
 
     config = VariantEnvironmentConfig.model_validate({**BASE_FILE, "messaging": "msk", "document_store": "documentdb"})
     assert config.msk is None and config.documentdb is None
-    assert msk_block(config).kafka_version == KafkaClusterProps.__dataclass_fields__["kafka_version"].default
-    assert documentdb_block(config).instance_count == 3
+    assert config.block("msk").kafka_version == KafkaClusterProps.__dataclass_fields__["kafka_version"].default
+    assert config.block("documentdb").instance_count == 3
     assert DocumentDatabaseProps.__dataclass_fields__["instance_count"].default == 3

@@ -645,21 +645,21 @@ class StandInService:
 
 @pytest.fixture(scope="module")
 def wired(synth_scratch):
-    from types import SimpleNamespace
-
+    from envconfig.schema import EnvironmentConfig
     from modules.backup import BackupPlan, BackupPlanProps
-    from modules.common.inputs import environment_block
     from modules.network import Network, NetworkProps
     from stacks.redis_cluster import wire_redis_cluster
 
-    block = environment_block(RedisClusterProps, "RedisClusterConfig")(
-        instance_type="t3.micro", interface_endpoint_zones=1
-    )
-    config = SimpleNamespace(
-        stack_name="chat-staging",
-        deletion_protection=True,
-        stack_inputs={"name": "chat-staging", "region": "eu-west-1", "account_id": "111122223333"},
-        redis_cluster=block,
+    config = EnvironmentConfig.model_validate(
+        {
+            "name": "staging",
+            "region": "eu-west-1",
+            "account_id": "111122223333",
+            "network": {"vpc_cidr": "10.20.0.0/16", "az_count": 3, "availability_zones": list(ZONES)},
+            "dns": {"zone_name": "chat.example.com", "api_host_names": ["api.chat.example.com"]},
+            "cache_backend": "redis_cluster",
+            "redis_cluster": {"instance_type": "t3.micro", "interface_endpoint_zones": 1},
+        }
     )
     built = {}
 
