@@ -53,6 +53,8 @@ way can go through apply and re-plan; they never relax what the provider checks:
   NLB read back without it.
 - MSK and DocumentDB: see moto_msk_docdb.py (MSK configurations and ACTIVE clusters with
   bootstrap brokers; the "docdb" engine on moto's RDS backend).
+- One request at a time: moto's backends are not thread-safe, while its server answers
+  each request in a thread of its own (see the end of this file).
 - EC2 instances: see moto_ec2_instances.py (MonitorInstances, and RunInstances keeping
   DisableApiTermination).
 
@@ -67,6 +69,7 @@ import random
 import re
 import string
 import sys
+import threading
 import time as _time
 import uuid as _uuid
 from collections.abc import Callable
@@ -98,6 +101,7 @@ from moto.elasticache.utils import VALID_ENGINE_TYPES
 from moto.elbv2.models import ELBv2Backend
 from moto.elbv2.responses import ELBV2Response
 from moto.kms.responses import KmsResponse
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.rds import models as _rds_models
 from moto.rds.responses import RDSResponse as _RDSResponse
 from moto.server import main
@@ -889,6 +893,27 @@ def _domain_name_to_json_without_empty_mtls(self: _DomainName) -> dict:
 
 
 _DomainName.to_json = _domain_name_to_json_without_empty_mtls
+
+
+# -- one request at a time -----------------------------------------------------------------
+# moto's server answers each request in its own thread, and its backends keep plain dicts
+# without locks. Under the provider's ten parallel operations a create could store the
+# resource and still fail, and the SDK's retry then met the resource it had just made
+# (CI, once: "CreateRole ... 409 EntityAlreadyExists: Role with name
+# chat-redis-cluster-api-task already exists" on a fresh apply). AWS creates it once;
+# one request at a time makes moto do the same. A request takes milliseconds and the
+# provider's waits are on its side, so the tier's time hardly changes.
+
+_one_request_at_a_time = threading.Lock()
+_dispatch_request = DomainDispatcherApplication.__call__
+
+
+def _dispatch_one_at_a_time(self: DomainDispatcherApplication, environ: dict, start_response: Callable) -> Any:
+    with _one_request_at_a_time:
+        return _dispatch_request(self, environ, start_response)
+
+
+DomainDispatcherApplication.__call__ = _dispatch_one_at_a_time
 
 
 # -- MSK and DocumentDB, EC2 instances (their own files) -------------------------------------
