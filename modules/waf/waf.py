@@ -136,7 +136,9 @@ class WebAcl(Construct):
             self,
             "web_acl",
             name=self.name,
-            description=f"{props.name}: managed rule groups and per-path rate limits ({props.scope.lower()})",
+            # AWS allows letters, digits, spaces and + = : # @ / - , . in a web ACL description (no
+            # parentheses): the API model's pattern for WebACL.Description.
+            description=f"{props.name}: managed rule groups and per-path rate limits, {props.scope.lower()}",
             scope=props.scope,
             # Anything no rule blocks is the application's to judge.
             default_action=Wafv2WebAclDefaultAction(allow=Wafv2WebAclDefaultActionAllow()),

@@ -450,3 +450,17 @@ def test_environment_files_set_limits_retention_logging_and_shield_with_the_same
     assert RATE_MESSAGE.format("0 (number)") in str(caught.value)
     with pytest.raises(ValidationError):
         block(socket_io_rate_limit_per_5min="6000")  # HCL tells "6000" from 6000
+
+
+@pytest.mark.parametrize("variant", ["regional", "cloudfront"])
+def test_web_acl_description_is_one_aws_accepts(variants, variant):
+    """AWS refuses a web ACL whose description leaves the pattern its API model documents
+    (no parentheses, for one); moto and checkov accept anything, so this reads the model."""
+    import re
+
+    import botocore.session
+
+    shape = botocore.session.get_session().get_service_model("wafv2").shape_for("EntityDescription")
+    description = only(variants[variant], "aws_wafv2_web_acl")["description"]
+    assert re.fullmatch(shape.metadata["pattern"], description), (description, shape.metadata["pattern"])
+    assert shape.metadata["min"] <= len(description) <= shape.metadata["max"]
