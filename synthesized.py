@@ -15,6 +15,21 @@ from typing import Any
 RESOURCE_REFERENCE = re.compile(r"(?<![\w.])(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)")
 
 
+# A task count that waits for the service's first release (modules/compute/service.py,
+# until_released): "${(aws_ssm_parameter.<name>.insecure_value != \"<tag>\") ? <count> : 0}".
+UNTIL_RELEASED = re.compile(r'^\$\{\(aws_ssm_parameter\.[\w-]+\.insecure_value != "[^"]*"\) \? (\d+) : 0\}$')
+
+
+def released_count(value: Any) -> Any:
+    """The count a service runs once released, where `value` is an until-released count;
+    `value` unchanged otherwise (a literal count, or anything else for the caller to judge)."""
+    if isinstance(value, str):
+        match = UNTIL_RELEASED.fullmatch(value)
+        if match:
+            return int(match.group(1))
+    return value
+
+
 def references(value: Any) -> list[str]:
     """Addresses ("type.name") of every resource `value` refers to, in order, without repeats."""
     found: dict[str, None] = {}

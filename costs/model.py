@@ -9,6 +9,7 @@ from typing import Any
 from costs.assumptions import StackAssumptions, UsedAssumption
 from costs.prices import PriceTable
 from costs.stack import Resource, Stack
+from synthesized import released_count
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,9 @@ def supported(body: Mapping[str, Any], key: str, default: str, priced: Collectio
 
 
 def integer(value: Any, default: int = 0) -> int:
-    """A count as the JSON holds it (numbers, sometimes numeric strings); `default` when absent."""
+    """A count as the JSON holds it (numbers, sometimes numeric strings); `default` when absent.
+    A service's count that waits for its first release is priced as released."""
+    value = released_count(value)
     if value is None:
         return default
     if isinstance(value, bool):

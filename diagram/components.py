@@ -15,7 +15,7 @@ from typing import Any
 from diagram.access import resource_index, services_by_resource
 from diagram.document import UNKNOWN_ZONE, StackDocument, zone_name
 from diagram.model import COMPUTE_TIER, DATA_TIER, EDGE_TIER, NETWORK_TIER, ROUTE53, USERS, Node
-from synthesized import as_list, reference, references
+from synthesized import as_list, reference, references, released_count
 
 # Blue/green services are two aws_ecs_service resources named "<service>-blue" and
 # "<service>-green"; a reviewer thinks of one service with two colours.
@@ -347,12 +347,13 @@ def task_counts(doc: StackDocument, services: list[tuple[str, dict[str, Any]]]) 
     parts = []
     for address, service in sorted(services, key=lambda s: service_colour(s[1])):
         ranges = [
-            (t.get("min_capacity"), t.get("max_capacity"))
+            (released_count(t.get("min_capacity")), released_count(t.get("max_capacity")))
             for _, t in doc.items("aws_appautoscaling_target")
             if address in references(t.get("resource_id"))
         ]
         span = f" ({ranges[0][0]}–{ranges[0][1]})" if ranges and ranges[0][0] != ranges[0][1] else ""
-        parts.append(f"{service.get('desired_count', '?')}{span} {service_colour(service)}".strip())
+        desired = released_count(service.get("desired_count", "?"))
+        parts.append(f"{desired}{span} {service_colour(service)}".strip())
     return "tasks " + " + ".join(parts)
 
 

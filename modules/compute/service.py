@@ -18,6 +18,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from cdktf import Fn, Op, Token
 from cdktf_cdktf_provider_aws import appautoscaling_policy as scaling
 from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
 from cdktf_cdktf_provider_aws.ecs_service import (
@@ -55,6 +56,21 @@ from modules.security_groups import SecurityGroup, SecurityGroupProps
 MIN_HEALTHY_PERCENT = 100
 MAX_PERCENT = 200
 HTTPS_PORT = 443
+
+
+def until_released(released, count: int) -> int:
+    """`count` tasks once the colour's release parameter names a real image, 0 before.
+
+    On a first deploy the parameter still holds `initial_image_tag` ("bootstrap"), a tag
+    no repository holds: tasks started from it would fail to pull, the circuit breaker
+    would roll back to nothing, and the tasks-below-desired alarms would page. So the
+    service and its autoscaling range wait at zero; the release that writes a real tag
+    changes the range to `count` in the same reviewed plan as the new task definition
+    (Application Auto Scaling raises the running count to the new minimum at once). The
+    JSON keeps the literal count: `${<parameter> != "bootstrap" ? <count> : 0}`."""
+    if count == 0:
+        return 0
+    return Token.as_number(Fn.conditional(released, count, 0))
 
 
 @dataclass(frozen=True)
@@ -353,6 +369,7 @@ class FargateService(Construct):
         standby_tasks = props.standby_tasks if isinstance(props, RoutedServiceProps) else 0
         min_tasks = props.min_tasks if takes_traffic else standby_tasks
         max_tasks = props.max_tasks if takes_traffic else standby_tasks
+        released = Op.neq(image_tag.insecure_value, props.initial_image_tag)
 
         service = EcsService(
             self,
@@ -360,7 +377,7 @@ class FargateService(Construct):
             name=service_name,
             cluster=cluster.arn,
             task_definition=task_definition.arn,
-            desired_count=min_tasks,
+            desired_count=until_released(released, min_tasks),
             # Set on the service, not left to the cluster's default: a service without a
             # strategy of its own is replaced when the cluster's default changes.
             capacity_provider_strategy=[
@@ -414,8 +431,8 @@ class FargateService(Construct):
             service_namespace="ecs",
             scalable_dimension="ecs:service:DesiredCount",
             resource_id=f"service/{cluster.name}/{service.name}",
-            min_capacity=min_tasks,
-            max_capacity=max_tasks,
+            min_capacity=until_released(released, min_tasks),
+            max_capacity=until_released(released, max_tasks),
             tags={**props.tags, "Name": service_name},
         )
         if max_tasks > min_tasks:

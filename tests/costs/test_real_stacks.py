@@ -12,6 +12,7 @@ from costs.assumptions import DEFAULT_ASSUMPTIONS, load_assumptions
 from costs.estimate import estimate_stack
 from costs.prices import DEFAULT_PRICES, load_prices
 from costs.stack import find_stack_files, load_stack
+from synthesized import released_count
 
 # Resource types the shipped stacks may hold that are deliberately left unpriced: none today.
 DELIBERATELY_NOT_PRICED: set[str] = set()
@@ -60,9 +61,11 @@ def test_fargate_shares_follow_each_services_strategy_and_architecture(estimates
             service = resources["aws_ecs_service"][line.address.split(".", 1)[1]]
             task = resources["aws_ecs_task_definition"][service["task_definition"].split(".")[1]]
             bases = {item["capacity_provider"]: item.get("base", 0) for item in service["capacity_provider_strategy"]}
+            # Priced as released: a service waits at zero tasks only until its first image.
+            desired = released_count(service["desired_count"])
             # The shipped strategies: an on-demand base, then the rest split 1:1 (or all Spot).
-            on_demand = min(service["desired_count"], bases.get("FARGATE", 0))
-            rest = service["desired_count"] - on_demand
+            on_demand = min(desired, bases.get("FARGATE", 0))
+            rest = desired - on_demand
             expected_on_demand = on_demand + (rest / 2 if "FARGATE" in bases else 0)
             vcpu = int(task["cpu"]) / 1024
             architecture = task["runtime_platform"]["cpu_architecture"].lower()
@@ -72,7 +75,7 @@ def test_fargate_shares_follow_each_services_strategy_and_architecture(estimates
                 if c.unit == "vCPU-h" and architecture in c.what
             }
             assert vcpu_hours.get("FARGATE", 0) == pytest.approx(expected_on_demand * vcpu * 730), line.address
-            expected_spot = service["desired_count"] - expected_on_demand
+            expected_spot = desired - expected_on_demand
             assert vcpu_hours.get("FARGATE_SPOT", 0) == pytest.approx(expected_spot * vcpu * 730), line.address
 
 

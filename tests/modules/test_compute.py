@@ -15,6 +15,7 @@ import pytest
 from modules.compute import ComputeClusterProps, RoutedServiceProps, WorkerServiceProps
 from modules.compute.sizing import FARGATE_MEMORY_MIB, capacity_weights
 from modules.container_registry import ContainerRepositoryProps
+from synthesized import released_count
 
 REGION = "eu-west-1"
 ACCOUNT = "111122223333"
@@ -317,9 +318,33 @@ def test_the_colour_with_traffic_scales_between_min_and_max_and_the_idle_colour_
         targets[f"${{aws_ecs_service.{named(prod_like, 'aws_ecs_service')[n][0]}.name}}"]
         for n in ("chat-t-api-blue", "chat-t-api-green", "chat-t-worker")
     )
-    assert (blue["min_capacity"], blue["max_capacity"]) == (2, 6)
-    assert (green["min_capacity"], green["max_capacity"]) == (1, 1)
-    assert (worker["min_capacity"], worker["max_capacity"]) == (1, 3)
+    assert released_range(blue) == (2, 6)
+    assert released_range(green) == (1, 1)
+    assert released_range(worker) == (1, 3)
+
+
+def released_range(target) -> tuple:
+    return released_count(target["min_capacity"]), released_count(target["max_capacity"])
+
+
+def test_every_service_waits_at_zero_tasks_until_its_colour_is_released(prod_like):
+    """A first deploy has no image yet: each colour's service and autoscaling range stay at
+    0 while its own release parameter holds the initial tag, and take their counts once
+    the pipeline writes a real tag (modules/compute/README.md: First deploy)."""
+    parameters = {body["name"]: key for key, body in prod_like.resources("aws_ssm_parameter").items()}
+    services = {body["name"]: (key, body) for key, body in prod_like.resources("aws_ecs_service").items()}
+    targets = {body["resource_id"]: body for body in prod_like.resources("aws_appautoscaling_target").values()}
+    for service_name, parameter_name, count in (
+        ("chat-t-api-blue", "/chat-t/api/blue/image-tag", 2),
+        ("chat-t-api-green", "/chat-t/api/green/image-tag", 1),
+        ("chat-t-worker", "/chat-t/worker/image-tag", 1),
+    ):
+        key, service = services[service_name]
+        waiting = f'${{(aws_ssm_parameter.{parameters[parameter_name]}.insecure_value != "bootstrap") ? {count} : 0}}'
+        assert service["desired_count"] == waiting, service_name
+        target = targets[f"service/chat-t/${{aws_ecs_service.{key}.name}}"]
+        assert target["min_capacity"] == waiting, service_name
+        assert released_count(service["desired_count"]) == count
 
 
 def test_api_scales_on_cpu_and_requests_per_target_and_scales_in_slower(prod_like):
