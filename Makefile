@@ -37,7 +37,7 @@ export CHAT_INFRA_PROVIDER_MIRROR := $(PROVIDER_MIRROR)
 ACTIONLINT_VERSION := v1.7.12
 ACTIONLINT := .tools/actionlint
 
-.PHONY: setup synth gate test plan deploy benchmark verify provider clean docs review
+.PHONY: setup synth gate test plan deploy benchmark verify provider clean docs review bootstrap-state
 
 setup: .venv/.synced .venv-checkov/.installed
 
@@ -73,6 +73,12 @@ $(ACTIONLINT):
 test: setup .venv-moto/.installed $(ACTIONLINT)
 	.venv/bin/ruff check .
 	$(VENV_PYTHON) -m pytest
+
+# The first command of a new environment (ops/bootstrap_state.py): creates or re-checks the
+# state bucket and key in the environment's account, and prints its remote_state { } block.
+bootstrap-state: setup
+	@test -n "$(ENV)" || { echo "usage: make bootstrap-state ENV=<env>" >&2; exit 2; }
+	$(VENV_PYTHON) -m ops.bootstrap_state $(ENV)
 
 # Plan review (review/): init, plan -out and show -json for one environment, then the review,
 # the data-safety gate and checkov on the plan; deploy then applies exactly that saved plan.

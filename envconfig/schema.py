@@ -22,6 +22,7 @@ from modules.attachments.props import AttachmentsBucketProps
 from modules.backup.props import BackupPlanProps
 from modules.cache.props import ManagedCacheProps
 from modules.common.inputs import block_values, cross_check_problems, environment_block, supplied_value_problems
+from modules.common.store_keys import check_kms_key_arn
 from modules.common.validation import (
     check_account_id,
     check_name,
@@ -230,6 +231,10 @@ class RemoteStateConfig(_Block):
     """Default: the environment's region."""
     use_lockfile: StrictBool = True
     """Default: S3 native locking (Terraform >= 1.10), no DynamoDB table needed."""
+    kms_key_id: Annotated[StrictStr, AfterValidator(check_kms_key_arn)] | None = None
+    """The state key's ARN, as `make bootstrap-state` prints it: the state is written with
+    SSE-KMS under it. Default: none, and the backend asks for SSE-S3 (its `encrypt = true`
+    sends that header, overriding the bucket's default key)."""
 
 
 class EnvironmentConfig(_Block):

@@ -141,3 +141,15 @@ alarms {
   service_task_shortfall_minutes = 30 # every task on Spot: reclaimed tasks may wait for capacity
   database_cpu_percent           = 90 # t4g.micro on burst credits
 }
+
+# Terraform state in S3 from the first command. PLACEHOLDERS: 111122223333 is not your
+# account. Run `make bootstrap-state ENV=dev` with this environment's credentials: it
+# creates (or re-checks) the versioned, KMS-encrypted, deletion-protected bucket and key,
+# and prints this block with your account's names; paste it here before `make deploy`.
+remote_state {
+  bucket       = "chat-infra-tfstate-111122223333-dev"
+  key          = "chat-dev/terraform.tfstate"
+  region       = "eu-west-1"
+  kms_key_id   = "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000"
+  use_lockfile = true
+}

@@ -131,9 +131,14 @@ alarms {
   load_balancer_p99_seconds = 1.5
 }
 
-# Uncomment once the state bucket exists (it is bootstrapped outside this stack):
-# remote_state {
-#   bucket       = "chat-infra-terraform-state-prod"
-#   key          = "chat-prod/terraform.tfstate"
-#   use_lockfile = true
-# }
+# Terraform state in S3 from the first command. PLACEHOLDERS: 111122223333 is not your
+# account. Run `make bootstrap-state ENV=prod` with this environment's credentials: it
+# creates (or re-checks) the versioned, KMS-encrypted, deletion-protected bucket and key,
+# and prints this block with your account's names; paste it here before `make deploy`.
+remote_state {
+  bucket       = "chat-infra-tfstate-111122223333-prod"
+  key          = "chat-prod/terraform.tfstate"
+  region       = "eu-west-1"
+  kms_key_id   = "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000"
+  use_lockfile = true
+}

@@ -116,3 +116,15 @@ database {
 alarms {
   subscriptions = { email = ["chat-platform-staging@example.com"] }
 }
+
+# Terraform state in S3 from the first command. PLACEHOLDERS: 111122223333 is not your
+# account. Run `make bootstrap-state ENV=staging` with this environment's credentials: it
+# creates (or re-checks) the versioned, KMS-encrypted, deletion-protected bucket and key,
+# and prints this block with your account's names; paste it here before `make deploy`.
+remote_state {
+  bucket       = "chat-infra-tfstate-111122223333-staging"
+  key          = "chat-staging/terraform.tfstate"
+  region       = "eu-west-1"
+  kms_key_id   = "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000"
+  use_lockfile = true
+}

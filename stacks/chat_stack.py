@@ -371,6 +371,7 @@ class ChatStack(TerraformStack):
             key=state.key,
             region=self.config.state_region,
             encrypt=True,
+            kms_key_id=state.kms_key_id,
         )
         # cdktf 0.21's S3Backend predates S3 native locking (Terraform >= 1.10), so the
         # argument is written directly; no DynamoDB lock table is needed.

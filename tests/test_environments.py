@@ -7,6 +7,7 @@ import json
 import pytest
 
 from synthesized import released_count
+from tests.conftest import ENVIRONMENTS_DIR
 
 PROVIDER_VERSION = "6.25.0"  # the AWS provider that cdktf-cdktf-provider-aws 21.22.1 binds
 
@@ -39,9 +40,27 @@ def test_terraform_block_holds_no_scalars_checkov_cannot_parse(synthesized):
         assert all(isinstance(v, dict) for v in synth.document["terraform"].values())
 
 
-def test_default_backend_is_local(synthesized):
+def test_every_shipped_environment_keeps_its_state_in_s3_from_the_first_command(synthesized):
+    """No shipped environment uses local state: it would be lost with the runner that
+    applied it (make bootstrap-state prints the block; the names shipped are placeholders)."""
     for name, synth in synthesized.items():
-        assert synth.document["terraform"]["backend"] == {"local": {"path": f"terraform.chat-{name}.tfstate"}}
+        backend = synth.document["terraform"]["backend"]
+        assert list(backend) == ["s3"], name
+        assert backend["s3"] == {
+            "bucket": f"chat-infra-tfstate-111122223333-{name}",
+            "key": f"chat-{name}/terraform.tfstate",
+            "region": "eu-west-1",
+            "encrypt": True,
+            "kms_key_id": "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000",
+            "use_lockfile": True,
+        }, name
+
+
+def test_shipped_state_names_say_they_are_placeholders():
+    for path in sorted(ENVIRONMENTS_DIR.glob("*.hcl")):
+        text = path.read_text()
+        assert "PLACEHOLDERS: 111122223333 is not your" in text, path
+        assert f"make bootstrap-state ENV={path.stem}" in text, path
 
 
 def test_prod_has_one_nat_gateway_per_az_and_only_the_free_gateway_endpoints(synthesized):
