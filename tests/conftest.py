@@ -230,6 +230,10 @@ def tier(request, tmp_path_factory):
     return run
 
 
+# The day-one scenario (tests/verify/test_first_deploy.py): its report, or why it did not run.
+FIRST_DEPLOY_KEY = pytest.StashKey[str]()
+
+
 def pytest_terminal_summary(terminalreporter, config):
     """Say what the provider-backed tier did: which provider build validated the stacks."""
     outcome = config.stash.get(TIER_KEY, None)
@@ -237,4 +241,8 @@ def pytest_terminal_summary(terminalreporter, config):
         outcome = "NOT RUN: no provider-marked test was selected"
     terminalreporter.section("provider-backed tier (terraform validate / plan / apply to moto / re-plan)")
     for line in outcome.splitlines():
+        terminalreporter.write_line(line)
+    first_deploy = config.stash.get(FIRST_DEPLOY_KEY, "NOT RUN: no first-deploy test was selected")
+    terminalreporter.section("day one: bootstrap state, first deploy to moto, lock, second runner, release")
+    for line in first_deploy.splitlines():
         terminalreporter.write_line(line)

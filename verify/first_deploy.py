@@ -1,0 +1,378 @@
+"""Day one, end to end, against moto on loopback: what a new platform team does first.
+
+    python -m verify.first_deploy [--environment environments/staging.hcl] [--work-dir DIR]
+
+Starting from an empty emulator:
+1. `make bootstrap-state` (ops/bootstrap_state.py) creates the state bucket and key, and
+   prints the remote_state block; the environment file takes that block and is synthesized;
+2. `terraform init` with the stack's own S3 backend (native lock file on), pointed at the
+   emulator by a backend configuration file (endpoints only: bucket, key, key id and lock
+   come from the synthesized JSON), then plan and apply;
+3. the state object is in the bucket, encrypted under the state key;
+4. while one terraform holds the state lock, a second apply is refused by it;
+5. a second runner (a fresh folder: no local state, no .terraform) plans from the remote
+   state: no changes;
+6. the pipeline writes a release tag to one colour's release parameter, and the plan then
+   changes only that colour's task definition, service and autoscaling range.
+
+What moto cannot create or read back is judged against verify/emulator.py's lists, as the
+tier judges it. Exit codes: 0 passed, 1 failed, 2 could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from envconfig import load_environment
+from gate.run import STACK_FILE
+from ops import bootstrap_state
+from verify.emulator import (
+    EMULATOR_GAPS,
+    MOTO_DEFAULT_ACCOUNT,
+    NOT_IMPLEMENTED_BY_MOTO,
+    endpoint_override,
+    moto_server,
+    provider_aliases,
+    seed_lookups,
+)
+from verify.provider import ProviderChoice, choose_provider, cli_config, mirror_dir
+from verify.run import (
+    APPLY_TIMEOUT_SECONDS,
+    StackVerification,
+    _managed_changes,
+    _read_apply,
+    _terraform,
+    changed_attributes,
+    resource_type,
+    unavailable_reasons,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_ENVIRONMENT = ROOT / "environments" / "staging.hcl"
+RELEASED_SERVICE, RELEASED_COLOUR, RELEASE_TAG = "api", "green", "2026.12.06-1a2b3c4d5e6f"
+LOCK_WAIT_SECONDS = 120
+TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+class FirstDeployCannotRun(Exception):
+    pass
+
+
+@dataclass
+class FirstDeploy:
+    stack: str
+    bucket: str = ""
+    key: str = ""
+    kms_key_arn: str = ""
+    bootstrap_output: str = ""
+    seconds: dict[str, float] = field(default_factory=dict)
+    planned_creates: int = 0
+    created: set[str] = field(default_factory=set)
+    failed: dict[str, str] = field(default_factory=dict)
+    state_object: dict = field(default_factory=dict)  # head_object of the state
+    state_resources: int = 0
+    lock_refusal: str = ""  # what the second apply said while the lock was held
+    second_runner_changes: dict[str, list[str]] = field(default_factory=dict)  # address -> attributes
+    release_changes: dict[str, list[str]] = field(default_factory=dict)  # address -> actions
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _timed(result: FirstDeploy, step: str):
+    class _Timer:
+        def __enter__(self):
+            self.started = time.monotonic()
+
+        def __exit__(self, *exc):
+            result.seconds[step] = round(time.monotonic() - self.started, 1)
+
+    return _Timer()
+
+
+def environment_with_state(environment: Path, block: str, folder: Path) -> Path:
+    """A copy of the environment file whose remote_state block is the one bootstrap printed."""
+    text = environment.read_text()
+    replaced, count = re.subn(r"(?ms)^remote_state \{.*?^\}", block, text)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / environment.name
+    path.write_text(replaced if count else f"{text.rstrip()}\n\n{block}\n")
+    return path
+
+
+def backend_config(endpoint: str) -> str:
+    """Only where the S3 backend finds S3 and STS and how it signs in: everything else
+    (bucket, key, region, key id, lock file) is the synthesized backend block's."""
+    return "\n".join(
+        [
+            f'endpoints = {{ s3 = "{endpoint}", sts = "{endpoint}" }}',
+            "use_path_style = true",
+            "skip_credentials_validation = true",
+            "skip_requesting_account_id = true",
+            "skip_metadata_api_check = true",
+            "skip_region_validation = true",
+            'access_key = "testing"',
+            'secret_key = "testing"',
+        ]
+    )
+
+
+def _runner_folder(folder: Path, document: dict, endpoint: str, choice: ProviderChoice) -> dict[str, str]:
+    """A folder as a CI runner has it: the stack, the emulator's provider settings, the
+    backend's endpoints; its terraform environment."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / STACK_FILE).write_text(json.dumps(document, indent=2))
+    providers = endpoint_override(endpoint, provider_aliases(document))["provider"]
+    (folder / "verify_override.tf.json").write_text(json.dumps({"provider": providers}, indent=2))
+    (folder / "moto.s3.tfbackend").write_text(backend_config(endpoint) + "\n")
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "TF_PLUGIN_CACHE_DIR"},
+        **TEST_CREDENTIALS,
+        "TF_IN_AUTOMATION": "1",
+        "TF_INPUT": "0",
+        "CHECKPOINT_DISABLE": "1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "TF_CLI_CONFIG_FILE": str(cli_config(choice, folder)),
+    }
+    return env
+
+
+def _init(folder: Path, env: dict[str, str], log: StackVerification, step: str) -> bool:
+    args = ["init", "-input=false", "-no-color", "-backend-config=moto.s3.tfbackend"]
+    return _terraform(args, folder, env, log, step) is not None
+
+
+def _plan_json(folder: Path, env: dict[str, str], log: StackVerification, step: str) -> dict | None:
+    if _terraform(["plan", "-input=false", "-no-color", f"-out={step}.bin"], folder, env, log, step) is None:
+        return None
+    shown = _terraform(["show", "-json", f"{step}.bin"], folder, env, log, f"show {step}")
+    if shown is None:
+        return None
+    (folder / f"{step}.json").write_text(shown)
+    return json.loads(shown)
+
+
+def _listed_failure(address: str, error: str) -> bool:
+    kind = resource_type(address)
+    return kind in NOT_IMPLEMENTED_BY_MOTO or any(g.matches_error(kind, error) for g in EMULATOR_GAPS)
+
+
+def _listed_diff(address: str, attribute: str) -> bool:
+    return any(g.matches_diff(resource_type(address), attribute) for g in EMULATOR_GAPS)
+
+
+def _s3(endpoint: str):
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="eu-west-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def run_first_deploy(environment: Path, work_dir: Path, choice: ProviderChoice) -> FirstDeploy:
+    import boto3
+
+    config = load_environment(environment)
+    result = FirstDeploy(stack=config.stack_name)
+    log = StackVerification(name=config.stack_name, synthesized_resources=0)
+    shutil.rmtree(work_dir, ignore_errors=True)
+    work_dir.mkdir(parents=True)
+    with moto_server(MOTO_DEFAULT_ACCOUNT, work_dir / "moto.log") as endpoint:
+        # 1. The state bucket, then the environment file with the block it printed.
+        session = boto3.session.Session(**{k.lower(): v for k, v in TEST_CREDENTIALS.items()})
+        target = bootstrap_state.Target(config.name, config.state_region or config.region, None, config.account_id)
+        with _timed(result, "bootstrap-state"):
+            block, _ = bootstrap_state.bootstrap(target, session, endpoint)
+        result.bootstrap_output = block
+        with_state = environment_with_state(environment, block, work_dir / "environments")
+        state = load_environment(with_state).remote_state
+        assert state is not None and state.kms_key_id is not None
+        result.bucket, result.key, result.kms_key_arn = state.bucket, state.key, state.kms_key_id
+        with _timed(result, "synth"):
+            synthesized = subprocess.run(
+                [sys.executable, str(ROOT / "main.py"), "--environments-dir", str(with_state.parent),
+                 "--outdir", str(work_dir / "cdktf.out")],
+                capture_output=True, text=True, timeout=600, check=False,
+            )  # fmt: skip
+        if synthesized.returncode != 0:
+            raise FirstDeployCannotRun(f"synthesis failed: {synthesized.stderr[-2000:]}")
+        document = json.loads((work_dir / "cdktf.out" / "stacks" / result.stack / STACK_FILE).read_text())
+        if document["terraform"]["backend"]["s3"]["bucket"] != result.bucket:
+            raise FirstDeployCannotRun("the synthesized backend is not the bootstrapped bucket")
+        if choice.stand_in:
+            document["terraform"]["required_providers"]["aws"]["version"] = choice.version
+        seed_lookups(document, endpoint)
+
+        # 2. The first deploy: init with the S3 backend, plan, apply.
+        first = work_dir / "runner-1"
+        env = _runner_folder(first, document, endpoint, choice)
+        with _timed(result, "init"):
+            if not _init(first, env, log, "init"):
+                result.problems += log.errors
+                return result
+        with _timed(result, "first plan"):
+            plan = _plan_json(first, env, log, "plan")
+        if plan is None:
+            result.problems += log.errors
+            return result
+        creates = [address for address, actions in _managed_changes(plan) if actions == ["create"]]
+        result.planned_creates = len(creates)
+        with _timed(result, "first apply"):
+            applied = _terraform(
+                ["apply", "-input=false", "-no-color", "-json", "plan.bin"],
+                first, env, log, "apply", timeout=APPLY_TIMEOUT_SECONDS, allow_failure=True,
+            )  # fmt: skip
+        if applied is None:
+            result.problems += log.errors
+            return result
+        (first / "apply.jsonl").write_text(applied)
+        _read_apply(applied, log)
+        result.created, result.failed = log.created, log.failed
+        for address, error in sorted(log.failed.items()):
+            if not _listed_failure(address, error):
+                result.problems.append(f"apply failed for {address}: {error.splitlines()[0][:300]}")
+        uncreated = set(creates) - log.created - set(log.failed)
+        if uncreated and not log.failed:
+            result.problems.append(f"{len(uncreated)} planned resources were not created: {sorted(uncreated)[:5]}")
+
+        # 3. The state is in the bucket, under the state key.
+        s3 = _s3(endpoint)
+        try:
+            result.state_object = s3.head_object(Bucket=result.bucket, Key=result.key)
+            body = json.loads(s3.get_object(Bucket=result.bucket, Key=result.key)["Body"].read())
+            result.state_resources = len(body.get("resources", []))
+        except Exception as error:  # the assertion below says what is missing
+            result.problems.append(f"no state object s3://{result.bucket}/{result.key}: {error}")
+        if result.state_object and result.state_object.get("SSEKMSKeyId") != result.kms_key_arn:
+            result.problems.append(
+                f"the state object is not encrypted under the state key: {result.state_object.get('SSEKMSKeyId')}"
+            )
+        if list((first).glob("*.tfstate")):
+            result.problems.append(f"a local state file was written in {first}")
+
+        # 4. A second apply while another terraform holds the lock is refused.
+        with _timed(result, "lock"):
+            result.lock_refusal = _second_apply_while_locked(first, env, s3, result)
+
+        # 5. A second runner, with nothing of the first one's: no changes.
+        second = work_dir / "runner-2"
+        env2 = _runner_folder(second, document, endpoint, choice)
+        with _timed(result, "second runner plan"):
+            replan = _plan_json(second, env2, log, "replan") if _init(second, env2, log, "init 2") else None
+        if replan is None:
+            result.problems += log.errors
+            return result
+        for address, change in _managed_changes(replan, with_change=True):
+            if address in result.created:
+                attributes = changed_attributes(change) or change["actions"]
+                unlisted = [a for a in attributes if not _listed_diff(address, a)]
+                if unlisted:
+                    result.second_runner_changes[address] = unlisted
+        if result.second_runner_changes:
+            result.problems.append(f"the second runner's plan changes {result.second_runner_changes}")
+
+        # 6. A release to one colour: only that colour's resources change.
+        ssm = session.client("ssm", region_name=config.region, endpoint_url=endpoint)
+        parameter = f"/{result.stack}/{RELEASED_SERVICE}/{RELEASED_COLOUR}/image-tag"
+        ssm.put_parameter(Name=parameter, Value=RELEASE_TAG, Type="String", Overwrite=True)
+        with _timed(result, "release plan"):
+            release = _plan_json(second, env2, log, "release")
+        if release is None:
+            result.problems += log.errors
+            return result
+        for address, change in _managed_changes(release, with_change=True):
+            if address not in result.created:
+                continue  # never created in moto (a listed gap): the first apply judged it
+            attributes = [a for a in changed_attributes(change) if not _listed_diff(address, a)]
+            if attributes or change["actions"] != ["update"]:
+                result.release_changes[address] = change["actions"]
+    return result
+
+
+def _second_apply_while_locked(folder: Path, env: dict[str, str], s3, result: FirstDeploy) -> str:
+    """Hold the lock with one terraform (a plan, which locks the state while it refreshes),
+    and start an apply meanwhile: it must be refused by the lock. What it printed."""
+    lock_key = f"{result.key}.tflock"
+    holder = subprocess.Popen(
+        ["terraform", "plan", "-input=false", "-no-color", "-lock=true"],
+        cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            try:
+                s3.head_object(Bucket=result.bucket, Key=lock_key)
+                break
+            except Exception:
+                if holder.poll() is not None or time.monotonic() > deadline:
+                    result.problems.append(f"no lock object s3://{result.bucket}/{lock_key} while terraform planned")
+                    return ""
+                time.sleep(0.2)
+        second = subprocess.run(
+            ["terraform", "apply", "-input=false", "-no-color", "-auto-approve", "-lock-timeout=0s"],
+            cwd=folder, env=env, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        said = (second.stderr + second.stdout).strip()
+        if second.returncode == 0 or "Error acquiring the state lock" not in said:
+            result.problems.append(
+                f"a second apply was not refused by the lock (exit {second.returncode}): {said[-500:]}"
+            )
+        return said
+    finally:
+        try:
+            holder.wait(timeout=600)
+        except subprocess.TimeoutExpired:
+            holder.kill()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m verify.first_deploy", description=__doc__.splitlines()[0])
+    parser.add_argument("--environment", type=Path, default=DEFAULT_ENVIRONMENT)
+    parser.add_argument("--work-dir", type=Path, default=Path("cdktf.out/first-deploy"))
+    args = parser.parse_args(argv)
+    reasons = unavailable_reasons(mirror_dir())
+    if reasons:
+        print("first-deploy: NOT RUN: " + "; ".join(reasons), file=sys.stderr)
+        return 2
+    choice = choose_provider(mirror_dir())
+    assert choice is not None
+    try:
+        result = run_first_deploy(args.environment, args.work_dir.resolve(), choice)
+    except FirstDeployCannotRun as error:
+        print(f"first-deploy: NOT RUN: {error}", file=sys.stderr)
+        return 2
+    print(render(result))
+    return 0 if result.ok else 1
+
+
+def render(result: FirstDeploy) -> str:
+    lines = [
+        f"first deploy of {result.stack} against moto, state in s3://{result.bucket}/{result.key}",
+        "times (s): " + ", ".join(f"{step} {seconds}" for step, seconds in result.seconds.items()),
+        f"planned {result.planned_creates}, created {len(result.created)}, failed {len(result.failed)} (listed gaps), "
+        f"{result.state_resources} resources in the remote state",
+        f"lock: {result.lock_refusal.splitlines()[0] if result.lock_refusal else '-'}",
+        f"release of {RELEASED_SERVICE} {RELEASED_COLOUR}: changes {sorted(result.release_changes)}",
+    ]
+    lines += [f"FAILED  {problem}" for problem in result.problems]
+    lines.append("first-deploy: " + ("PASSED" if result.ok else "FAILED"))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
