@@ -1,0 +1,304 @@
+"""DatabaseAdminTask: a one-off ECS task that runs psql against the primary as the RDS master user.
+
+The services log in with IAM tokens as `api`, `realtime` and `worker`, through the proxy
+that admits only those users; someone has to create those roles first, and run migrations
+as the schema's owner. This task is that someone: a task definition (never a service) that
+`make db-bootstrap ENV=<env>` (ops/db_bootstrap.py) starts with `ecs.run_task`.
+
+- It connects straight to the primary (not the proxy, which stays IAM-only), from its own
+  security group, which the primary's admits on 5432; nothing else gains access.
+- ECS puts the master user's name and password from the RDS-managed secret into PGUSER and
+  PGPASSWORD when the task starts (always the current password, whatever RDS rotated). Only
+  the execution role may read the secret; the task has no task role, so psql runs with no
+  AWS credentials at all.
+- Hardened like the services (modules/compute/containers.py): non-root user, read-only root
+  filesystem, every capability dropped, no privilege escalation, an init process; its own
+  log group under the cluster's prefix, encrypted with the cluster's key.
+- The container's entry point is psql itself, so a `command` override (a migration) can
+  pass psql arguments and nothing else: no shell. The default command is the bootstrap
+  (sql/bootstrap.sql), embedded at synth time: the SQL that runs is the one the plan showed
+  and the reviewer approved, each change of it is a new task definition revision (kept:
+  which SQL ran when stays answerable), and it is not bound by run_task's 8 KiB override
+  limit.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from cdktf_cdktf_provider_aws.ecs_task_definition import (
+    EcsTaskDefinition,
+    EcsTaskDefinitionRuntimePlatform,
+    EcsTaskDefinitionVolume,
+)
+from constructs import Construct
+
+from modules.common.aws_arn import partition_for_region
+from modules.common.log_groups import encrypted_log_group
+from modules.common.policy import policy_statement
+from modules.common.roles import ServiceRole
+from modules.common.waivers import waive
+from modules.compute.cluster import ComputeCluster
+from modules.compute.containers import SecretReference
+from modules.compute.service import HTTPS_PORT, ServiceEgress
+from modules.database.database import Database
+from modules.database.props import DatabaseAdminTaskProps, default_admin_image
+from modules.security_groups import SecurityGroup, SecurityGroupProps
+
+BOOTSTRAP_SQL_FILE = Path(__file__).resolve().parent / "sql" / "bootstrap.sql"
+
+CONTAINER_NAME = "psql"
+# The "postgres" user of the official Alpine image (uid/gid 70); never 0. psql needs no
+# passwd entry for it (PGUSER names the database user), so another image works as well.
+CONTAINER_USER = "70:70"
+# psql writes nothing but to stdout and stderr; /tmp is writable scratch for anything else.
+SCRATCH_VOLUMES: dict[str, str] = {"tmp": "/tmp"}
+
+# TLS: the parameter group forces SSL (rds.force_ssl), and "require" encrypts every byte,
+# the master password included. Not "verify-full": that needs the RDS certificate authority
+# (rds-ca-rsa2048-g1) inside the container, which the official image does not carry, and
+# fetching it at start would be an unverified download over NAT. The remaining risk is an
+# impostor answering the primary's address inside the VPC; baking the regional CA bundle
+# into an image of your own (`image`) and setting PGSSLMODE=verify-full closes it.
+SSL_MODE = "require"
+# A primary that does not answer in 10 s is down or unreachable (security groups); the
+# task should end and say so rather than hang until someone stops it.
+CONNECT_TIMEOUT_SECONDS = 10
+
+# psql as the entry point: no shell, no psqlrc, stop at the first error, print the failing
+# statement to stderr (the log) beside the server's message.
+ENTRY_POINT: tuple[str, ...] = ("psql", "--no-psqlrc", "--set=ON_ERROR_STOP=1", "--echo-errors")
+
+_PRIVATE_ECR_RE = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/(?P<repository>[a-z0-9._/-]+)[:@]"
+)
+
+
+def bootstrap_sql() -> str:
+    """The bootstrap SQL shipped with this module (one transaction, idempotent)."""
+    return BOOTSTRAP_SQL_FILE.read_text(encoding="utf-8")
+
+
+def bootstrap_command(sql: str) -> list[str]:
+    """psql's arguments after ENTRY_POINT: the whole script as one --command string (it uses
+    no psql meta-commands; its own BEGIN/COMMIT make it one transaction)."""
+    return ["--command", sql]
+
+
+def admin_container_definition(
+    *,
+    image: str,
+    host: str,
+    port: int,
+    database_name: str,
+    secret_arn: str,
+    log_group_name: str,
+    region: str,
+    application_name: str,
+    sql: str,
+) -> dict[str, Any]:
+    """The psql container, as a pure function (the module's tests parse it back)."""
+    environment = {
+        "PGHOST": host,
+        "PGPORT": str(port),
+        "PGDATABASE": database_name,
+        "PGSSLMODE": SSL_MODE,
+        "PGCONNECT_TIMEOUT": str(CONNECT_TIMEOUT_SECONDS),
+        "PGAPPNAME": application_name,
+    }
+    secrets = (SecretReference("PGUSER", secret_arn, "username"), SecretReference("PGPASSWORD", secret_arn, "password"))
+    return {
+        "name": CONTAINER_NAME,
+        "image": image,
+        "essential": True,
+        "user": CONTAINER_USER,
+        "readonlyRootFilesystem": True,
+        "privileged": False,
+        "linuxParameters": {
+            "capabilities": {"drop": ["ALL"]},
+            # Reaps children and forwards SIGTERM when the task is stopped mid-statement.
+            "initProcessEnabled": True,
+        },
+        "mountPoints": [
+            {"sourceVolume": volume, "containerPath": path, "readOnly": False}
+            for volume, path in SCRATCH_VOLUMES.items()
+        ],
+        "entryPoint": list(ENTRY_POINT),
+        "command": bootstrap_command(sql),
+        "environment": [{"name": key, "value": value} for key, value in sorted(environment.items())],
+        "secrets": [{"name": s.variable, "valueFrom": s.value_from} for s in secrets],
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {
+                "awslogs-group": log_group_name,
+                "awslogs-region": region,
+                "awslogs-stream-prefix": CONTAINER_NAME,
+                # Blocking (the driver's default), unlike the services: psql's few lines are
+                # the record of what ran against the database, and none may be dropped.
+                "mode": "blocking",
+            },
+        },
+    }
+
+
+class DatabaseAdminTask(Construct):
+    """The one-off psql task of a database (see the module docstring).
+
+    Typed outputs (attributes): task_definition_arn, family, container_name, security_group,
+    security_group_id, subnet_ids, execution_role, log_group_name, log_stream_prefix, image.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        props: DatabaseAdminTaskProps,
+        cluster: ComputeCluster,
+        database: Database,
+        egress: ServiceEgress,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.props = props
+        name = f"{props.name}-db-admin"
+        self.image: str = props.image or default_admin_image(database.props.engine_version)
+        private_image = _PRIVATE_ECR_RE.match(self.image)
+        if private_image is None and not egress.internet_https:
+            raise ValueError(
+                f"{name} image: expected an image in this account's ECR when the network has no NAT (the task "
+                f"could not pull a public image), got {self.image!r}"
+            )
+
+        self.security_group = SecurityGroup(
+            self,
+            "security_group",
+            props=SecurityGroupProps(
+                name=f"{props.name}-postgres-admin",
+                vpc_id=props.vpc_id,
+                description="Database admin tasks: psql as the master user, to the primary only",
+                tags=dict(props.tags),
+            ),
+        )
+        self.security_group_id: str = self.security_group.security_group_id
+        waive(
+            self.security_group.security_group,
+            "CKV2_AWS_5",
+            "Used by one-off admin tasks that ops/db_bootstrap.py starts with ecs.run_task (its id is a stack "
+            "output), not by any resource Terraform manages; it has no ingress at all.",
+        )
+        database.allow_admin_from(self.security_group)
+        self._egress(egress)
+        self.subnet_ids: tuple[str, ...] = props.subnet_ids
+
+        self.log_group_name: str = f"{cluster.log_group_prefix}/db-admin"
+        self.log_stream_prefix: str = CONTAINER_NAME
+        encrypted_log_group(
+            self,
+            "log_group",
+            name=self.log_group_name,
+            retention_days=props.log_retention_days,
+            kms_key_arn=cluster.kms_key_arn,
+            tags={**props.tags, "Name": f"{name}-logs"},
+            short_retention_reason=(
+                f"psql output of {name} is kept {props.log_retention_days} days (the environment's "
+                "log_retention_days), like the services' logs; what ran is also in the task definition "
+                "revisions, which are never deleted, and DDL in the database's own log."
+            ),
+        )
+
+        self.execution_role = ServiceRole(
+            self,
+            "execution_role",
+            name=f"{name}-execution",
+            service="ecs-tasks.amazonaws.com",
+            description=f"ECS starts {name} tasks: pulls psql, writes its log, reads the master secret",
+            account_id=cluster.account_id,
+            source_arns=[f"arn:{cluster.partition}:ecs:{cluster.region}:{cluster.account_id}:*"],
+            tags=dict(props.tags),
+        )
+        log_group_arn = cluster.log_group_arn(self.log_group_name)
+        self.execution_role.add_to_policy(
+            policy_statement("WriteAdminLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [f"{log_group_arn}:*"])
+        )
+        if private_image is not None:
+            self._grant_pull(private_image)
+        # The execution role alone reads the secret (ECS fills PGUSER/PGPASSWORD with it).
+        database.grant_read_secret(self.execution_role)
+
+        self.container_name: str = CONTAINER_NAME
+        self.family: str = name
+        self.task_definition = EcsTaskDefinition(
+            self,
+            "task_definition",
+            family=name,
+            requires_compatibilities=["FARGATE"],
+            network_mode="awsvpc",
+            cpu=str(props.cpu),
+            memory=str(props.memory_mib),
+            runtime_platform=EcsTaskDefinitionRuntimePlatform(
+                operating_system_family="LINUX", cpu_architecture=props.architecture
+            ),
+            execution_role_arn=self.execution_role.arn,
+            # No task role: psql needs no AWS API, so the task gets no AWS credentials.
+            volume=[EcsTaskDefinitionVolume(name=volume) for volume in SCRATCH_VOLUMES],
+            container_definitions=json.dumps(
+                [
+                    admin_container_definition(
+                        image=self.image,
+                        host=database.endpoint,
+                        port=database.port,
+                        database_name=database.props.database_name,
+                        secret_arn=database.secret_arn,
+                        log_group_name=self.log_group_name,
+                        region=props.region,
+                        application_name=name,
+                        sql=bootstrap_sql(),
+                    )
+                ]
+            ),
+            # Old revisions stay registered: which SQL ran when stays answerable.
+            skip_destroy=True,
+            tags={**props.tags, "Name": name},
+        )
+        self.task_definition_arn: str = self.task_definition.arn
+
+    def _egress(self, egress: ServiceEgress) -> None:
+        """What the task needs beyond the primary, as the services have it (ServiceEgress)."""
+        group = self.security_group
+        group.allow_egress_to_prefix_list(
+            "s3",
+            egress.s3_prefix_list_id,
+            HTTPS_PORT,
+            "HTTPS to S3 through the gateway endpoint",
+            "A psql image copied to this account's ECR serves its layers from S3.",
+        )
+        if egress.endpoint_security_group_id is not None:
+            group.allow_egress_to_group_id(
+                "vpc-endpoints",
+                egress.endpoint_security_group_id,
+                HTTPS_PORT,
+                "HTTPS to the interface VPC endpoints",
+                "ECR, CloudWatch Logs and Secrets Manager (the master secret) without leaving the VPC.",
+            )
+        if egress.internet_https:
+            group.allow_egress_to_cidr(
+                "internet",
+                "0.0.0.0/0",
+                HTTPS_PORT,
+                "HTTPS through NAT",
+                "The public psql image, Secrets Manager and CloudWatch Logs answer on public addresses "
+                "when the network has no interface endpoints; NAT is the only way out, and only 443 is open.",
+            )
+
+    def _grant_pull(self, image: re.Match[str]) -> None:
+        """Pull rights for an image in this account's ECR (a public image needs none)."""
+        partition = partition_for_region(image["region"])
+        repository_arn = f"arn:{partition}:ecr:{image['region']}:{image['account']}:repository/{image['repository']}"
+        self.execution_role.add_to_policy(
+            # GetAuthorizationToken has no resource-level permissions: AWS requires "*".
+            policy_statement("EcrAuthorization", ["ecr:GetAuthorizationToken"], ["*"]),
+            policy_statement("PullAdminImage", ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], [repository_arn]),
+        )
