@@ -77,6 +77,7 @@ class DatabaseAdminTask(Construct):
         self.props = props
         name = f"{props.name}-db-admin"
         self.image: str = props.image or default_admin_image(database.props.engine_version)
+        """The psql image the task runs: `props.image`, else the database major's (`default_admin_image`)."""
         private_image = _PRIVATE_ECR_RE.match(self.image)
         if private_image is None and not egress.internet_https:
             raise ValueError(
@@ -94,7 +95,9 @@ class DatabaseAdminTask(Construct):
                 tags=dict(props.tags),
             ),
         )
+        """`<name>-postgres-admin`: no ingress; egress to the primary and HTTPS only."""
         self.security_group_id: str = self.security_group.security_group_id
+        """The task's group (for `run_task`'s awsvpcConfiguration); the primary admits it on 5432."""
         waive(
             self.security_group.security_group,
             "CKV2_AWS_5",
@@ -104,9 +107,12 @@ class DatabaseAdminTask(Construct):
         database.allow_admin_from(self.security_group)
         self._egress(egress)
         self.subnet_ids: tuple[str, ...] = props.subnet_ids
+        """Where `run_task` places the task (`props.subnet_ids`)."""
 
         self.log_group_name: str = f"{cluster.log_group_prefix}/db-admin"
+        """`/ecs/<cluster name>/db-admin`: psql's output."""
         self.log_stream_prefix: str = CONTAINER_NAME
+        """awslogs names each task's stream `<prefix>/<container>/<task id>`."""
         encrypted_log_group(
             self,
             "log_group",
@@ -131,6 +137,7 @@ class DatabaseAdminTask(Construct):
             source_arns=[f"arn:{cluster.partition}:ecs:{cluster.region}:{cluster.account_id}:*"],
             tags=dict(props.tags),
         )
+        """`<name>-db-admin-execution`: pulls the image, writes the log, reads the master secret."""
         log_group_arn = cluster.log_group_arn(self.log_group_name)
         self.execution_role.add_to_policy(
             policy_statement("WriteAdminLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [f"{log_group_arn}:*"])
@@ -141,7 +148,9 @@ class DatabaseAdminTask(Construct):
         database.grant_read_secret(self.execution_role)
 
         self.container_name: str = CONTAINER_NAME
+        """`psql`: the container a command override names."""
         self.family: str = name
+        """`<name>-db-admin`: the task definition's family."""
         self.task_definition = EcsTaskDefinition(
             self,
             "task_definition",
@@ -176,6 +185,7 @@ class DatabaseAdminTask(Construct):
             tags={**props.tags, "Name": name},
         )
         self.task_definition_arn: str = self.task_definition.arn
+        """The revision this apply registered (what `make db-bootstrap` runs)."""
 
     def _egress(self, egress: ServiceEgress) -> None:
         """What the task needs beyond the primary, as the services have it (ServiceEgress)."""
