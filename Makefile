@@ -37,7 +37,7 @@ export CHAT_INFRA_PROVIDER_MIRROR := $(PROVIDER_MIRROR)
 ACTIONLINT_VERSION := v1.7.12
 ACTIONLINT := .tools/actionlint
 
-.PHONY: setup synth gate test plan deploy benchmark verify provider clean docs review bootstrap-state
+.PHONY: setup synth gate test plan deploy db-bootstrap benchmark verify provider clean docs review bootstrap-state
 
 setup: .venv/.synced .venv-checkov/.installed
 
@@ -92,6 +92,13 @@ plan: synth
 deploy: synth
 	@test -n "$(ENV)" || { echo "usage: make deploy ENV=<env> [ALLOW_DESTROY='<address> ...'] [AUTO_APPROVE=1]" >&2; exit 2; }
 	$(VENV_PYTHON) -m review deploy $(REVIEW_ARGS) $(if $(AUTO_APPROVE),--auto-approve)
+
+# Day one, after the first deploy of an environment: run the database admin task once (the
+# idempotent role and schema bootstrap, modules/database/sql/bootstrap.sql) and report how it
+# ended. Reads the stack's outputs from terraform, or OUTPUTS_JSON=<file of `terraform output -json`>.
+db-bootstrap: setup
+	@test -n "$(ENV)" || { echo "usage: make db-bootstrap ENV=<env> [OUTPUTS_JSON=<file>]" >&2; exit 2; }
+	$(VENV_PYTHON) -m ops.db_bootstrap $(ENV) $(if $(OUTPUTS_JSON),--outputs-json '$(OUTPUTS_JSON)')
 
 benchmark: setup
 	$(VENV_PYTHON) tools/benchmark.py $(if $(BEFORE),--before $(BEFORE))

@@ -19,7 +19,7 @@ from modules.common.keys import ManagedKey
 from modules.compute import ComputeCluster, ComputeClusterProps, FargateService, RoutedServiceProps, WorkerServiceProps
 from modules.compute.service import ServiceEgress, ServiceRouting
 from modules.container_registry import ContainerRepository, ContainerRepositoryProps
-from modules.database import Database, DatabaseProps
+from modules.database import Database, DatabaseAdminTask, DatabaseAdminTaskProps, DatabaseProps
 from modules.dns import Domain, DomainProps
 from modules.dns.names import CLOUDFRONT_HOSTED_ZONE_ID
 from modules.frontend import Frontend, FrontendProps
@@ -220,7 +220,7 @@ class ChatStack(TerraformStack):
         self.cluster = ComputeCluster(
             self, "compute", props=props_from_block(ComputeClusterProps, config.compute, **supplied)
         )
-        egress = ServiceEgress(
+        self.egress = egress = ServiceEgress(
             s3_prefix_list_id=network.s3_prefix_list_id,
             endpoint_security_group_id=network.endpoint_security_group_id,
             internet_https=config.network.nat_mode != "none",
@@ -328,9 +328,33 @@ class ChatStack(TerraformStack):
             if self.database.reader_endpoint is not None:
                 service.add_environment("DATABASE_READER_HOST", self.database.reader_endpoint)
 
+        self.database_admin = self._database_admin()
+
         self.backup = BackupPlan(self, "backup", props=props_from_block(BackupPlanProps, config.backup, **supplied))
         self.backup.protect("attachments", self.attachments.bucket_arn)
         self.backup.protect("database", self.database.arn)
+
+    def _database_admin(self) -> DatabaseAdminTask | None:
+        """The one-off psql task that creates the services' database roles (make db-bootstrap)
+        and runs migrations as the master user. Not without NAT: its default image is public
+        (a network without NAT would need a copy in this account's ECR, given as `image`)."""
+        config = self.config
+        if config.network.nat_mode == "none":
+            return None
+        return DatabaseAdminTask(
+            self,
+            "database_admin",
+            props=DatabaseAdminTaskProps(
+                name=config.stack_name,
+                region=config.region,
+                vpc_id=self.network.vpc_id,
+                subnet_ids=tuple(self.network.private_subnet_ids),
+                log_retention_days=config.log_retention_days,
+            ),
+            cluster=self.cluster,
+            database=self.database,
+            egress=self.egress,
+        )
 
     @property
     def _default_tags(self) -> dict[str, str]:
@@ -414,6 +438,7 @@ class ChatStack(TerraformStack):
                 value=self.services[service].service_names,
                 description=f"ECS service per colour running {service}",
             )
+        self._database_outputs()
         if self.redis_cluster is not None:
             TerraformOutput(
                 self,
@@ -428,6 +453,27 @@ class ChatStack(TerraformStack):
                 value=f"wss://{self.websocket_api.host_name}",
                 description="Where clients open their WebSocket (API Gateway)",
             )
+
+    def _database_outputs(self) -> None:
+        """What `make db-bootstrap` (ops/db_bootstrap.py) and the runbook need to start the
+        admin task, and the master secret (its rotation in the runbook)."""
+        TerraformOutput(
+            self,
+            "database_master_secret_arn",
+            value=self.database.secret_arn,
+            description="RDS-managed master user secret (username, password); read by the admin task only",
+        )
+        admin = self.database_admin
+        if admin is None:
+            return
+        for name, value, description in (
+            ("db_admin_task_definition_arn", admin.task_definition_arn, "One-off psql task (make db-bootstrap)"),
+            ("db_admin_container_name", admin.container_name, "The admin task's container (command overrides)"),
+            ("db_admin_subnet_ids", list(admin.subnet_ids), "Subnets the admin task runs in (no public IP)"),
+            ("db_admin_security_group_id", admin.security_group_id, "The admin task's security group"),
+            ("db_admin_log_group_name", admin.log_group_name, "psql output (stream psql/psql/<task id>)"),
+        ):
+            TerraformOutput(self, name, value=value, description=description)
 
 
 def build_app(configs: Iterable[EnvironmentConfig], outdir: str | None = None) -> App:

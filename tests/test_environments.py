@@ -421,3 +421,63 @@ def test_each_service_connects_as_its_own_database_user_with_iam(synthesized):
         statements = [s for p in policies for s in synth.data_by_reference(p["policy"])["statement"]]
         connect = [s for s in statements if "rds-db:connect" in s["actions"]]
         assert connect and all(r.endswith(f"/{service}") for s in connect for r in s["resources"]), service
+
+
+def test_every_environment_has_the_database_admin_task_and_the_outputs_to_start_it(synthesized, environment_configs):
+    for name, config in environment_configs.items():
+        synth = synthesized[name]
+        outputs = synth.document["output"]
+        for output in (
+            "ecs_cluster_name",
+            "database_master_secret_arn",
+            "db_admin_task_definition_arn",
+            "db_admin_container_name",
+            "db_admin_subnet_ids",
+            "db_admin_security_group_id",
+            "db_admin_log_group_name",
+        ):
+            assert outputs[output]["description"], (name, output)
+        (task_key,) = [
+            k
+            for k, b in synth.resources("aws_ecs_task_definition").items()
+            if b["family"] == f"{config.stack_name}-db-admin"
+        ]
+        assert outputs["db_admin_task_definition_arn"]["value"] == synth.reference(
+            "aws_ecs_task_definition", task_key, "arn"
+        )
+        # Not an ECS service: nothing keeps it running.
+        assert all(
+            s["task_definition"] != outputs["db_admin_task_definition_arn"]["value"]
+            for s in synth.resources("aws_ecs_service").values()
+        )
+        (primary,) = [b for b in synth.resources("aws_db_instance").values() if not b.get("replicate_source_db")]
+        secret = outputs["database_master_secret_arn"]["value"]
+        assert secret.endswith(".master_user_secret[0].secret_arn}") and primary["manage_master_user_password"]
+        (container,) = json.loads(synth.resources("aws_ecs_task_definition")[task_key]["container_definitions"])
+        assert {s["valueFrom"] for s in container["secrets"]} == {f"{secret}:username::", f"{secret}:password::"}
+
+
+def test_only_the_proxy_and_the_admin_task_reach_the_primary_when_there_is_a_proxy(synthesized, environment_configs):
+    for name, config in environment_configs.items():
+        synth = synthesized[name]
+        groups = {
+            synth.reference("aws_security_group", k): b["tags"]["Name"]
+            for k, b in synth.resources("aws_security_group").items()
+        }
+        prefix = config.stack_name
+        admitted = sorted(
+            groups[r["referenced_security_group_id"]]
+            for r in synth.resources("aws_vpc_security_group_ingress_rule").values()
+            if groups.get(r["security_group_id"]) == f"{prefix}-postgres"
+        )
+        services = [f"{prefix}-{service}" for service in ("api", "realtime", "worker")]
+        front = [f"{prefix}-postgres-proxy"] if config.database.proxy else services
+        assert admitted == sorted([*front, f"{prefix}-postgres-admin"]), name
+        # The proxy (when there is one) still admits the services alone.
+        if config.database.proxy:
+            proxy_sources = sorted(
+                groups[r["referenced_security_group_id"]]
+                for r in synth.resources("aws_vpc_security_group_ingress_rule").values()
+                if groups.get(r["security_group_id"]) == f"{prefix}-postgres-proxy"
+            )
+            assert proxy_sources == sorted(services), name

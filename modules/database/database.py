@@ -12,7 +12,8 @@ What it creates:
   authentication, Performance Insights and Enhanced Monitoring, TLS only;
 - optionally RDS Proxy (TLS required, IAM from clients) and a read replica in another zone;
 - one security group per entry point: services reach the proxy when there is one, else
-  the primary, and the replica; only the proxy (or the services) reach the primary.
+  the primary, and the replica; only the proxy (or the services) and the admin task
+  (DatabaseAdminTask, modules/database/admin_task.py) reach the primary.
 """
 
 from __future__ import annotations
@@ -90,8 +91,9 @@ class Database(Construct):
     arn, security_group, security_group_id, proxy_security_group, replica_security_group,
     parameter_group_name, log_group_names, monitoring_role_arn.
 
-    Helpers: allow_from (a service's security group may connect), grant_connect (IAM
-    database authentication as one database user), grant_read_secret (the master secret).
+    Helpers: allow_from (a service's security group may connect), allow_admin_from (the admin
+    task's group may reach the primary directly), grant_connect (IAM database authentication
+    as one database user), grant_read_secret (the master secret).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, props: DatabaseProps) -> None:
@@ -204,6 +206,12 @@ class Database(Construct):
         front.allow_from(source, f"PostgreSQL from {source.name}")
         if self.replica_security_group is not None:
             self.replica_security_group.allow_from(source, f"PostgreSQL reads from {source.name}")
+
+    def allow_admin_from(self, source: SecurityGroup) -> None:
+        """Let `source`'s members connect to the primary itself, past the proxy: for the admin
+        task (DatabaseAdminTask), which logs in as the master user with its password, as the
+        IAM-only proxy never admits it. Services use `allow_from`."""
+        self.security_group.allow_from(source, f"PostgreSQL admin (master user) from {source.name}")
 
     def grant_connect(self, grantee: Grantee, db_user: str) -> None:
         """rds-db:connect as `db_user` (a role with rds_iam) through the proxy when there is

@@ -22,6 +22,8 @@ from modules.common.validation import (
     pattern_check,
     range_check,
 )
+from modules.compute.props import ARCHITECTURES, Architecture
+from modules.compute.sizing import check_cpu, check_cpu_memory
 from modules.database.sizing import memory_gib
 from modules.database.windows import check_backup_window, check_maintenance_window, check_windows_apart
 from modules.security_groups.props import check_vpc_id
@@ -97,6 +99,7 @@ def check_zone_names(values: Iterable[str]) -> tuple[str, ...]:
 
 
 check_data_subnet_ids = subnet_ids_check("RDS Proxy needs two")
+check_admin_subnet_ids = subnet_ids_check("a task runs in any one of them, so two zones keep it startable in an outage")
 
 
 def check_secret_arns(values: Iterable[str]) -> tuple[str, ...]:
@@ -316,3 +319,76 @@ class DatabaseProps:
     @property
     def replica_class(self) -> str:
         return self.replica_instance_class or self.instance_class
+
+
+# -- the admin task ------------------------------------------------------------------------
+
+# Docker's official PostgreSQL image, from ECR Public's mirror of the Docker Official
+# Images: Fargate pulls it through NAT without Docker Hub's anonymous pull limits. Alpine:
+# ~100 MB against ~150 MB for Debian, so a one-off task starts sooner.
+ADMIN_IMAGE_REPOSITORY = "public.ecr.aws/docker/library/postgres"
+
+check_admin_image = pattern_check(
+    r"^[a-z0-9.-]+(:\d+)?/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[0-9a-f]{64})$",
+    "expected an image reference with a registry and a tag or digest, such as "
+    f'"{ADMIN_IMAGE_REPOSITORY}:18-alpine" or "<account>.dkr.ecr.<region>.amazonaws.com/psql@sha256:<64 hex>"',
+)
+
+
+def default_admin_image(engine_version: str) -> str:
+    """The psql client of the database's major: `<ADMIN_IMAGE_REPOSITORY>:<major>-alpine`.
+
+    Pinned by tag to the major, not by digest: the tag follows the major's minor releases
+    (libpq and OpenSSL fixes) and a psql client works with any minor of its major, while a
+    digest would freeze those fixes and could not be checked by this offline build. Give
+    `image` as a digest (or a copy in your own ECR) where every pull must be reproducible.
+    """
+    return f"{ADMIN_IMAGE_REPOSITORY}:{check_engine_version(engine_version)}-alpine"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatabaseAdminTaskProps:
+    """Inputs of `DatabaseAdminTask`, the one-off ECS task that runs SQL against the primary
+    as the RDS master user (the bootstrap in sql/bootstrap.sql, migrations). Not an
+    environment-file block: the stack supplies every field from the environment's values."""
+
+    name: str = prop(check=check_name)
+    """Environment prefix, e.g. "chat-prod": the task family is "<name>-db-admin"."""
+
+    region: str = prop(check=check_region)
+    """Region of the stack's provider (the log driver's region)."""
+
+    vpc_id: str = prop(check=check_vpc_id)
+    """The VPC of the task's security group, usually `Network.vpc_id`."""
+
+    subnet_ids: tuple[str, ...] = prop(check=check_admin_subnet_ids)
+    """Where `run_task` places the task: private subnets with a way to the image registry,
+    Secrets Manager and CloudWatch Logs, usually `Network.private_subnet_ids`."""
+
+    log_retention_days: int = prop(90, check=check_retention_days)
+    """Default: 90 days of the task's psql output (the stack passes the environment's value)."""
+
+    image: str | None = prop(None, check=check_admin_image)
+    """Default: the official PostgreSQL image of the database's major on Alpine, from ECR
+    Public, by tag (`default_admin_image`: why a tag and not a digest). It pulls through NAT;
+    a network without NAT needs a copy in this account's ECR."""
+
+    cpu: int = prop(256, check=check_cpu)
+    """Default: 0.25 vCPU, Fargate's smallest: psql waits on the server."""
+
+    memory_mib: int = prop(512, check=range_check(512, 122_880))
+    """Default: 512 MiB, the least Fargate pairs with 0.25 vCPU."""
+
+    architecture: Architecture = prop("ARM64", check=choice_check(ARCHITECTURES))
+    """Default: ARM64 (Graviton, ~20% cheaper per vCPU-hour); the official image is built
+    for both."""
+
+    tags: dict[str, str] = prop(default_factory=dict, check=check_tags)
+    """Extra tags (the provider's default_tags still apply)."""
+
+    cross_checks: ClassVar[tuple[CrossCheck, ...]] = (
+        CrossCheck("memory_mib", check_cpu_memory, ("cpu", "memory_mib")),
+    )
+
+    def __post_init__(self) -> None:
+        check_props(self)
