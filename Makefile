@@ -3,7 +3,8 @@
 #   make test   set up, run the whole test suite (what .ci/run calls)
 # Everything is installed inside the checkout: .tools/ (pipenv), .venv/ (the project,
 # from Pipfile.lock), .venv-checkov/ (checkov, isolated because its bc-python-hcl2
-# dependency overwrites python-hcl2's `hcl2` package).
+# dependency overwrites python-hcl2's `hcl2` package), .venv-parliament/ (parliament, the
+# IAM policy linter the tests run over every policy document, with its own pinned botocore).
 
 PYTHON ?= python3
 PIPENV_VERSION := 2026.10.3
@@ -54,6 +55,11 @@ $(PIPENV):
 	.venv-checkov/bin/pip install --quiet --requirement tools/checkov-requirements.txt
 	touch $@
 
+.venv-parliament/.installed: tools/parliament-requirements.txt
+	$(PYTHON) -m venv .venv-parliament
+	.venv-parliament/bin/pip install --quiet --requirement tools/parliament-requirements.txt
+	touch $@
+
 .venv-moto/.installed: tools/moto-requirements.txt
 	$(PYTHON) -m venv .venv-moto
 	.venv-moto/bin/pip install --quiet --requirement tools/moto-requirements.txt
@@ -70,7 +76,7 @@ $(ACTIONLINT):
 	GOBIN=$(CURDIR)/.tools go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION) || \
 	  echo "actionlint not built (Go missing or its module proxy unreachable): the workflow lint test will skip"
 
-test: setup .venv-moto/.installed $(ACTIONLINT)
+test: setup .venv-moto/.installed .venv-parliament/.installed $(ACTIONLINT)
 	.venv/bin/ruff check .
 	$(VENV_PYTHON) -m pytest
 

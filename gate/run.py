@@ -9,7 +9,11 @@ So this gate runs checkov once, reads its JSON report, fails on parsing errors a
 any stack without results, subtracts waivers recorded by the modules (see
 modules/common/waivers.py), and fails on any remaining finding or any stale waiver.
 
-Exit codes: 0 clean, 1 the gate failed, 2 the gate could not run (usage, no checkov).
+Beside checkov, `main` validates every literal value of the stacks against AWS's own API
+models (gate/aws_model.py): a value AWS would refuse fails the gate as a finding does.
+
+Exit codes: 0 clean, 1 the gate failed, 2 the gate could not run (usage, no checkov, a
+row of the API-model table that does not resolve).
 """
 
 from __future__ import annotations
@@ -255,20 +259,47 @@ def gate(stacks_dir: Path, report_dir: Path, checkov: Path = DEFAULT_CHECKOV) ->
     return report
 
 
+def aws_model_gate(stacks_dir: Path, report_dir: Path):
+    """The stacks' literal values against AWS's API models (gate/aws_model.py)."""
+    try:
+        from gate import aws_model
+
+        report = aws_model.check_stacks(find_stacks(stacks_dir))
+    except ImportError as error:
+        raise GateCannotRun(f"botocore is needed for the API-model check: {error}; run `make setup`") from error
+    except aws_model.ModelMapError as error:
+        raise GateCannotRun(str(error)) from error
+    report_dir.mkdir(parents=True, exist_ok=True)
+    (report_dir / "aws_model_summary.json").write_text(
+        json.dumps(aws_model.summary_json(report), indent=2, default=str) + "\n", encoding="utf-8"
+    )
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="checkov policy gate over synthesized stacks")
     parser.add_argument("--stacks-dir", type=Path, default=Path("cdktf.out/stacks"))
     parser.add_argument("--report-dir", type=Path, default=Path("cdktf.out/gate"))
     parser.add_argument("--checkov", type=Path, default=DEFAULT_CHECKOV)
     args = parser.parse_args(argv)
+    from gate.aws_model import render as render_aws_model
+
     try:
         report = gate(args.stacks_dir, args.report_dir, args.checkov)
+        model_report = aws_model_gate(args.stacks_dir, args.report_dir)
     except GateCannotRun as error:
         print(f"gate: cannot run: {error}", file=sys.stderr)
         return EXIT_CANNOT_RUN
-    print(render(report))
-    print(f"reports: {args.report_dir}/results_json.json, results_junitxml.xml, gate_summary.json, results.sarif")
-    return 0 if report.ok else EXIT_FAILED
+    ok = report.ok and model_report.ok
+    print(render(report).rsplit("\n", 1)[0])
+    print("checkov: PASSED" if report.ok else "checkov: FAILED")
+    print(render_aws_model(model_report))
+    print(
+        f"reports: {args.report_dir}/results_json.json, results_junitxml.xml, gate_summary.json, results.sarif, "
+        "aws_model_summary.json"
+    )
+    print("gate: PASSED" if ok else "gate: FAILED")
+    return 0 if ok else EXIT_FAILED
 
 
 if __name__ == "__main__":

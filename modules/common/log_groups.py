@@ -41,10 +41,14 @@ def log_group_arn(partition: str, region: str, account_id: str, group_name: str)
 def logs_key_statement(log_group_label: str, region: str, group_arn: str) -> DataAwsIamPolicyDocumentStatement:
     """The key-policy statement letting CloudWatch Logs use a key for the log groups that
     `group_arn` matches (an ARN, or an ArnLike pattern ending in "*"). In a key policy
-    "*" is this key."""
+    "*" is this key.
+
+    No kms:DescribeKey (AWS's guide lists kms:Describe* here): a DescribeKey request
+    carries no encryption context, so under this condition the grant could never match
+    (parliament: UNKNOWN_CONDITION_FOR_ACTION); CloudWatch Logs works without it."""
     return policy_statement(
         f"CloudWatchLogsUsesKeyFor{log_group_label}",
-        ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+        ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
         ["*"],
         principal=("Service", [f"logs.{region}.amazonaws.com"]),
         conditions=[

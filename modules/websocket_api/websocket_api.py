@@ -380,7 +380,14 @@ class WebSocketApi(Construct):
                 ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
                 [f"{groups}:*"],
             ),
-            policy_statement("FindApiGatewayLogGroups", ["logs:DescribeLogGroups"], [groups]),
+            # AWS evaluates DescribeLogGroups against the account's log-group:* ARN, never one
+            # group's: scoped to /aws/apigateway/* the grant could not match (parliament:
+            # RESOURCE_MISMATCH). API Gateway looks its groups up before writing to them.
+            policy_statement(
+                "FindApiGatewayLogGroups",
+                ["logs:DescribeLogGroups"],
+                [log_group_arn(partition, props.region, account_id, "*")],
+            ),
         )
         return ApiGatewayAccount(
             self,

@@ -602,7 +602,6 @@ def test_only_cloudwatch_logs_may_use_the_log_key_and_only_for_this_caches_group
         "kms:Decrypt",
         "kms:ReEncrypt*",
         "kms:GenerateDataKey*",
-        "kms:DescribeKey",
     ]
     (condition,) = logs["condition"]
     pattern = f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:/chat-infra/chat-prod/elasticache/*"

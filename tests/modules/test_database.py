@@ -367,7 +367,6 @@ def test_key_policy_lets_cloudwatch_logs_use_the_key_for_each_of_these_log_group
             "kms:Decrypt",
             "kms:ReEncrypt*",
             "kms:GenerateDataKey*",
-            "kms:DescribeKey",
         ]
         assert conditions(statement) == {("ArnEquals", "kms:EncryptionContext:aws:logs:arn"): [prefix + group]}
     assert sorted(expected.values()) == sorted(g["name"] for g in synth.resources("aws_cloudwatch_log_group").values())

@@ -271,7 +271,8 @@ def test_the_accounts_cloudwatch_role_writes_api_gateway_log_groups_only(variant
     ]
     assert statements["WriteApiGatewayLogs"]["resources"] == [f"{groups}:*"]
     assert statements["FindApiGatewayLogGroups"]["actions"] == ["logs:DescribeLogGroups"]
-    assert statements["FindApiGatewayLogGroups"]["resources"] == [groups]
+    # The form AWS evaluates DescribeLogGroups against (the account's log-group:*).
+    assert statements["FindApiGatewayLogGroups"]["resources"] == [f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:*"]
     # The stage waits for the account setting: API Gateway refuses access logs before it.
     assert one(synth, "aws_apigatewayv2_stage")["depends_on"] == [
         f"aws_api_gateway_account.{next(iter(synth.resources('aws_api_gateway_account')))}"
