@@ -282,11 +282,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report-dir", type=Path, default=Path("cdktf.out/gate"))
     parser.add_argument("--checkov", type=Path, default=DEFAULT_CHECKOV)
     args = parser.parse_args(argv)
-    from gate.aws_model import render as render_aws_model
-
     try:
         report = gate(args.stacks_dir, args.report_dir, args.checkov)
         model_report = aws_model_gate(args.stacks_dir, args.report_dir)
+        from gate.aws_model import render as render_aws_model  # importable: aws_model_gate said so
     except GateCannotRun as error:
         print(f"gate: cannot run: {error}", file=sys.stderr)
         return EXIT_CANNOT_RUN
