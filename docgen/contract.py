@@ -103,7 +103,28 @@ class Entry:
     kind: str  # "environment" or "secret"
     meaning: str | None
     value: str  # as shown: a literal with placeholders, or where the value comes from
-    set_when: str
+    in_base: bool  # set with every variant at its default
+    added_by: tuple[str, ...]  # variant labels that add it
+    removed_by: tuple[str, ...]  # variant labels that take it away
+
+    @property
+    def set_when(self) -> str:
+        return _set_when(self.in_base, self.added_by, self.removed_by)
+
+    def expected_in(self, config: Any) -> bool:
+        """Whether an environment's config gets this variable, by the contract."""
+        if any(choice_holds(label, config) for label in self.removed_by):
+            return False
+        return self.in_base or any(choice_holds(label, config) for label in self.added_by)
+
+
+def choice_holds(label: str, config: Any) -> bool:
+    """Whether a variant label ('ingress = "api_gateway"', 'database.replica = true') holds for a config."""
+    path, value = label.split(" = ", 1)
+    current = config
+    for part in path.split("."):
+        current = getattr(current, part)
+    return current == json.loads(value)
 
 
 def variants() -> list[Variant]:
@@ -278,7 +299,9 @@ def contract_entries(variant_list: Sequence[Variant], documents: Mapping[str, Ma
                     kind=given.kind,
                     meaning=meaning,
                     value=shown_value(given, document, stack_name),
-                    set_when=_set_when(variable in stacks[""].get(service, {}), added, removed),
+                    in_base=variable in stacks[""].get(service, {}),
+                    added_by=tuple(added),
+                    removed_by=tuple(removed),
                 )
             )
     return entries
