@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
         "--no-contract",
         action="store_true",
         help="leave docs/application-contract.md alone (it synthesizes scratch stacks, ~30 s); "
-        "naming modules implies it",
+        "naming modules or another --modules-dir implies it",
     )
     parser.add_argument(
         "--modules-dir",
@@ -122,7 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.check:
         _write(results)
     problems = [problem for result in results for problem in result.problems]
-    if not (args.no_contract or args.modules):
+    # The contract is the project's: not for a subset of modules or another modules folder.
+    if not (args.no_contract or args.modules or args.modules_dir.resolve() != PROJECT_MODULES_DIR):
         try:
             text, contract_problems = contract.generate()
         except contract.ContractError as error:

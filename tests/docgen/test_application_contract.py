@@ -113,3 +113,15 @@ def test_the_generator_loads_no_cdktf():
     )
     run = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
     assert "loaded: []" in run.stdout, run.stdout + run.stderr
+
+
+def test_the_contract_is_left_alone_for_other_modules_or_a_subset(widget_modules, monkeypatch):
+    from docgen.__main__ import main
+
+    def refuse():
+        raise AssertionError("the contract was generated")
+
+    monkeypatch.setattr(contract, "generate", refuse)
+    assert main(["--modules-dir", str(widget_modules)]) == 0
+    assert main(["--check", "network"]) == 0
+    assert main(["--check", "--no-contract"]) == 0
