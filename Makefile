@@ -121,7 +121,8 @@ clean:
 	rm -rf cdktf.out
 
 # Module READMEs: the inputs/outputs tables between the GENERATED markers come from each
-# module's props and typed attributes (docgen/); tests/docgen fails when one is stale.
+# module's props and typed attributes (docgen/); docs/application-contract.md from stacks
+# synthesized per variant (docgen/contract.py); tests/docgen fails when one is stale.
 docs: setup
 	$(VENV_PYTHON) -m docgen
 

@@ -1,8 +1,10 @@
-"""`python -m docgen`: regenerate the inputs/outputs tables of every module README.
+"""`python -m docgen`: regenerate the inputs/outputs tables of every module README, and the
+application contract (docs/application-contract.md, docgen/contract.py).
 
-Exit codes: 0 up to date (or written); 1 a README is out of date (--check) or a table
-cannot be completed (a missing docstring, description, type or marker: each named on
-stderr); 2 the modules directory or a module's code cannot be read (nothing written).
+Exit codes: 0 up to date (or written); 1 a README or the contract is out of date (--check)
+or something cannot be completed (a missing docstring, description, type, marker or a
+variable's meaning: each named on stderr); 2 the modules directory or a module's code
+cannot be read, or the contract's scratch stacks cannot be synthesized (nothing written).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from docgen import contract
 from docgen.module_docs import PROJECT_MODULES_DIR, DocgenInputError, ReadmeResult, document_modules
 
 REGENERATE_HINT = "run `python -m docgen` (or `make docs`) to regenerate them"
@@ -44,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="write nothing; list the READMEs that are out of date and exit 1 if any"
     )
     parser.add_argument("--diff", action="store_true", help="--check, and print what regenerating would change")
+    parser.add_argument(
+        "--no-contract",
+        action="store_true",
+        help="leave docs/application-contract.md alone (it synthesizes scratch stacks, ~30 s); "
+        "naming modules or another --modules-dir implies it",
+    )
     parser.add_argument(
         "--modules-dir",
         type=Path,
@@ -77,6 +86,30 @@ def _write(results: Sequence[ReadmeResult]) -> None:
             print(f"docgen: wrote {result.shown_as}")
 
 
+def _contract(text: str, check: bool, show_diff: bool) -> bool:
+    """Write the contract, or (check) say whether it is out of date."""
+    path = contract.CONTRACT_PATH
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if old == text:
+        return False
+    shown = path.relative_to(contract.PROJECT_ROOT)
+    if not check:
+        path.write_text(text, encoding="utf-8")
+        print(f"docgen: wrote {shown}")
+        return False
+    print(f"docgen: out of date: {shown}: run `{contract.REGENERATE_COMMAND}`")
+    if show_diff:
+        sys.stdout.writelines(
+            difflib.unified_diff(
+                old.splitlines(keepends=True),
+                text.splitlines(keepends=True),
+                f"{shown} (as it is)",
+                f"{shown} (regenerated)",
+            )
+        )
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     args.check = args.check or args.diff
@@ -89,6 +122,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.check:
         _write(results)
     problems = [problem for result in results for problem in result.problems]
+    # The contract is the project's: not for a subset of modules or another modules folder.
+    if not (args.no_contract or args.modules or args.modules_dir.resolve() != PROJECT_MODULES_DIR):
+        try:
+            text, contract_problems = contract.generate()
+        except contract.ContractError as error:
+            print(f"docgen: application contract: {error}", file=sys.stderr)
+            return 2
+        problems += [f"application contract: {problem}" for problem in contract_problems]
+        failed = _contract(text, args.check, args.diff) or failed
     for problem in problems:
         print(f"docgen: {problem}", file=sys.stderr)
     if not failed and not problems:

@@ -23,6 +23,7 @@ from modules.database import Database, DatabaseAdminTask, DatabaseAdminTaskProps
 from modules.dns import Domain, DomainProps
 from modules.dns.names import CLOUDFRONT_HOSTED_ZONE_ID
 from modules.frontend import Frontend, FrontendProps
+from modules.frontend.csp import INLINE_IMAGE_SOURCES, api_sources
 from modules.load_balancer import LoadBalancer, LoadBalancerProps, RoutedService
 from modules.network import Network, NetworkProps
 from modules.queues import MessageQueue, MessageQueueProps, messaging_key
@@ -70,6 +71,19 @@ def routed_services(config: EnvironmentConfig) -> tuple[RoutedService, ...]:
     if config.ingress == "api_gateway":
         return tuple(service for service in services if service.name != "realtime")
     return services
+
+
+def frontend_sources(config: EnvironmentConfig, attachments_endpoint: str) -> dict[str, tuple[str, ...]]:
+    """What the single-page app reaches besides its own origin, for the frontend's CSP
+    (modules/frontend/csp.py): every API host over https:// (REST, Socket.IO's polling) and
+    wss:// (its WebSocket), the WebSocket API's host with the API Gateway ingress, and the
+    attachments bucket's endpoint: presigned uploads (connect-src) and the images shown from
+    presigned downloads (img-src), with the inline images a build and file previews use."""
+    websocket_hosts = (config.websocket_api.host_name,) if config.ingress == "api_gateway" else ()
+    return {
+        "connect_sources": (*api_sources(config.dns.api_host_names, websocket_hosts), attachments_endpoint),
+        "image_sources": (attachments_endpoint, *INLINE_IMAGE_SOURCES),
+    }
 
 
 class ChatStack(TerraformStack):
@@ -140,6 +154,18 @@ class ChatStack(TerraformStack):
         )
         self.regional_web_acl = WebAcl(self, "waf", props=props_from_block(WebAclProps, config.waf, **supplied))
         self.regional_web_acl.associate("alb", self.load_balancer.arn)
+        # Before the frontend: its CSP names the bucket's endpoint (uploads and downloads
+        # go from the browser straight to S3, presigned by the API).
+        self.attachments = AttachmentsBucket(
+            self,
+            "attachments",
+            props=props_from_block(
+                AttachmentsBucketProps,
+                config.attachments,
+                **supplied,
+                cors_allowed_origins=tuple(f"https://{host}" for host in self.domain.frontend_host_names),
+            ),
+        )
         self.cloudfront_web_acl = WebAcl(
             self,
             "cloudfront_waf",
@@ -158,6 +184,7 @@ class ChatStack(TerraformStack):
                 certificate_arn=self.domain.cloudfront_certificate_arn,
                 aliases=self.domain.frontend_host_names,
                 web_acl_arn=self.cloudfront_web_acl.arn,
+                **frontend_sources(config, self.attachments.endpoint),
             ),
         )
         self.cloudfront_web_acl.protect("frontend", self.frontend.distribution_arn)
@@ -283,20 +310,21 @@ class ChatStack(TerraformStack):
             queue.grant_consume(worker)
             variable = f"{queue.props.queue_name.upper().replace('-', '_')}_QUEUE_URL"
             for service in (api, realtime, worker):
-                service.add_environment(variable, queue.url)
+                service.add_environment(
+                    variable,
+                    queue.url,
+                    meaning=f"URL of the {queue.props.queue_name} SQS queue: the API and realtime send to it, "
+                    "the worker receives and deletes from it (its dead-letter queue takes what fails repeatedly).",
+                )
 
-        self.attachments = AttachmentsBucket(
-            self,
-            "attachments",
-            props=props_from_block(
-                AttachmentsBucketProps,
-                config.attachments,
-                **supplied,
-                cors_allowed_origins=tuple(f"https://{host}" for host in self.domain.frontend_host_names),
-            ),
-        )
         self.attachments.grant_read_write(api)
-        api.add_environment("ATTACHMENTS_BUCKET", self.attachments.bucket_name)
+        api.add_environment(
+            "ATTACHMENTS_BUCKET",
+            self.attachments.bucket_name,
+            meaning="The attachments bucket: the API reads, writes and deletes its objects and presigns browser "
+            "uploads (PUT or POST) and downloads (GET) against its regional endpoint "
+            "https://<bucket>.s3.<region>.amazonaws.com, the one the frontend's CSP allows.",
+        )
 
         # ElastiCache, or (cache_backend = "redis_cluster") none here: the Redis Cluster on EC2
         # is wired once the backup plan exists (wire_redis_cluster).
@@ -321,12 +349,31 @@ class ChatStack(TerraformStack):
             # (rds_iam): no password exists for it anywhere.
             self.database.allow_from(service.security_group)
             self.database.grant_connect(service, service.props.service)
-            service.add_environment("DATABASE_HOST", self.database.writer_endpoint)
-            service.add_environment("DATABASE_PORT", str(self.database.port))
-            service.add_environment("DATABASE_NAME", self.database.props.database_name)
-            service.add_environment("DATABASE_USER", service.props.service)
+            service.add_environment(
+                "DATABASE_HOST",
+                self.database.writer_endpoint,
+                meaning="PostgreSQL host for reads and writes (the RDS Proxy when the environment has one, else "
+                "the instance). TLS is required; log in with an IAM auth token (rds generate-db-auth-token), "
+                "valid 15 minutes, as DATABASE_USER.",
+            )
+            service.add_environment(
+                "DATABASE_PORT", str(self.database.port), meaning="PostgreSQL port of DATABASE_HOST."
+            )
+            service.add_environment(
+                "DATABASE_NAME", self.database.props.database_name, meaning="The database to connect to."
+            )
+            service.add_environment(
+                "DATABASE_USER",
+                service.props.service,
+                meaning="The PostgreSQL role this service logs in as (rds_iam: an IAM token, no password).",
+            )
             if self.database.reader_endpoint is not None:
-                service.add_environment("DATABASE_READER_HOST", self.database.reader_endpoint)
+                service.add_environment(
+                    "DATABASE_READER_HOST",
+                    self.database.reader_endpoint,
+                    meaning="PostgreSQL read replica (same port, user and IAM login) for reads that tolerate "
+                    "a little replication lag: history, search. Absent: read from DATABASE_HOST.",
+                )
 
         self.database_admin = self._database_admin()
 
@@ -377,10 +424,27 @@ class ChatStack(TerraformStack):
         for service in clients:
             cache.allow_from(service.security_group)
             cache.grant_connect(service)
-            service.add_environment("CACHE_PUBSUB_HOST", cache.pubsub_primary_endpoint)
-            service.add_environment("CACHE_STATE_HOST", cache.state_primary_endpoint)
-            service.add_environment("CACHE_PORT", str(cache.port))
-            service.add_environment("CACHE_USER", cache.user_name)
+            service.add_environment(
+                "CACHE_PUBSUB_HOST",
+                cache.pubsub_primary_endpoint,
+                meaning="ElastiCache (Valkey) primary endpoint for pub/sub between tasks (the Socket.IO adapter). "
+                "TLS required; authenticate as CACHE_USER with an IAM token.",
+            )
+            service.add_environment(
+                "CACHE_STATE_HOST",
+                cache.state_primary_endpoint,
+                meaning="ElastiCache (Valkey) primary endpoint for shared state: presence, sessions, rate limits. "
+                "TLS and IAM authentication as for CACHE_PUBSUB_HOST.",
+            )
+            service.add_environment(
+                "CACHE_PORT", str(cache.port), meaning="Port of CACHE_PUBSUB_HOST and CACHE_STATE_HOST."
+            )
+            service.add_environment(
+                "CACHE_USER",
+                cache.user_name,
+                meaning="The ElastiCache user this service authenticates as, with a short-lived IAM token "
+                "(no password exists).",
+            )
         return cache
 
     def _backend(self) -> None:

@@ -45,11 +45,24 @@ def wire_documentdb(stack: ChatStack, config: EnvironmentConfig) -> DocumentData
         service = stack.services[name]
         database.allow_from(service.security_group)
         database.grant_read_secret(service)
-        service.add_environment("DOCUMENTDB_HOST", database.endpoint)
-        service.add_environment("DOCUMENTDB_READER_HOST", database.reader_endpoint)
-        service.add_environment("DOCUMENTDB_PORT", str(database.port))
+        service.add_environment(
+            "DOCUMENTDB_HOST",
+            database.endpoint,
+            meaning="DocumentDB cluster endpoint (the primary) for writes; TLS required (Amazon's RDS CA bundle).",
+        )
+        service.add_environment(
+            "DOCUMENTDB_READER_HOST",
+            database.reader_endpoint,
+            meaning="DocumentDB reader endpoint, balanced over the replicas, for reads that tolerate lag.",
+        )
+        service.add_environment("DOCUMENTDB_PORT", str(database.port), meaning="Port of both DocumentDB endpoints.")
         # The ARN of the secret (not its value); the variable name avoids the words the
         # service module reserves for secret values.
-        service.add_environment("DOCUMENTDB_LOGIN_ARN", database.secret_arn)
+        service.add_environment(
+            "DOCUMENTDB_LOGIN_ARN",
+            database.secret_arn,
+            meaning="ARN of the Secrets Manager secret holding the DocumentDB login (JSON: username, password). "
+            "Read it at run time and again after an authentication failure: AWS rotates it.",
+        )
     stack.backup.protect("documentdb", database.arn)
     return database

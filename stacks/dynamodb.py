@@ -31,6 +31,12 @@ TABLE_VARIABLES: dict[str, str] = {
     "connections": "CONNECTIONS_TABLE",
     "user_counter": "USER_COUNTER_TABLE",
 }
+# What the application finds in each table (the application contract).
+TABLE_MEANINGS: dict[str, str] = {
+    "messages": "DynamoDB table of chat messages, by room and time (the chat history).",
+    "connections": "DynamoDB table of open WebSocket connections, written on connect and deleted on disconnect.",
+    "user_counter": "DynamoDB table holding the counter that numbers new users (an atomic update per sign-up).",
+}
 
 
 def wire_dynamodb(stack: ChatStack, config: EnvironmentConfig) -> ChatTables:
@@ -41,9 +47,15 @@ def wire_dynamodb(stack: ChatStack, config: EnvironmentConfig) -> ChatTables:
         service = stack.services[service_name]
         tables.grant_read_write(service, tables=table_keys)
         for table_key in table_keys:
-            service.add_environment(TABLE_VARIABLES[table_key], tables.table_names[table_key])
+            service.add_environment(
+                TABLE_VARIABLES[table_key], tables.table_names[table_key], meaning=TABLE_MEANINGS[table_key]
+            )
         if "connections" in table_keys:
-            service.add_environment("CONNECTIONS_BY_USER_INDEX", tables.connections_by_user_index)
+            service.add_environment(
+                "CONNECTIONS_BY_USER_INDEX",
+                tables.connections_by_user_index,
+                meaning="Global secondary index of CONNECTIONS_TABLE by user id: every open connection of a user.",
+            )
     for table_key, table_arn in tables.table_arns.items():
         stack.backup.protect(f"{table_key}_table", table_arn)
     stack.dynamodb = tables

@@ -61,8 +61,23 @@ def wire_msk(stack: ChatStack, config: EnvironmentConfig) -> KafkaCluster:
     cluster.grant_consume(worker, names, consumer_group)
     cluster.grant_create_topics(worker, names)
     for service in (api, realtime, worker):
-        service.add_environment("KAFKA_BOOTSTRAP_BROKERS", cluster.bootstrap_brokers)
+        service.add_environment(
+            "KAFKA_BOOTSTRAP_BROKERS",
+            cluster.bootstrap_brokers,
+            meaning="MSK bootstrap brokers (host:port,...) on the IAM port: TLS and SASL/OAUTHBEARER or "
+            "AWS_MSK_IAM with the task role; no other authentication is accepted.",
+        )
         for topic in names:
-            service.add_environment(topic_variable(topic), topic)
-    worker.add_environment("KAFKA_CONSUMER_GROUP", consumer_group)
+            service.add_environment(
+                topic_variable(topic),
+                topic,
+                meaning=f"Name of the Kafka topic that carries what the SQS variant's {topic} queue does: "
+                "the API and realtime produce to it, the worker consumes it.",
+            )
+    worker.add_environment(
+        "KAFKA_CONSUMER_GROUP",
+        consumer_group,
+        meaning="The consumer group the worker joins (the only one its role may use); it also creates the "
+        "topics, since topic auto-creation is off.",
+    )
     return cluster

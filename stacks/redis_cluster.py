@@ -58,10 +58,19 @@ def wire_redis_cluster(stack: Any, config: Any) -> RedisCluster:
         # Cluster clients (ioredis Cluster, node-redis createCluster) take a few startup
         # nodes ("ip:port,...") and discover the rest; every node is given, so any five may
         # be down. Names of its own: the application tells the two backends apart by them.
-        service.add_environment("CACHE_CLUSTER_NODES", cluster.startup_nodes)
+        service.add_environment(
+            "CACHE_CLUSTER_NODES",
+            cluster.startup_nodes,
+            meaning="Redis Cluster startup nodes (ip:port,...): give them to a cluster client (ioredis Cluster, "
+            "node-redis createCluster), which discovers the rest. Authenticate with CACHE_PASSWORD.",
+        )
         # ECS reads the secret when a task starts (the execution role) and hands the task
         # the password as a variable; the task role gets nothing.
-        service.add_secret("CACHE_PASSWORD", cluster.auth_secret_arn)
+        service.add_secret(
+            "CACHE_PASSWORD",
+            cluster.auth_secret_arn,
+            meaning="The Redis Cluster's AUTH password, injected by ECS when the task starts.",
+        )
         cluster.grant_read_auth_secret(service.execution_role)
     for index, volume_arn in enumerate(cluster.data_volume_arns):
         stack.backup.protect(f"redis_node_{index}_data", volume_arn)

@@ -80,5 +80,10 @@ def connect_websocket_api(stack: ChatStack, config: EnvironmentConfig) -> WebSoc
         )
     realtime = stack.services["realtime"]
     api.grant_manage_connections(realtime)
-    realtime.add_environment("WEBSOCKET_CALLBACK_URL", api.callback_url)
+    realtime.add_environment(
+        "WEBSOCKET_CALLBACK_URL",
+        api.callback_url,
+        meaning="The WebSocket API's @connections URL: POST <url>/@connections/<connectionId> sends to a client, "
+        "GET reads and DELETE closes its connection (SigV4-signed with the task role).",
+    )
     return api

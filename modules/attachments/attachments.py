@@ -26,7 +26,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
 from constructs import Construct
 
 from modules.attachments.props import AttachmentsBucketProps
-from modules.common.aws_arn import partition_for_region
+from modules.common.aws_arn import dns_suffix_for_region, partition_for_region
 from modules.common.buckets import KmsEncryption, PrivateBucket, S3ManagedEncryption
 from modules.common.policy import policy_statement
 from modules.common.roles import Grantee
@@ -62,7 +62,7 @@ class AttachmentsBucket(Construct):
     frontend, server access logs to a log bucket, and an object-only read/write grant.
 
     Typed outputs (attributes): bucket_name, bucket_arn, bucket_regional_domain_name,
-    kms_key_arn, log_bucket_name, log_bucket_arn.
+    endpoint, kms_key_arn, log_bucket_name, log_bucket_arn.
 
     Construct IDs: bucket, log_bucket, key (only without kms_key_arn), cors, access_logging.
     """
@@ -145,6 +145,10 @@ class AttachmentsBucket(Construct):
         self.bucket_name: str = self.bucket.bucket_name
         self.bucket_arn: str = self.bucket.bucket_arn
         self.bucket_regional_domain_name: str = self.bucket.bucket_regional_domain_name
+        self.endpoint: str = f"https://{bucket_name}.s3.{props.region}.{dns_suffix_for_region(props.region)}"
+        """The bucket's regional virtual-hosted endpoint, where browsers send presigned uploads and
+        downloads (the API must presign against it): the origin the frontend's CSP allows. Built
+        from the name, so literal when the account id is."""
         self.log_bucket_name: str = self.log_bucket.bucket_name
         self.log_bucket_arn: str = self.log_bucket.bucket_arn
 

@@ -66,6 +66,17 @@ TRACING_ENVIRONMENT = {
     "OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4317",
     "AWS_XRAY_DAEMON_ADDRESS": "localhost:2000",
 }
+# What each of those means to the application (the application contract).
+TRACING_VARIABLE_MEANINGS = {
+    "OTEL_EXPORTER_OTLP_ENDPOINT": "Where OpenTelemetry SDKs send spans over OTLP/gRPC: the collector sidecar "
+    "in the same task, which forwards them to X-Ray (OTLP/HTTP is on port 4318).",
+    "AWS_XRAY_DAEMON_ADDRESS": "Where X-Ray SDKs send segments (UDP): the same collector sidecar.",
+}
+
+# The stack JSON's comment key ("//", which Terraform ignores) under which each service's
+# variables are explained: {"//": {CONTRACT_KEY: {<container>: {<variable>: <meaning>}}}}.
+# docgen reads it back to write docs/application-contract.md.
+CONTRACT_KEY = "application_contract"
 
 
 def collector_definition(*, image: str, log_group_name: str, region: str) -> dict[str, Any]:

@@ -110,7 +110,7 @@ class Frontend(Construct):
 
     Typed outputs (attributes): bucket_name, bucket_arn, distribution_id,
     distribution_arn, distribution_domain_name, hosted_zone_id, log_bucket_name,
-    log_bucket_arn, kms_key_arn.
+    log_bucket_arn, kms_key_arn, content_security_policy.
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, props: FrontendProps) -> None:
@@ -139,6 +139,9 @@ class Frontend(Construct):
             "same build again, so a replica would double storage for nothing.",
         )
 
+        self.content_security_policy: str = props.served_content_security_policy
+        """The Content-Security-Policy header every response carries (the file's policy with the
+        API hosts and the attachments bucket added)."""
         self.distribution = self._distribution()
         self._grant_distribution_read()
 
@@ -266,7 +269,7 @@ class Frontend(Construct):
                     protection=True, mode_block=True, override=True
                 ),
                 content_security_policy=CloudfrontResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicy(
-                    content_security_policy=props.content_security_policy, override=True
+                    content_security_policy=self.content_security_policy, override=True
                 ),
             ),
             remove_headers_config=CloudfrontResponseHeadersPolicyRemoveHeadersConfig(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import ClassVar, Literal, get_args
 
 from modules.common.certificates import check_cloudfront_certificate_arn
-from modules.common.inputs import check_props, prop
+from modules.common.inputs import CrossCheck, check_props, prop
 from modules.common.validation import (
     check_account_id,
     check_name,
@@ -16,13 +16,14 @@ from modules.common.validation import (
     pattern_check,
     range_check,
 )
+from modules.frontend.csp import check_sources, extend_policy
 
 PriceClass = Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"]
 PRICE_CLASSES: tuple[str, ...] = get_args(PriceClass)
 
 # What the SPA may load with no change to the environment file: its own origin only, no
-# plugins, no framing, no form posts elsewhere, and http:// upgraded. A frontend that
-# calls an API on another host adds it to connect-src (https:// and wss://).
+# plugins, no framing, no form posts elsewhere, and http:// upgraded. The stack adds the
+# API hosts and the attachments bucket to connect-src and img-src (csp.py).
 DEFAULT_CONTENT_SECURITY_POLICY = (
     "default-src 'self'; base-uri 'self'; object-src 'none'; frame-ancestors 'none'; "
     "form-action 'self'; upgrade-insecure-requests"
@@ -92,6 +93,19 @@ def check_content_security_policy(value: str) -> str:
     return value
 
 
+def check_served_policy_length(
+    content_security_policy: str, connect_sources: tuple[str, ...], image_sources: tuple[str, ...]
+) -> None:
+    """The policy with the stack's sources added must still fit CloudFront's limit (a reference
+    counts with the length of its placeholder, which is longer than an account id)."""
+    served = extend_policy(content_security_policy, {"connect-src": connect_sources, "img-src": image_sources})
+    if len(served) > MAX_CONTENT_SECURITY_POLICY_CHARS:
+        raise ValueError(
+            f"expected the policy with the stack's connect-src and img-src sources added to fit CloudFront's "
+            f"{MAX_CONTENT_SECURITY_POLICY_CHARS} characters, got {len(served)}: shorten the file's policy"
+        )
+
+
 @dataclass(frozen=True, kw_only=True)
 class FrontendProps:
     """Inputs of `Frontend`. Every optional input documents its default as behaviour.
@@ -130,8 +144,19 @@ class FrontendProps:
         DEFAULT_CONTENT_SECURITY_POLICY, check=check_content_security_policy, environment=True
     )
     """Default: the SPA's own origin only (no plugins, no framing, no form posts elsewhere,
-    http:// upgraded). Add the API and websocket hosts to connect-src, e.g.
-    "... ; connect-src 'self' https://api.chat.example.com wss://api.chat.example.com"."""
+    http:// upgraded). The base policy: `connect_sources` and `image_sources` are added to
+    it, never replaced by it (a connect-src or img-src it leaves out starts from its
+    default-src), so a file's policy extends what the app needs and cannot lose it. Add
+    other origins here, e.g. "...; connect-src 'self' https://errors.example.net"."""
+
+    connect_sources: tuple[str, ...] = prop((), check=check_sources)
+    """Default: none added. Origins the SPA calls (fetch, XMLHttpRequest, WebSocket), added
+    to connect-src: the stack gives every API host over https:// and wss:// and the
+    attachments bucket's regional endpoint (presigned uploads)."""
+
+    image_sources: tuple[str, ...] = prop((), check=check_sources)
+    """Default: none added. Where the SPA's images come from, added to img-src: the stack
+    gives the attachments bucket's endpoint (presigned downloads), "data:" and "blob:"."""
 
     web_acl_arn: str | None = prop(None, check=check_cloudfront_web_acl_arn)
     """Default: no web ACL (and reasoned waivers of CKV_AWS_68 and CKV2_AWS_47). The ARN
@@ -144,5 +169,20 @@ class FrontendProps:
     tags: dict[str, str] = field(default_factory=dict)
     """Extra tags on every taggable resource (the provider's default_tags still apply)."""
 
+    cross_checks: ClassVar[tuple[CrossCheck, ...]] = (
+        CrossCheck(
+            "content_security_policy",
+            check_served_policy_length,
+            ("content_security_policy", "connect_sources", "image_sources"),
+        ),
+    )
+
     def __post_init__(self) -> None:
         check_props(self)
+
+    @property
+    def served_content_security_policy(self) -> str:
+        """The header CloudFront sends: `content_security_policy` with the sources added."""
+        return extend_policy(
+            self.content_security_policy, {"connect-src": self.connect_sources, "img-src": self.image_sources}
+        )

@@ -108,9 +108,14 @@ def build_stack(stack, *, exec_enabled: bool, on_demand_base_tasks: int, spot_pe
         egress=egress,
         routing=routing,
     )
-    api.add_environment("QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/111122223333/chat-t-push")
+    api.add_environment(
+        "QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/111122223333/chat-t-push", meaning="The push queue's URL."
+    )
     api.add_secret(
-        "DATABASE_PASSWORD", f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:rds!db-1234-XyZ123", "password"
+        "DATABASE_PASSWORD",
+        f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:rds!db-1234-XyZ123",
+        "password",
+        meaning="The database password, from RDS's secret.",
     )
     FargateService(
         stack,
@@ -573,8 +578,8 @@ def test_wiring_mistakes_are_refused(synth_scratch):
         worker = FargateService(
             stack, "ok", props=worker_props(), cluster=cluster, repository=repository, egress=egress
         )
-        worker.add_environment("MODE", "worker")
+        worker.add_environment("MODE", "worker", meaning="Which loop the image runs (a test value).")
         with pytest.raises(ValueError, match="chat-t-worker: expected one value for MODE, got a second"):
-            worker.add_secret("MODE", SECRET)
+            worker.add_secret("MODE", SECRET, meaning="The same name again, as a secret.")
 
     synth_scratch(build)

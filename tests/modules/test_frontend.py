@@ -526,3 +526,71 @@ def test_the_frontend_block_is_derived_from_the_props():
         with pytest.raises(ValueError) as directly:
             replace(BASE, **mistake)
         assert in_file.value.errors()[0]["msg"].removeprefix("Value error, ") in str(directly.value)
+
+
+# -- the Content-Security-Policy with the stack's sources ------------------------------------
+
+API = ("https://api.test.chat.example.com", "wss://api.test.chat.example.com")
+UPLOADS = "https://chat-test-attachments-111122223333-eu-west-1.s3.eu-west-1.amazonaws.com"
+
+
+def test_added_sources_create_connect_and_img_src_from_default_src():
+    from modules.frontend.csp import extend_policy
+
+    served = extend_policy(DEFAULT_CONTENT_SECURITY_POLICY, {"connect-src": (*API, UPLOADS), "img-src": (UPLOADS,)})
+    assert served == (
+        f"default-src 'self'; connect-src 'self' {' '.join(API)} {UPLOADS}; img-src 'self' {UPLOADS}; "
+        "base-uri 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; upgrade-insecure-requests"
+    )
+
+
+def test_a_files_directives_are_extended_never_replaced():
+    from modules.frontend.csp import extend_policy, parse_policy
+
+    policy = "default-src 'none'; CONNECT-SRC 'self' https://errors.example.net; img-src 'none'; script-src 'self'"
+    served = dict(parse_policy(extend_policy(policy, {"connect-src": API, "img-src": (UPLOADS, "data:")})))
+    assert served["connect-src"] == ["'self'", "https://errors.example.net", *API]
+    # 'none' only means something alone: the added sources replace it.
+    assert served["img-src"] == [UPLOADS, "data:"]
+    assert served["default-src"] == ["'none'"] and served["script-src"] == ["'self'"]
+    # Without connect-src nor default-src a browser restricts nothing: nothing to add.
+    assert extend_policy("script-src 'self'", {"connect-src": API}) == "script-src 'self'"
+    # Added once, in order, whatever the repetition.
+    assert extend_policy("default-src 'self'", {"connect-src": (*API, *API)}).count(API[0]) == 1
+
+
+def test_the_construct_serves_the_policy_with_the_sources(synth_scratch):
+    from modules.frontend import Frontend
+
+    props = replace(BASE, connect_sources=(*API, UPLOADS), image_sources=(UPLOADS, "data:", "blob:"))
+    frontends = []
+    synth = synth_scratch(lambda stack: frontends.append(Frontend(stack, "frontend", props=props)))
+    served = headers_of(synth)["security_headers_config"]["content_security_policy"]["content_security_policy"]
+    assert served == frontends[0].content_security_policy == props.served_content_security_policy
+    assert f"img-src 'self' {UPLOADS} data: blob:;" in served and f"connect-src 'self' {API[0]}" in served
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"connect_sources": ("https://api.example.com; script-src *",)},
+            'connect_sources: expected CSP source expressions such as "https://api.chat.example.com"',
+        ),
+        ({"image_sources": ("data: blob:",)}, "image_sources: expected CSP source expressions"),
+        (
+            {"content_security_policy": "default-src 'self'; " + "x" * 1700, "connect_sources": API},
+            "content_security_policy: expected the policy with the stack's connect-src and img-src sources added "
+            f"to fit CloudFront's {MAX_CONTENT_SECURITY_POLICY_CHARS} characters, got 1",
+        ),
+    ],
+)
+def test_sources_are_checked_and_the_served_policy_must_fit(change, message):
+    with pytest.raises(ValueError, match="invalid FrontendProps") as caught:
+        replace(BASE, **change)
+    assert message in str(caught.value)
+
+
+def test_a_bucket_name_resolved_at_apply_is_accepted():
+    token = "https://chat-test-attachments-${TfToken[TOKEN.7]}-eu-west-1.s3.eu-west-1.amazonaws.com"
+    assert token in replace(BASE, connect_sources=(token,)).served_content_security_policy

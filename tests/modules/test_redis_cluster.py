@@ -635,10 +635,10 @@ class StandInService:
         self.environment: dict[str, str] = {}
         self.secrets: dict[str, str] = {}
 
-    def add_environment(self, variable, value):
+    def add_environment(self, variable, value, *, meaning):
         self.environment[variable] = value
 
-    def add_secret(self, variable, secret_arn, json_key=None):
+    def add_secret(self, variable, secret_arn, json_key=None, *, meaning):
         assert json_key is None
         self.secrets[variable] = secret_arn
 
