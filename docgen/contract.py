@@ -220,11 +220,17 @@ class Given:
 
 
 def service_variables(document: Mapping[str, Any]) -> dict[str, dict[str, Given]]:
-    """Each service's variables (container name -> variable -> Given), from its task definitions."""
+    """Each service's variables (container name -> variable -> Given), from its task definitions.
+
+    Only the application's services, which record their contract in the stack: a task the
+    platform runs itself (the database admin task's psql) is nobody's application."""
     services: dict[str, dict[str, Given]] = {}
+    recorded = meanings(document)
     for task in document.get("resource", {}).get("aws_ecs_task_definition", {}).values():
         definitions = json.loads(task["container_definitions"])
         container = definitions[0]  # the service's own container; the collector sidecar comes after it
+        if container["name"] not in recorded:
+            continue
         variables = services.setdefault(container["name"], {})
         for item in container.get("environment", []):
             variables[item["name"]] = Given("environment", item["value"])
