@@ -168,6 +168,8 @@ CONSIDERED_STATELESS: dict[str, str] = {
     "aws_volume_attachment": "which instance a volume is attached to; the volume is listed",
     "aws_efs_mount_target": "a network endpoint of the file system; the file system is listed",
     "aws_elasticache_global_replication_group": "the tie between regional caches, each listed",
+    "aws_route_table": "routes from the configuration",
+    "aws_route_table_association": "which subnet uses which route table",
     "aws_eip": "an address, not data; one that partners allow-list is worth a careful look all the same",
     "aws_launch_template": "instances of a fleet are replaceable by design",
 }
