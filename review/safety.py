@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -283,9 +284,14 @@ _UNSET = object()
 
 
 def _step(value: Any, key: str) -> Any:
-    """One step into a plan value: a nested block is a list of one object in the plan JSON."""
-    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], Mapping):
-        value = value[0]
+    """One step into a plan value: a nested block is a list of one object in the plan JSON.
+
+    More than one block where the rule expects one is ambiguous: ValueError, so the gate
+    reports that it cannot judge rather than judging one of them."""
+    if isinstance(value, list):
+        if len(value) > 1:
+            raise ValueError(f"{len(value)} blocks where one was expected, at {key}")
+        value = value[0] if value else None
     if isinstance(value, Mapping):
         return value.get(key)
     return None
@@ -299,13 +305,18 @@ def value_at(values: Any, attribute: str) -> Any:
 
 
 def unknown_at(after_unknown: Any, attribute: str) -> bool:
-    """True when the apply alone will know the attribute (or anything inside it)."""
-    value = after_unknown
+    """True when the apply alone will know the attribute (or anything inside it, in any block)."""
+    values = [after_unknown]
     for key in attribute.split("."):
-        if value is True:
+        if any(v is True for v in values):
             return True
-        value = _step(value, key)
-    return _any_true(value)
+        stepped = []
+        for value in values:
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, Mapping):
+                    stepped.append(item.get(key))
+        values = stepped
+    return any(_any_true(v) for v in values)
 
 
 def _any_true(value: Any) -> bool:
@@ -410,9 +421,18 @@ WEAKENINGS: dict[str, Callable[[Rule, Any, Any], bool]] = {
 
 
 def _by(entries: Any, key: str) -> dict[str, Mapping[str, Any]]:
-    if not isinstance(entries, list):
+    """Blocks by their name; a block without one, or two with the same, cannot be matched: ValueError."""
+    if entries is None:
         return {}
-    return {str(e.get(key)): e for e in entries if isinstance(e, Mapping)}
+    if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
+        raise ValueError(f"expected a list of blocks, got {type(entries).__name__}")
+    found: dict[str, Mapping[str, Any]] = {}
+    for entry in entries:
+        name = entry.get(key)
+        if not isinstance(name, str) or not name or name in found:
+            raise ValueError(f"blocks cannot be matched by {key}: one is missing or repeated ({shown(name)})")
+        found[name] = entry
+    return found
 
 
 def _sooner(old: float | None, new: float | None) -> bool:
@@ -959,18 +979,20 @@ def _update_findings(change: ResourceChange, allowed: bool) -> list[Finding]:
         ]
     found = []
     for rule in rules:
-        if unknown_at(change.after_unknown, rule.attribute) and value_at(change.before, rule.attribute) is not None:
-            found.append(
-                Finding(
-                    change,
-                    "unjudged",
-                    f"{rule.attribute} {shown(value_at(change.before, rule.attribute))} -> (known after apply)",
-                    f"the gate cannot judge a value only the apply will know; {rule.why}",
-                    allowed,
-                )
-            )
-            continue
         try:
+            if unknown_at(change.after_unknown, rule.attribute):
+                old = value_at(change.before, rule.attribute)
+                if old is not None:
+                    found.append(
+                        Finding(
+                            change,
+                            "unjudged",
+                            f"{rule.attribute} {shown(old)} -> (known after apply)",
+                            f"the gate cannot judge a value only the apply will know; {rule.why}",
+                            allowed,
+                        )
+                    )
+                    continue
             weakened = weakenings(rule, change.before, change.after)
         except (TypeError, ValueError, AttributeError) as error:
             found.append(Finding(change, "unjudged", f"{rule.attribute}: {error}", rule.why, allowed))
@@ -980,10 +1002,19 @@ def _update_findings(change: ResourceChange, allowed: bool) -> list[Finding]:
     return found
 
 
+_INSTANCE_KEY = re.compile(r'\["(?:[^"\\]|\\.)*"\]|\[\d+\]')
+
+
+def _type_in_address(address: str) -> str | None:
+    """The resource type an address names (`module.a["k"].aws_s3_bucket.b[0]` -> aws_s3_bucket)."""
+    parts = _INSTANCE_KEY.sub("", address).split(".")
+    return parts[-2] if len(parts) >= 2 else None
+
+
 def _findings(change: ResourceChange, allowed: bool) -> list[Finding]:
     if change.mode == "data":
         return []
-    if change.mode != "managed" or not change.type:
+    if change.mode != "managed" or not change.type or _type_in_address(change.address) != change.type:
         what = f"mode {change.mode!r}, type {change.type!r}"
         reason = "a malformed entry: the gate cannot tell what it is (no allowance lifts this; fix the plan)"
         return [Finding(change, "unjudged", what, reason, allowed=False, allowable=False)]

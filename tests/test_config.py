@@ -561,3 +561,50 @@ def test_a_value_a_module_refuses_while_building_is_a_located_problem_not_a_trac
         f"{tmp_path / 'bad.hcl'}: weights: expected weights only for the routed services ['api'], got ['worker'] "
         "(refused while building chat-bad: the file's validation missed it)"
     ]
+
+
+# -- adversarial environment files: templates in disguise, lookalikes, limits at the edge ------------
+
+
+@pytest.mark.parametrize(
+    ("line", "key", "expected"),
+    [
+        ('tags = { team = <<EOT\nx-${upper("a")}\nEOT\n}', "tags.team", TEMPLATE_REFUSAL),  # a heredoc
+        ('tags = { team = "\\u0025{ if true }x" }', "tags.team", TEMPLATE_REFUSAL),  # "%" written as \u0025
+        ('tags = { team = "a\\u0024{upper(1)}" }', "tags.team", TEMPLATE_REFUSAL),  # "$" written as \u0024
+        ('tags = { team = "\\u0024{upper(1)}" }', "tags.team", "expected a literal value"),  # wholly an expression
+    ],
+    ids=["heredoc", "escaped-percent", "escaped-dollar-inside", "escaped-dollar-whole"],
+)
+def test_a_template_in_disguise_is_still_refused(tmp_path, line, key, expected):
+    problems = problems_of(write(tmp_path, "dev", VALID.format(name="dev") + line + "\n"))
+    assert any(f": {key}: " in p and expected in p for p in problems), problems
+
+
+def test_a_region_with_a_lookalike_hyphen_or_an_expression_is_refused(tmp_path):
+    lookalike = VALID.format(name="dev").replace('region = "eu-west-1"', 'region = "eu\u2010west-1"')
+    assert ": region: expected an AWS region such as eu-west-1" in only_problem(write(tmp_path, "dev", lookalike))
+    state = 'remote_state {\n  bucket = "chat-state"\n  key = "dev/terraform.tfstate"\n  region = var.region\n}\n'
+    message = only_problem(write(tmp_path, "dev", VALID.format(name="dev") + state))
+    assert ": remote_state.region: expected a literal value (environment files take no expressions)" in message
+
+
+def test_tag_keys_differing_only_in_case_are_two_tags_to_aws(tmp_path):
+    text = VALID.format(name="dev") + tags_line(44, "Team", "team")
+    assert ": tags: expected at most 43 tags" in only_problem(write(tmp_path, "dev", text))
+
+
+def test_an_instance_class_with_a_trailing_space_or_in_capitals_is_refused(tmp_path):
+    for value in ("cache.t4g.small ", "CACHE.T4G.SMALL"):
+        text = VALID.format(name="dev") + f'managed_cache {{\n  node_type = "{value}"\n}}\n'
+        message = only_problem(write(tmp_path, "dev", text))
+        assert message.startswith(f"{tmp_path / 'dev.hcl'}: managed_cache.node_type: expected ") and value in message
+
+
+def test_every_problem_of_two_files_is_reported_at_once_with_the_new_checks(tmp_path):
+    write(tmp_path, "dev", VALID.format(name="dev") + 'tags = { team = "${x}y" }\n')
+    write(tmp_path, "prod", VALID.format(name="prod").replace('"eu-west-1"', '"eu-west-7"'))
+    with pytest.raises(EnvironmentFileError) as caught:
+        load_environments(tmp_path)
+    keys = [(Path(p.file).name, p.key) for p in caught.value.problems]
+    assert keys == [("dev.hcl", "tags.team"), ("prod.hcl", "region")]
