@@ -19,6 +19,7 @@ import hcl2
 from lark.exceptions import LarkError, UnexpectedInput
 from pydantic import BaseModel, ValidationError
 
+from envconfig.catalogue import catalogue_problems
 from envconfig.schema import EnvironmentConfig
 from modules.common.validation import describe
 
@@ -83,7 +84,41 @@ def _plain(value: Any, key: str, problems: list[tuple[str, str]]) -> Any:
     if isinstance(value, str) and value.startswith("${") and value.endswith("}"):
         problems.append((key, f"expected a literal value (environment files take no expressions), got {value}"))
         return None
+    if isinstance(value, str) and (message := template_problem(value)):
+        problems.append((key, message))
+        return None
     return value
+
+
+# Terraform evaluates "${...}" (interpolation) and "%{...}" (directives) in every string of the
+# synthesized JSON: a value holding either would run a function (file(), upper(), ...) at plan
+# time instead of being the literal the file meant. They are refused rather than escaped
+# ("$${"): refusing is the simplest and safest rule, and no input of these modules needs the
+# two characters.
+TEMPLATE_MARKERS = ("${", "%{")
+
+
+def template_problem(value: str) -> str | None:
+    """Why a string from an environment file may not go into the JSON as it is, or None."""
+    if not any(marker in value for marker in TEMPLATE_MARKERS):
+        return None
+    return (
+        f'expected a literal string without "${{" or "%{{" (Terraform would evaluate it as a template in the '
+        f"synthesized JSON; environment files take no templates, not even escaped), got {describe(value)}"
+    )
+
+
+def _template_keys(value: Any, key: str, problems: list[tuple[str, str]]) -> None:
+    """Map keys (tag names, service names) land in the JSON too."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            path = f"{key}.{k}" if key else str(k)
+            if isinstance(k, str) and (message := template_problem(k)):
+                problems.append((path, f"(a key) {message}"))
+            _template_keys(v, path, problems)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _template_keys(v, f"{key}[{i}]", problems)
 
 
 def _repeated_attributes(body: Any, prefix: str = "") -> list[tuple[str, str]]:
@@ -119,6 +154,7 @@ def _parse(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
         return None, [Problem(shown, "", f"HCL syntax error: {str(error).strip().splitlines()[0]}")]
     found = _repeated_attributes(tree.body)
     data = _plain(raw, "", found)
+    _template_keys(data, "", found)
     return data, [Problem(shown, key, message) for key, message in found]
 
 
@@ -199,6 +235,8 @@ def load_environment(path: Path) -> EnvironmentConfig:
         config = EnvironmentConfig.model_validate(data)
     except ValidationError as error:
         problems += _problems_from(error, shown, {p.key for p in problems})
+    reported = {p.key for p in problems}
+    problems += [Problem(shown, key, message) for key, message in catalogue_problems(data) if key not in reported]
     expected_name = path.name.removesuffix(ENVIRONMENT_SUFFIX)
     given_name = data.get("name")
     if isinstance(given_name, str) and given_name != expected_name:

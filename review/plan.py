@@ -69,6 +69,7 @@ class ResourceChange:
     changed: tuple[str, ...]  # top-level attributes an update or replacement changes
     before: Mapping[str, Any] | None
     after: Mapping[str, Any] | None
+    after_unknown: Any = None  # what only the apply will know: True, or a structure like `after`
     previous_address: str | None = None  # moved from
     deposed: str | None = None  # an old object a create_before_destroy left behind
     importing: bool = False
@@ -134,6 +135,7 @@ def _change(entry: Mapping[str, Any]) -> ResourceChange:
         changed=changed,
         before=change.get("before"),
         after=change.get("after"),
+        after_unknown=change.get("after_unknown"),
         previous_address=entry.get("previous_address"),
         deposed=entry.get("deposed"),
         importing=bool(change.get("importing")),

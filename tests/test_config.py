@@ -337,3 +337,274 @@ def test_tracing_and_ecs_exec_need_a_way_out_when_there_is_no_nat(tmp_path):
     problems = problems_of(path)
     assert f'{path}: compute.tracing_enabled: expected false when network.nat_mode is "none"' in "\n".join(problems)
     assert any(p.startswith(f"{path}: compute.exec_enabled: expected false") for p in problems), problems
+
+
+# -- issue 21: templates, catalogues, regions, tag counts, and no traceback --------------------------
+
+TEMPLATE_REFUSAL = (
+    'expected a literal string without "${" or "%{" (Terraform would evaluate it as a template in the '
+    "synthesized JSON; environment files take no templates, not even escaped), got "
+)
+
+
+def test_a_template_inside_a_tag_value_is_refused(tmp_path):
+    path = write(tmp_path, "dev", VALID.format(name="dev") + 'tags = { team = "x-${upper("a")}" }\n')
+    assert only_problem(path) == f'{path}: tags.team: {TEMPLATE_REFUSAL}"x-${{upper("a")}}" (string)'
+
+
+def test_a_template_reading_a_file_in_the_content_security_policy_is_refused(tmp_path):
+    csp = "default-src 'self'; report-uri https://${file(\\\"/etc/hostname\\\")}/csp"
+    path = write(tmp_path, "dev", VALID.format(name="dev") + f'frontend {{\n  content_security_policy = "{csp}"\n}}\n')
+    message = only_problem(path)
+    assert message.startswith(f"{path}: frontend.content_security_policy: {TEMPLATE_REFUSAL}")
+    assert "${file(" in message
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ('tags = { team = "%{ if true }x%{ endif }" }', "tags.team"),  # a directive
+        ('tags = { team = "$${literal}" }', "tags.team"),  # escaped: refused too, and said so
+        ('tags = { "${upper(\\"k\\")}" = "v" }', "tags.${upper(k)}"),  # a map key lands in the JSON as well
+        ('api {\n  secrets = { KEY = "arn:${data.x}" }\n}', "api.secrets.KEY"),  # nested in a block
+    ],
+    ids=["directive", "escaped", "map-key", "nested"],
+)
+def test_templates_anywhere_in_a_string_are_refused(tmp_path, line, key):
+    path = write(tmp_path, "dev", VALID.format(name="dev") + line + "\n")
+    problems = problems_of(path)
+    assert any(p.startswith(f"{path}: {key}: ") and TEMPLATE_REFUSAL in p for p in problems), problems
+
+
+def test_a_template_in_a_list_item_is_refused_at_its_index(tmp_path):
+    text = VALID.format(name="dev").replace('["api.chat.example.com"]', '["api.chat.example.com", "x${y}.example.com"]')
+    problems = problems_of(write(tmp_path, "dev", text))
+    assert any("dns.api_host_names[1]: " + TEMPLATE_REFUSAL in p for p in problems), problems
+
+
+PRICED = "aws-list-prices-2026-11.toml"
+
+
+@pytest.mark.parametrize(
+    ("block", "key", "value", "expected"),
+    [
+        ("database", "instance_class", "db.m8g.large", "an RDS for PostgreSQL instance class"),
+        ("database", "replica_instance_class", "db.r8g.large", "an RDS for PostgreSQL instance class"),
+        ("managed_cache", "node_type", "cache.r8g.large", "an ElastiCache node type"),
+        ("msk", "broker_instance_type", "kafka.m7g.4xlarge", "an MSK broker type"),
+        ("documentdb", "instance_class", "db.r6g.16xlarge", "a DocumentDB instance class"),
+    ],
+    ids=["rds-unpriced", "rds-replica-unpriced", "elasticache", "msk", "documentdb"],
+)
+def test_instance_classes_are_checked_against_the_price_tables_catalogue(tmp_path, block, key, value, expected):
+    variant = {"msk": 'messaging = "msk"\n', "documentdb": 'document_store = "documentdb"\n'}.get(block, "")
+    text = VALID.format(name="dev").replace("az_count = 2", "az_count = 3") + variant
+    path = write(tmp_path, "dev", text + f'{block} {{\n  {key} = "{value}"\n}}\n')
+    message = only_problem(path)
+    assert message.startswith(f"{path}: {block}.{key}: expected {expected} that the cost table prices ({PRICED}: ")
+    hint = f' (did you mean "{HINTS[value]}"?)'
+    assert message.endswith(f'got "{value}" (string){hint}; to use another, price it in every region of that table')
+
+
+HINTS = {
+    "db.m8g.large": "db.m7g.large",
+    "db.r8g.large": "db.r7g.large",
+    "cache.r8g.large": "cache.r7g.large",
+    "kafka.m7g.4xlarge": "kafka.m7g.xlarge",
+    "db.r6g.16xlarge": "db.r6g.xlarge",
+}
+
+
+def test_a_typo_in_an_rds_class_is_still_refused_by_the_module_in_its_own_words(tmp_path):
+    path = write(tmp_path, "dev", VALID.format(name="dev") + 'database {\n  instance_class = "db.r6g.lage"\n}\n')
+    message = only_problem(path)
+    assert message.startswith(f"{path}: database.instance_class: expected ") and "db.r6g.lage" in message
+
+
+def test_every_catalogued_class_is_priced_in_every_region_and_accepted_by_its_module():
+    from costs.prices import DEFAULT_PRICES, load_prices
+    from envconfig.catalogue import ENGINES, priced_classes
+    from modules.database.props import check_instance_class as rds
+
+    table = load_prices(DEFAULT_PRICES)
+    for engine, (_, (section, prices)) in ENGINES.items():
+        classes = priced_classes(engine)
+        assert classes, engine
+        for region in table.regions:
+            for name in classes:
+                assert table.regional(region, section, prices, name) > 0, (engine, region, name)
+    for name in priced_classes("rds_postgres"):
+        rds(name)
+
+
+@pytest.mark.parametrize(
+    ("region", "hint"),
+    [
+        ("eu-west-9", ' (did you mean "eu-west-3"?)'),
+        ("us-gov-west-1", ' (did you mean "us-west-1"?)'),
+        ("cn-north-1", ' (did you mean "eu-north-1"?)'),
+    ],
+    ids=["typo", "govcloud", "china"],
+)
+def test_regions_are_checked_against_the_aws_commercial_regions(tmp_path, region, hint):
+    from envconfig.catalogue import AWS_COMMERCIAL_REGIONS
+
+    path = write(tmp_path, "dev", VALID.format(name="dev").replace('region = "eu-west-1"', f'region = "{region}"'))
+    problems = problems_of(path)
+    expected = (
+        f"{path}: region: expected one of the AWS commercial regions (partition aws; GovCloud and China are not "
+        f'supported): {", ".join(AWS_COMMERCIAL_REGIONS)}; got "{region}" (string){hint}'
+    )
+    assert expected in problems, problems
+
+
+def test_the_remote_state_region_is_checked_too(tmp_path):
+    state = 'remote_state {\n  bucket = "chat-state"\n  key = "dev/terraform.tfstate"\n  region = "eu-wets-1"\n}\n'
+    message = only_problem(write(tmp_path, "dev", VALID.format(name="dev") + state))
+    assert ": remote_state.region: expected one of the AWS commercial regions" in message
+    assert message.endswith('got "eu-wets-1" (string) (did you mean "eu-west-1"?)')
+
+
+def test_the_region_list_is_botocores_aws_partition():
+    import json as json_module
+
+    import botocore
+
+    from envconfig.catalogue import AWS_COMMERCIAL_REGIONS
+
+    endpoints = json_module.loads((Path(botocore.__file__).parent / "data" / "endpoints.json").read_text())
+    (aws,) = [p for p in endpoints["partitions"] if p["partition"] == "aws"]
+    assert sorted(aws["regions"]) == list(AWS_COMMERCIAL_REGIONS)
+
+
+def tags_line(count: int, *extra: str) -> str:
+    keys = [f"k{i}" for i in range(count - len(extra))] + list(extra)
+    return "tags = { " + ", ".join(f'"{k}" = "v"' for k in keys) + " }\n"
+
+
+def test_tags_are_counted_against_awss_50_with_the_stacks_and_the_modules_own(tmp_path):
+    assert load_environment(write(tmp_path, "dev", VALID.format(name="dev") + tags_line(43)))
+    # "Name" is one of the modules' own keys: it is counted once
+    assert load_environment(write(tmp_path, "dev", VALID.format(name="dev") + tags_line(44, "Name")))
+    message = only_problem(write(tmp_path, "dev", VALID.format(name="dev") + tags_line(44)))
+    assert message == (
+        f"{tmp_path / 'dev.hcl'}: tags: expected at most 43 tags (AWS allows 50 per resource; the stack adds "
+        "project, environment, managed-by and the modules add up to 4 of their own: Name, DeletionProtection, "
+        "InternetFacing, RedisCluster), got 44, which makes 51 on a resource"
+    )
+
+
+def test_every_tag_key_the_modules_set_is_counted():
+    """The literal tag keys in modules/ and stacks/ (`tags={..., "Key": ...}` and *_TAG constants)."""
+    import re
+
+    from envconfig.catalogue import RESOURCE_TAG_KEYS
+
+    found = set()
+    for source in [*(ROOT / "modules").rglob("*.py"), *(ROOT / "stacks").rglob("*.py")]:
+        text = source.read_text()
+        for literal in re.findall(r"tags=\{([^}]*)\}", text):
+            found |= set(re.findall(r'"([A-Za-z][A-Za-z0-9:_-]*)":', literal))
+        found |= set(re.findall(r'^[A-Z_]*_TAG\s*=\s*"([^"]+)"', text, flags=re.MULTILINE))
+    assert found and found <= set(RESOURCE_TAG_KEYS), found - set(RESOURCE_TAG_KEYS)
+
+
+@pytest.mark.parametrize("service", ["worker", "API"])
+def test_weights_for_a_service_the_load_balancer_does_not_route_are_refused_at_load(tmp_path, service):
+    text = (
+        VALID.format(name="dev") + f"load_balancer {{\n  weights = {{ {service} = {{ blue = 50, green = 50 }} }}\n}}\n"
+    )
+    message = only_problem(write(tmp_path, "dev", text))
+    assert message == (
+        f"{tmp_path / 'dev.hcl'}: load_balancer.weights: expected weights only for the services the load balancer "
+        f"routes (api, realtime; the worker has no port and nothing routes to it), got weights for {service}"
+    )
+
+
+def test_the_cli_reports_every_new_problem_at_once_exits_2_and_writes_nothing(tmp_path):
+    environments = tmp_path / "environments"
+    environments.mkdir()
+    text = VALID.format(name="dev").replace('region = "eu-west-1"', 'region = "eu-west-9"')
+    text += 'tags = { team = "x-${upper(\\"a\\")}" }\n'
+    text += 'document_store = "documentdb"\ndocumentdb {\n  instance_class = "db.r6g.16xlarge"\n}\n'
+    text += "load_balancer {\n  weights = { worker = { blue = 100, green = 0 } }\n}\n"
+    (environments / "dev.hcl").write_text(text)
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--environments-dir", str(environments)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert completed.returncode == 2, completed.stderr
+    lines = completed.stderr.splitlines()
+    assert lines[0] == "error: 4 problem(s) in environment files:", completed.stderr
+    for key in ("tags.team", "region", "documentdb.instance_class", "load_balancer.weights"):
+        assert any(line.startswith(f"  environments/dev.hcl: {key}: ") for line in lines), (key, completed.stderr)
+    assert "Traceback" not in completed.stderr and not (tmp_path / "cdktf.out").exists()
+
+
+def test_a_value_a_module_refuses_while_building_is_a_located_problem_not_a_traceback(tmp_path):
+    from main import build_or_report
+
+    good, bad = (load_environment(write(tmp_path, n, VALID.format(name=n))) for n in ("good", "bad"))
+
+    def build(configs):
+        if any(c.name == "bad" for c in configs):
+            raise ValueError("weights: expected weights only for the routed services ['api'], got ['worker']")
+        return "app"
+
+    assert build_or_report([good], tmp_path, build) == ("app", [])
+    app, problems = build_or_report([good, bad], tmp_path, build)
+    assert app is None and [str(p) for p in problems] == [
+        f"{tmp_path / 'bad.hcl'}: weights: expected weights only for the routed services ['api'], got ['worker'] "
+        "(refused while building chat-bad: the file's validation missed it)"
+    ]
+
+
+# -- adversarial environment files: templates in disguise, lookalikes, limits at the edge ------------
+
+
+@pytest.mark.parametrize(
+    ("line", "key", "expected"),
+    [
+        ('tags = { team = <<EOT\nx-${upper("a")}\nEOT\n}', "tags.team", TEMPLATE_REFUSAL),  # a heredoc
+        ('tags = { team = "\\u0025{ if true }x" }', "tags.team", TEMPLATE_REFUSAL),  # "%" written as \u0025
+        ('tags = { team = "a\\u0024{upper(1)}" }', "tags.team", TEMPLATE_REFUSAL),  # "$" written as \u0024
+        ('tags = { team = "\\u0024{upper(1)}" }', "tags.team", "expected a literal value"),  # wholly an expression
+    ],
+    ids=["heredoc", "escaped-percent", "escaped-dollar-inside", "escaped-dollar-whole"],
+)
+def test_a_template_in_disguise_is_still_refused(tmp_path, line, key, expected):
+    problems = problems_of(write(tmp_path, "dev", VALID.format(name="dev") + line + "\n"))
+    assert any(f": {key}: " in p and expected in p for p in problems), problems
+
+
+def test_a_region_with_a_lookalike_hyphen_or_an_expression_is_refused(tmp_path):
+    lookalike = VALID.format(name="dev").replace('region = "eu-west-1"', 'region = "eu\u2010west-1"')
+    assert ": region: expected an AWS region such as eu-west-1" in only_problem(write(tmp_path, "dev", lookalike))
+    state = 'remote_state {\n  bucket = "chat-state"\n  key = "dev/terraform.tfstate"\n  region = var.region\n}\n'
+    message = only_problem(write(tmp_path, "dev", VALID.format(name="dev") + state))
+    assert ": remote_state.region: expected a literal value (environment files take no expressions)" in message
+
+
+def test_tag_keys_differing_only_in_case_are_two_tags_to_aws(tmp_path):
+    text = VALID.format(name="dev") + tags_line(44, "Team", "team")
+    assert ": tags: expected at most 43 tags" in only_problem(write(tmp_path, "dev", text))
+
+
+def test_an_instance_class_with_a_trailing_space_or_in_capitals_is_refused(tmp_path):
+    for value in ("cache.t4g.small ", "CACHE.T4G.SMALL"):
+        text = VALID.format(name="dev") + f'managed_cache {{\n  node_type = "{value}"\n}}\n'
+        message = only_problem(write(tmp_path, "dev", text))
+        assert message.startswith(f"{tmp_path / 'dev.hcl'}: managed_cache.node_type: expected ") and value in message
+
+
+def test_every_problem_of_two_files_is_reported_at_once_with_the_new_checks(tmp_path):
+    write(tmp_path, "dev", VALID.format(name="dev") + 'tags = { team = "${x}y" }\n')
+    write(tmp_path, "prod", VALID.format(name="prod").replace('"eu-west-1"', '"eu-west-7"'))
+    with pytest.raises(EnvironmentFileError) as caught:
+        load_environments(tmp_path)
+    keys = [(Path(p.file).name, p.key) for p in caught.value.problems]
+    assert keys == [("dev.hcl", "tags.team"), ("prod.hcl", "region")]

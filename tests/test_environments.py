@@ -63,6 +63,26 @@ def test_shipped_state_names_say_they_are_placeholders():
         assert f"make bootstrap-state ENV={path.stem}" in text, path
 
 
+def test_deploy_refuses_local_state_for_every_protected_environment(synth_outdir, environment_configs):
+    """The backend follows the file (local without remote_state, S3 with it), and `deploy` refuses the
+    local one wherever deletion protection is on (issue 20); the shipped files may gain remote_state."""
+    from review.__main__ import local_state_refusal
+
+    for name, config in environment_configs.items():
+        stack_file = synth_outdir / "stacks" / config.stack_name / "cdk.tf.json"
+        backend = json.loads(stack_file.read_text())["terraform"]["backend"]
+        if config.remote_state is None:
+            assert backend == {"local": {"path": f"terraform.chat-{name}.tfstate"}}, name
+        else:
+            assert set(backend) == {"s3"}, name
+        refusal = local_state_refusal(name, stack_file, ENVIRONMENTS_DIR / f"{name}.hcl", {})
+        assert (refusal is not None) == (config.remote_state is None and config.deletion_protection), name
+        if refusal:
+            assert f"make bootstrap-state ENV={name}" in refusal and "deletion_protection = true" in refusal
+        in_ci = local_state_refusal(name, stack_file, ENVIRONMENTS_DIR / f"{name}.hcl", {"CI": "true"})
+        assert (in_ci is not None) == (config.remote_state is None), name
+
+
 def test_prod_has_one_nat_gateway_per_az_and_only_the_free_gateway_endpoints(synthesized):
     prod = synthesized["prod"]
     nats = prod.resources("aws_nat_gateway").values()

@@ -20,6 +20,7 @@ import pytest
 from review.credentials import credential_source, missing_credentials_reason
 from tests.conftest import ROOT
 from tests.review.plans import deleted, plan_document, resource_change
+from tests.test_config import VALID
 from verify.provider import PINNED_VERSION, STANDIN_VERSION, mirrored_provider
 
 STACK = "chat-test"
@@ -85,6 +86,8 @@ def workspace(tmp_path):
     stack_dir = tmp_path / "stacks" / STACK
     stack_dir.mkdir(parents=True)
     stack = {
+        # Remote state: deploy refuses the local backend (tests below).
+        "terraform": {"backend": {"s3": {"bucket": "chat-test-state", "key": "chat-test/terraform.tfstate"}}},
         "resource": {"aws_cloudwatch_log_group": {"exec": {}, "app": {}}},
         "//": {"checkov_waivers": {"app": {"CKV_AWS_338": WAIVER_REASON}}},
     }
@@ -327,3 +330,184 @@ def test_deploy_applies_only_after_a_typed_yes(monkeypatch):
     assert _confirmed("chat-prod", auto_approve=True) is True and len(asked) == 4  # not asked
     monkeypatch.setattr(sys.stdin, "isatty", lambda: False, raising=False)
     assert _confirmed("chat-prod", auto_approve=False) is None
+
+
+# -- the safety verdict first, and deciding the exit code ----------------------------------------
+
+NO_CHECKOV = "/nonexistent/checkov"
+
+
+def test_plan_prints_the_safety_verdict_before_checkov_and_a_block_is_exit_1_even_without_checkov(workspace):
+    plan = clean_plan(deleted("aws_db_instance.main", identifier="chat-test-postgres"))
+    completed = run_review(workspace, "plan", "--checkov", NO_CHECKOV, plan=plan)
+    assert completed.returncode == 1, completed.stderr
+    out = completed.stdout
+    assert out.index("## Data safety: chat-test") < out.index("## checkov")
+    assert "- BLOCKED `aws_db_instance.main`, delete: the database's storage" in out
+    assert "NOT RUN: checkov could not run: checkov not found at /nonexistent/checkov" in out
+    assert "review: FAILED (data safety); checkov could not run" in completed.stderr
+    markdown, document = written_review(workspace)
+    assert not document["safety"]["ok"] and document["checkov"]["not_run"].startswith("checkov could not run")
+
+
+def test_deploy_without_checkov_on_a_safe_plan_is_not_run_and_applies_nothing(workspace):
+    completed = run_review(workspace, "deploy", "--auto-approve", "--checkov", NO_CHECKOV, plan=clean_plan())
+    assert completed.returncode == 2, completed.stderr
+    assert "Data safety: PASSED" in completed.stdout
+    assert "review: NOT RUN: checkov could not run" in completed.stderr and "(data safety passed)" in completed.stderr
+    assert "apply" not in [call[0] for call in terraform_calls(workspace)]
+
+
+# -- check: a plan made elsewhere ------------------------------------------------------------------
+
+
+def run_check(workspace, plan: dict | str | None, *args: str, **env_changes: str):
+    tmp_path, env = workspace
+    plan_json = tmp_path / "atlantis-plan.json"
+    if plan is not None:
+        plan_json.write_text(plan if isinstance(plan, str) else json.dumps(plan))
+    return subprocess.run(
+        [sys.executable, "-m", "review", "check", "--plan-json", str(plan_json), *args]
+        + ["--out-dir", str(tmp_path / "review")],
+        cwd=tmp_path,
+        env={**env, **env_changes},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def test_check_blocks_a_weakening_in_a_plan_made_elsewhere_even_without_checkov(workspace):
+    database = resource_change(
+        "aws_db_instance.main",
+        ["update"],
+        before={"identifier": "db", "deletion_protection": True, "backup_retention_period": 7},
+        after={"identifier": "db", "deletion_protection": False, "backup_retention_period": 7},
+    )
+    completed = run_check(workspace, clean_plan(database), "--checkov", NO_CHECKOV)
+    assert completed.returncode == 1, completed.stderr
+    assert completed.stdout.startswith("## Data safety: atlantis-plan\n\nData safety: FAILED\n- BLOCKED ")
+    assert (
+        "- BLOCKED `aws_db_instance.main`, weakened: deletion_protection true -> false: the only thing that "
+        "refuses a delete of the database. If this run must do it: `--allow-destroy aws_db_instance.main`"
+    ) in completed.stdout
+    assert "checkov could not run" in completed.stderr  # both reported
+    assert terraform_calls(workspace) == []  # check runs no terraform
+
+    # allowed, the verdict passes; without checkov that is "not run", never a pass
+    allowed = run_check(
+        workspace, clean_plan(database), "--checkov", NO_CHECKOV, "--allow-destroy", "aws_db_instance.main"
+    )
+    assert allowed.returncode == 2 and "ALLOWED for this run `aws_db_instance.main`" in allowed.stdout
+
+
+def test_check_passes_a_clean_plan_with_checkov_and_the_stacks_waivers(workspace):
+    stack_file = workspace[0] / "stacks" / STACK / "cdk.tf.json"
+    completed = run_check(workspace, clean_plan(), "--stack", STACK, "--stack-file", str(stack_file))
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    markdown, document = written_review(workspace)
+    assert document["ok"] and document["safety"]["ok"] and document["checkov"]["ok"]
+    assert WAIVER_REASON in markdown and "review: PASSED" in markdown
+    assert (
+        document["plan_json_sha256"] == hashlib.sha256((workspace[0] / "atlantis-plan.json").read_bytes()).hexdigest()
+    )
+
+
+@pytest.mark.parametrize(
+    ("plan", "expected"),
+    [
+        ("not json at all", "Expecting value"),
+        (json.dumps({"format_version": "0.1", "resource_changes": []}), "plan format_version 0.1"),
+        (json.dumps(plan_document(resource_change("aws_s3_bucket.b", ["purge"], before={}))), "unknown actions"),
+        (None, "No such file"),
+    ],
+    ids=["not-json", "old-format", "unknown-action", "missing"],
+)
+def test_check_on_what_is_not_a_plan_it_reads_is_not_run(workspace, plan, expected):
+    completed = run_check(workspace, plan, "--checkov", NO_CHECKOV)
+    assert completed.returncode == 2 and "NOT RUN" in completed.stderr and expected in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+# -- deploy refuses local state where it must outlive the folder (issue 20) ------------------------
+
+
+def local_backend_workspace(workspace, protection: str | None = "true", backend: object = "local") -> Path:
+    """The workspace's stack on the local backend (or `backend` as given, None: no terraform block), and
+    environments/test.hcl with deletion_protection = `protection` (None: no file)."""
+    tmp_path, _ = workspace
+    stack_file = tmp_path / "stacks" / STACK / "cdk.tf.json"
+    stack = json.loads(stack_file.read_text())
+    if backend == "local":
+        stack["terraform"] = {"backend": {"local": {"path": "terraform.chat-test.tfstate"}}}
+    elif backend is None:
+        stack.pop("terraform")
+    else:
+        stack["terraform"] = {"backend": backend}
+    stack_file.write_text(json.dumps(stack))
+    environments = tmp_path / "environments"
+    environments.mkdir(exist_ok=True)
+    if protection is not None:
+        text = VALID.format(name="test") + f"deletion_protection = {protection}\n"
+        (environments / "test.hcl").write_text(text)
+    return environments
+
+
+BOOTSTRAP = "run `make bootstrap-state ENV=test`, put the `remote_state { }` block it prints into "
+
+
+def deploy_with(workspace, environments: Path, **env: str | None):
+    return run_review(
+        workspace, "deploy", "--auto-approve", "--environments-dir", str(environments), plan=clean_plan(), **env
+    )
+
+
+def test_deploy_refuses_local_state_for_a_protected_environment_before_terraform_runs(workspace):
+    environments = local_backend_workspace(workspace, protection="true")
+    completed = deploy_with(workspace, environments)
+    assert completed.returncode == 2
+    assert completed.stderr.startswith(
+        "deploy: REFUSED, nothing was planned or applied: chat-test keeps its state in the local backend ("
+    )
+    # the file as the person sees it, relative to where they ran the command
+    assert "and environments/test.hcl sets deletion_protection = true: its state must outlive" in completed.stderr
+    assert BOOTSTRAP + "environments/test.hcl" in completed.stderr
+    assert terraform_calls(workspace) == []
+    # plan stays allowed on local state
+    planned = run_review(workspace, "plan", plan=clean_plan())
+    assert planned.returncode == 0, planned.stderr
+
+
+def test_deploy_refuses_local_state_whenever_ci_is_set(workspace):
+    environments = local_backend_workspace(workspace, protection="false")
+    completed = deploy_with(workspace, environments, CI="true")
+    assert (
+        completed.returncode == 2 and "and CI is set: a CI runner's state is lost when the job ends" in completed.stderr
+    )
+    assert BOOTSTRAP in completed.stderr and terraform_calls(workspace) == []
+
+
+def test_deploy_on_local_state_is_allowed_without_protection_or_ci(workspace):
+    environments = local_backend_workspace(workspace, protection="false")
+    completed = deploy_with(workspace, environments, CI=None)
+    assert completed.returncode == 0, completed.stderr
+    assert [call[0] for call in terraform_calls(workspace)] == ["init", "plan", "show", "apply"]
+
+
+@pytest.mark.parametrize(
+    ("protection", "backend", "expected"),
+    [
+        (None, "local", "its deletion protection cannot be read from"),
+        ("true", None, "has no terraform block"),
+        ("true", {"local": {}, "s3": {}}, "terraform.backend is not one backend"),
+        ('"yes"', "local", "deletion_protection: expected true or false"),
+    ],
+    ids=["no-environment-file", "no-terraform-block", "two-backends", "unreadable-protection"],
+)
+def test_deploy_fails_closed_when_the_backend_or_the_protection_cannot_be_judged(
+    workspace, protection, backend, expected
+):
+    environments = local_backend_workspace(workspace, protection=protection, backend=backend)
+    completed = deploy_with(workspace, environments, CI=None)
+    assert completed.returncode == 2 and "deploy: REFUSED" in completed.stderr and expected in completed.stderr
+    assert BOOTSTRAP in completed.stderr and terraform_calls(workspace) == []

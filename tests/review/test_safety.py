@@ -11,7 +11,9 @@ from review.plan import review_plan
 from review.safety import (
     AUDIT_LOG_GROUPS,
     CONSIDERED_STATELESS,
+    PROTECTION_TYPES,
     STATEFUL_TYPES,
+    WEAKENING_RULES,
     as_json,
     check_safety,
     render_markdown,
@@ -59,8 +61,8 @@ def test_deleting_or_replacing_a_store_fails_the_gate(resource_type, actions):
     assert f"--allow-destroy {address}" in render_markdown(verdict)
 
 
-@pytest.mark.parametrize("actions", [["create"], ["update"], ["no-op"], ["forget"]], ids="/".join)
-def test_creating_updating_keeping_or_forgetting_a_store_passes(actions):
+@pytest.mark.parametrize("actions", [["create"], ["update"], ["no-op"]], ids="/".join)
+def test_creating_updating_or_keeping_a_store_passes(actions):
     before = None if actions == ["create"] else {"identifier": "db"}
     after = None if actions == ["forget"] else {"identifier": "db", "tags": {"a": "b"}}
     verdict = verdict_for(resource_change("aws_db_instance.db", actions, before=before, after=after))
@@ -90,7 +92,7 @@ def test_the_allow_flag_lets_exactly_the_named_address_go_and_is_printed():
     assert both.ok and [d.allowed for d in both.destructions] == [True, True]
     document = as_json(both)
     assert document["ok"] and document["allowed"] == ["aws_s3_bucket.uploads", "aws_dynamodb_table.presence"]
-    assert {d["address"]: d["action"] for d in document["destructions"]} == {
+    assert {d["address"]: d["action"] for d in document["findings"]} == {
         "aws_s3_bucket.uploads": "delete",
         "aws_dynamodb_table.presence": "replace",
     }
@@ -162,11 +164,12 @@ def test_renaming_an_audit_log_group_away_is_caught_by_its_old_name():
 
 
 def test_every_listed_type_has_a_reason_and_no_type_is_on_both_lists():
-    for listing in (STATEFUL_TYPES, CONSIDERED_STATELESS):
+    for listing in (STATEFUL_TYPES, PROTECTION_TYPES, CONSIDERED_STATELESS):
         for resource_type, reason in listing.items():
             assert len(reason) >= 20, resource_type
     assert all(len(reason) >= 20 for _, reason in AUDIT_LOG_GROUPS)
     assert not set(STATEFUL_TYPES) & set(CONSIDERED_STATELESS)
+    assert not set(PROTECTION_TYPES) & (set(STATEFUL_TYPES) | set(CONSIDERED_STATELESS))
     assert set(NAMED_BY_THE_ISSUE) <= set(STATEFUL_TYPES)
     assert "aws_cloudwatch_log_group" not in STATEFUL_TYPES  # judged by name, not by type
 
@@ -176,5 +179,6 @@ def test_every_listed_type_is_a_resource_of_the_aws_provider():
     spec = importlib.util.find_spec("cdktf_cdktf_provider_aws")  # locates the package without importing it
     assert spec is not None and spec.submodule_search_locations
     package = Path(next(iter(spec.submodule_search_locations)))
-    for resource_type in (*STATEFUL_TYPES, *CONSIDERED_STATELESS):
+    rule_types = {rule.type for rule in WEAKENING_RULES}
+    for resource_type in (*STATEFUL_TYPES, *PROTECTION_TYPES, *CONSIDERED_STATELESS, *rule_types):
         assert (package / resource_type.removeprefix("aws_") / "__init__.py").is_file(), resource_type
