@@ -55,6 +55,10 @@ PLACEHOLDER_ARNS: dict[tuple[str, str], str] = {
     ("aws_apigatewayv2_api", "execution_arn"): f"arn:aws:execute-api:{_A}:a1b2c3d4e5",
     ("aws_cloudfront_distribution", "arn"): f"arn:aws:cloudfront::{PLACEHOLDER_ACCOUNT}:distribution/E1PLACEHOLDER",
     ("aws_cloudwatch_log_group", "arn"): f"arn:aws:logs:{_A}:log-group:placeholder",
+    (
+        "aws_db_instance",
+        "master_user_secret[0].secret_arn",
+    ): f"arn:aws:secretsmanager:{_A}:secret:rds!db-placeholder-AbCdEf",
     ("aws_db_instance", "resource_id"): "db-PLACEHOLDER0123456789ABCDEF",
     ("aws_db_proxy", "arn"): f"arn:aws:rds:{_A}:db-proxy:prx-0123456789abcdef0",
     (
