@@ -74,16 +74,19 @@ def main(argv: list[str] | None = None) -> int:
     from stacks import build_app
 
     outdir = args.outdir or os.environ.get("CDKTF_OUTDIR", "cdktf.out")
-    created = [path for path in (Path(outdir), Path(outdir) / "stacks") if not path.exists()]
+    # Folders this run creates, outermost first: removed again if a module refuses a value.
+    created = [path for path in (*reversed(Path(outdir).parents), Path(outdir), Path(outdir) / "stacks")
+               if not path.exists()]  # fmt: skip
+    # cdktf creates only the last folder of the path (when the App is made); a new nested
+    # --outdir is normal use.
+    Path(outdir).mkdir(parents=True, exist_ok=True)
     app, problems = build_or_report(configs, args.environments_dir, lambda given: build_app(given, outdir=args.outdir))
     if problems:
-        for path in reversed(created):  # nothing written: not even the empty folders cdktf made
+        for path in reversed(created):  # nothing written: not even the empty folders made for it
             if path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
         report(problems)
         return EXIT_BAD_INPUT
-    # cdktf creates only the last folder of the path; a new nested --outdir is normal use.
-    Path(outdir).mkdir(parents=True, exist_ok=True)
     app.synth()
     for config in configs:
         print(f"synthesized {config.stack_name} -> {outdir}/stacks/{config.stack_name}/cdk.tf.json")

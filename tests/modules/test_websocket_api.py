@@ -14,6 +14,7 @@ import pytest
 from modules.websocket_api import WebSocketApiProps
 from modules.websocket_api.routes import REQUIRED_ACCESS_LOG_FIELDS
 from modules.websocket_api.variant import ingress_problems
+from synthesized import released_count
 
 ACCOUNT = "111122223333"
 CERTIFICATE = f"arn:aws:acm:eu-west-1:{ACCOUNT}:certificate/12345678-1234-1234-1234-123456789012"
@@ -529,7 +530,7 @@ def test_wiring_registers_both_colours_of_the_realtime_service_with_the_nlb(wire
                 "target_group_arn": wired.reference("aws_lb_target_group", groups[colour], "arn"),
             }
         ]
-        assert service["desired_count"] == desired
+        assert released_count(service["desired_count"]) == desired  # once released (0 before)
     # The realtime service's health check path reached the target groups.
     assert {group["health_check"]["path"] for group in wired.resources("aws_lb_target_group").values()} == {"/healthz"}
     # No ALB request-count scaling: the NLB has no such metric.
