@@ -99,3 +99,24 @@ def test_pre_commit_runs_what_the_tests_run_cheaply():
     assert hooks["ruff"]["entry"].startswith(".venv/bin/ruff check")
     assert hooks["ruff-format"]["entry"] == ".venv/bin/ruff format"
     assert hooks["actionlint"]["entry"] == ".tools/actionlint"
+
+
+def test_the_deploy_workflow_can_never_apply_against_local_state(tmp_path):
+    """It applies only through `make deploy`, which refuses a local backend whenever CI is
+    set (review/__main__.py: local_state_refusal; tests/review/test_cli.py), and GitHub
+    Actions sets CI=true in every step: nothing here may unset it or apply another way."""
+    from review.__main__ import local_state_refusal
+
+    workflow = WORKFLOWS / "deploy-environment.yml"
+    document = yaml.safe_load(workflow.read_text())
+    commands = run_commands(workflow)
+    assert any(command.startswith("make deploy ENV=") for command in commands)
+    assert not [c for c in commands if re.search(r"terraform\s+apply|cdktf\s+deploy|tofu\s+apply", c)]
+    scopes = [document, *document["jobs"].values(), *(s for j in document["jobs"].values() for s in j["steps"])]
+    assert not [scope for scope in scopes if "CI" in (scope.get("env") or {})]
+    # dev (no deletion protection) on local state: allowed on a laptop, refused under CI.
+    stack_file = tmp_path / "cdk.tf.json"
+    stack_file.write_text('{"terraform": {"backend": {"local": {"path": "terraform.chat-dev.tfstate"}}}}')
+    dev = ROOT / "environments" / "dev.hcl"
+    assert local_state_refusal("dev", stack_file, dev, {}) is None
+    assert "CI is set" in local_state_refusal("dev", stack_file, dev, {"CI": "true"})
