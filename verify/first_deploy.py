@@ -199,6 +199,7 @@ def run_first_deploy(environment: Path, work_dir: Path, choice: ProviderChoice) 
         with _timed(result, "bootstrap-state"):
             block, _ = bootstrap_state.bootstrap(target, session, endpoint)
         result.bootstrap_output = block
+        _without_tls_condition_statement(session, endpoint, target.region, block)
         with_state = environment_with_state(environment, block, work_dir / "environments")
         state = load_environment(with_state).remote_state
         assert state is not None and state.kms_key_id is not None
@@ -302,6 +303,25 @@ def run_first_deploy(environment: Path, work_dir: Path, choice: ProviderChoice) 
             if attributes or change["actions"] != ["update"]:
                 result.release_changes[address] = change["actions"]
     return result
+
+
+# moto evaluates a bucket policy's Deny statements on object requests without their
+# conditions (moto/s3/models.py, FakeBucket.get_permission), so the state bucket's
+# DenyRequestsWithoutTls (aws:SecureTransport = false) refuses every object request to it,
+# over TLS or not, where AWS refuses plain HTTP only. The scenario checks that bootstrap
+# wrote the statement, then takes that one statement out in the emulator; the bucket
+# deletion guard (no condition, a bucket action) stays.
+EMULATOR_ONLY_DROPPED_STATEMENT = "DenyRequestsWithoutTls"
+
+
+def _without_tls_condition_statement(session, endpoint: str, region: str, block: str) -> None:
+    bucket = re.search(r'bucket\s*=\s*"([^"]+)"', block).group(1)  # type: ignore[union-attr]
+    s3 = session.client("s3", region_name=region, endpoint_url=endpoint)
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    kept = [s for s in policy["Statement"] if s.get("Sid") != EMULATOR_ONLY_DROPPED_STATEMENT]
+    if len(kept) == len(policy["Statement"]):
+        raise FirstDeployCannotRun(f"bootstrap-state wrote no {EMULATOR_ONLY_DROPPED_STATEMENT} statement")
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({**policy, "Statement": kept}))
 
 
 def _second_apply_while_locked(folder: Path, env: dict[str, str], s3, result: FirstDeploy) -> str:
