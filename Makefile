@@ -38,7 +38,8 @@ export CHAT_INFRA_PROVIDER_MIRROR := $(PROVIDER_MIRROR)
 ACTIONLINT_VERSION := v1.7.12
 ACTIONLINT := .tools/actionlint
 
-.PHONY: setup synth gate test plan deploy db-bootstrap benchmark verify provider clean docs review bootstrap-state
+.PHONY: setup synth gate test plan deploy db-bootstrap benchmark verify provider clean docs review bootstrap-state \
+  redrive restore-attachment rotate-secrets
 
 setup: .venv/.synced .venv-checkov/.installed
 
@@ -105,6 +106,25 @@ deploy: synth
 db-bootstrap: setup
 	@test -n "$(ENV)" || { echo "usage: make db-bootstrap ENV=<env> [OUTPUTS_JSON=<file>]" >&2; exit 2; }
 	$(VENV_PYTHON) -m ops.db_bootstrap $(ENV) $(if $(OUTPUTS_JSON),--outputs-json '$(OUTPUTS_JSON)')
+
+# Day two (docs/runbook.md). Each reads names from the synthesized stack of this checkout
+# (cdktf.out/stacks/chat-<env>, `make synth`) or the stack's outputs, and exits 0 done,
+# 1 failed, 2 nothing done (the reason printed).
+# Move a queue's dead letters back to it (ops/redrive.py): WAIT=1 follows the move task,
+# DRY_RUN=1 only counts, BY_RECEIVE=1 moves by receive/send/delete (see the module's trade-off).
+redrive: setup
+	@test -n "$(ENV)" -a -n "$(QUEUE)" || { echo "usage: make redrive ENV=<env> QUEUE=<push|offline> [WAIT=1] [DRY_RUN=1] [BY_RECEIVE=1]" >&2; exit 2; }
+	$(VENV_PYTHON) -m ops.redrive $(ENV) '$(QUEUE)' $(if $(WAIT),--wait) $(if $(DRY_RUN),--dry-run) $(if $(BY_RECEIVE),--by-receive)
+
+# List an attachment's versions, or copy one back over the current one (ops/restore_attachment.py).
+restore-attachment: setup
+	@test -n "$(ENV)" -a -n "$(KEY)" || { echo "usage: make restore-attachment ENV=<env> KEY=<object key> [VERSION=<version id>|BEFORE=<RFC 3339 time>]" >&2; exit 2; }
+	$(VENV_PYTHON) -m ops.restore_attachment $(ENV) '$(KEY)' $(if $(VERSION),--version-id '$(VERSION)') $(if $(BEFORE),--before '$(BEFORE)')
+
+# New tasks for each colour of a service, which read its secrets' current values (ops/rotate_secrets.py).
+rotate-secrets: setup
+	@test -n "$(ENV)" -a -n "$(SERVICE)" || { echo "usage: make rotate-secrets ENV=<env> SERVICE=<api|realtime|worker> [WAIT=1] [OUTPUTS_JSON=<file>]" >&2; exit 2; }
+	$(VENV_PYTHON) -m ops.rotate_secrets $(ENV) '$(SERVICE)' $(if $(WAIT),--wait) $(if $(OUTPUTS_JSON),--outputs-json '$(OUTPUTS_JSON)')
 
 benchmark: setup
 	$(VENV_PYTHON) tools/benchmark.py $(if $(BEFORE),--before $(BEFORE))

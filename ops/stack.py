@@ -1,0 +1,106 @@
+"""What the day-two commands (ops/redrive.py, ops/restore_attachment.py, ops/rotate_secrets.py)
+read from a synthesized stack, and how they get their AWS clients.
+
+The stack has no outputs for its queues or its attachments bucket, but their names are
+literal in the synthesized JSON (cdktf.out/stacks/chat-<env>/cdk.tf.json): a queue is named
+"<stack>-<what it carries>" (modules/queues), the bucket "<stack>-attachments-<account>-
+<region>" (modules/attachments). The one part that is not literal is the account id when the
+environment file does not pin it: `${data.aws_caller_identity.<id>.account_id}`, which
+Terraform reads from STS GetCallerIdentity; `resolve_account` reads it the same way. Any
+other reference is refused, never guessed.
+
+Resources are found by their construct path (`chat-prod/push_queue/this`), the stack's
+construct ids, which are part of its contract: renaming one replaces the resource.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from envconfig.schema import STACK_PREFIX
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_STACKS_DIR = ROOT / "cdktf.out" / "stacks"
+ACCOUNT_REFERENCE = re.compile(r"\$\{data\.aws_caller_identity\.[A-Za-z0-9_]+\.account_id\}")
+
+
+class CannotRun(Exception):
+    """Nothing was changed, and why (exit 2)."""
+
+
+@dataclass(frozen=True)
+class SynthesizedStack:
+    name: str
+    path: Path
+    document: dict[str, Any]
+
+    @property
+    def region(self) -> str:
+        providers = self.document.get("provider", {}).get("aws", [])
+        for provider in providers if isinstance(providers, list) else [providers]:
+            if isinstance(provider, dict) and "alias" not in provider and provider.get("region"):
+                return provider["region"]
+        raise CannotRun(f"{self.path}: no default aws provider with a region")
+
+    def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        """Construct path below the stack (e.g. "push_queue/this") -> the resource's body."""
+        found = {}
+        for body in self.document.get("resource", {}).get(resource_type, {}).values():
+            path = body.get("//", {}).get("metadata", {}).get("path", "")
+            found[path.removeprefix(f"{self.name}/")] = body
+        return found
+
+
+def load_stack(environment: str, stacks_dir: Path = DEFAULT_STACKS_DIR, stack_json: Path | None = None):
+    """The synthesized stack of `environment` (or the file given)."""
+    name = f"{STACK_PREFIX}{environment}"
+    path = stack_json or stacks_dir / name / "cdk.tf.json"
+    if not path.is_file():
+        raise CannotRun(f"no synthesized stack at {path}: run `make synth` (the checkout that was deployed)")
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CannotRun(f"cannot read {path}: {error}") from None
+    if not isinstance(document, dict):
+        raise CannotRun(f"{path}: expected a synthesized stack (a JSON object)")
+    return SynthesizedStack(name=name, path=path, document=document)
+
+
+def resolve_account(value: str, what: str, account: Callable[[], str]) -> str:
+    """`value` with the caller-identity account reference replaced by `account()` (called only
+    when the reference is there); any other reference is refused."""
+    if ACCOUNT_REFERENCE.search(value):
+        value = ACCOUNT_REFERENCE.sub(account(), value)
+    if "${" in value:
+        raise CannotRun(f"{what} is not literal in the synthesized stack ({value!r})")
+    return value
+
+
+ClientFactory = Callable[[str, str], Any]
+"""(service, region) -> a boto3 client."""
+
+
+def boto3_clients(endpoint_url: str | None = None) -> ClientFactory:
+    """Clients of one boto3 session; CannotRun when boto3 finds no credentials in its chain."""
+    import boto3
+
+    session = boto3.session.Session()
+
+    def client(service: str, region: str):
+        if session.get_credentials() is None:
+            raise CannotRun(
+                "no AWS credentials: boto3 looked in the environment (AWS_ACCESS_KEY_ID, AWS_PROFILE, web "
+                "identity), the shared files (~/.aws/credentials, ~/.aws/config), container and instance credentials"
+            )
+        return session.client(service, region_name=region, **({"endpoint_url": endpoint_url} if endpoint_url else {}))
+
+    return client
+
+
+def error_code(error: Exception) -> str:
+    return getattr(error, "response", {}).get("Error", {}).get("Code", "")

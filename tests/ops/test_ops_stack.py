@@ -1,0 +1,50 @@
+"""ops/stack.py reads what ChatStack really writes: in every synthesized environment, the queues
+and dead-letter queues `make redrive` finds, the attachments bucket `make restore-attachment`
+finds (its account from STS), and the outputs `make rotate-secrets` reads. The other tests of
+tests/ops use a small copy of that JSON (tests/ops/day_two.py); this keeps the two in step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ops.redrive import StackQueue
+from ops.restore_attachment import bucket_name
+from ops.rotate_secrets import SERVICES_SUFFIX
+from ops.stack import CannotRun, SynthesizedStack, resolve_account
+from tests.ops.day_two import stack_document
+
+
+def test_the_day_two_commands_find_their_names_in_every_synthesized_environment(synthesized, environment_configs):
+    for environment, synth in synthesized.items():
+        config = environment_configs[environment]
+        stack = SynthesizedStack(name=config.stack_name, path=Path(config.stack_name), document=synth.document)
+        assert stack.region == config.region
+        queues = {key: StackQueue.from_stack(stack, key) for key in ("push", "offline")}
+        assert {key: (q.name, q.dead_letter_name) for key, q in queues.items()} == {
+            "push": (f"chat-{environment}-push-notifications", f"chat-{environment}-push-notifications-dlq"),
+            "offline": (f"chat-{environment}-offline-messages", f"chat-{environment}-offline-messages-dlq"),
+        }
+        account = config.account_id or "123456789012"
+        assert (
+            bucket_name(stack, lambda account=account: account)
+            == f"chat-{environment}-attachments-{account}-{config.region}"
+        )
+        outputs = synth.document["output"]
+        assert "ecs_cluster_name" in outputs
+        assert {"api", "realtime", "worker"} <= {n.removesuffix(SERVICES_SUFFIX) for n in outputs}
+
+
+def test_the_small_copy_reads_like_the_real_stack():
+    stack = SynthesizedStack(name="chat-alpha", path=Path("chat-alpha.tf.json"), document=stack_document("alpha"))
+    assert StackQueue.from_stack(stack, "push").dead_letter_name == "chat-alpha-push-notifications-dlq"
+    assert bucket_name(stack, lambda: "111122223333") == "chat-alpha-attachments-111122223333-eu-west-1"
+
+
+def test_only_the_caller_identity_reference_is_resolved():
+    asked = []
+    assert resolve_account("chat-prod-x", "name", lambda: asked.append(1) or "1") == "chat-prod-x"
+    assert asked == []  # a literal name asks STS nothing
+    with pytest.raises(CannotRun, match=r"the bucket is not literal in the synthesized stack \('b-\$\{var.x\}'\)"):
+        resolve_account("b-${var.x}", "the bucket", lambda: "1")
