@@ -15,7 +15,7 @@ from modules.backup import BackupPlan, BackupPlanProps
 from modules.cache import ManagedCache, ManagedCacheProps
 from modules.common.aws_arn import partition_for_region
 from modules.common.inputs import props_from_block
-from modules.common.keys import ManagedKey
+from modules.common.keys import KEY_ADMINISTRATORS_CONTEXT, ManagedKey
 from modules.compute import ComputeCluster, ComputeClusterProps, FargateService, RoutedServiceProps, WorkerServiceProps
 from modules.compute.service import ServiceEgress, ServiceRouting
 from modules.container_registry import ContainerRepository, ContainerRepositoryProps
@@ -92,6 +92,7 @@ class ChatStack(TerraformStack):
     def __init__(self, scope: Construct, config: EnvironmentConfig) -> None:
         super().__init__(scope, config.stack_name)
         self.config = config
+        self.node.set_context(KEY_ADMINISTRATORS_CONTEXT, list(config.key_administrator_arns or ()))
         AwsProvider(
             self,
             "aws",

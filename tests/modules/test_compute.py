@@ -583,3 +583,41 @@ def test_wiring_mistakes_are_refused(synth_scratch):
             worker.add_secret("MODE", SECRET, meaning="The same name again, as a secret.")
 
     synth_scratch(build)
+
+
+# -- issue 24: the cluster key's log scope, ECS Exec off by default ----------------------
+
+
+def cluster_key_statements(synth):
+    (statements,) = [
+        {s["sid"]: s for s in synth.data_by_reference(policy["policy"])["statement"]}
+        for name, policy in synth.resources("aws_kms_key_policy").items()
+        if name.startswith("cluster_")
+    ]
+    return statements
+
+
+def test_cloudwatch_logs_may_use_the_cluster_key_for_this_clusters_groups_only(prod_like, dev_like):
+    for synth in (prod_like, dev_like):
+        logs = cluster_key_statements(synth)["CloudWatchLogsUsesKeyForEcsLogGroups"]
+        assert [(c["test"], c["variable"], c["values"]) for c in logs["condition"]] == [
+            (
+                "ArnLike",
+                "kms:EncryptionContext:aws:logs:arn",
+                [f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/ecs/chat-t/*"],
+            )
+        ]
+    # Every group the key encrypts is under that prefix.
+    for name, _ in named(prod_like, "aws_cloudwatch_log_group").items():
+        assert name.startswith("/ecs/chat-t/"), name
+
+
+def test_exec_sessions_may_use_the_cluster_key_directly_only_when_exec_is_on(prod_like, dev_like):
+    on = cluster_key_statements(prod_like)["AccountUsesKeyForExecSessions"]
+    assert on["actions"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    assert "AccountUsesKeyForExecSessions" not in cluster_key_statements(dev_like)
+
+
+def test_ecs_exec_is_off_unless_the_environment_asks_for_it():
+    props = ComputeClusterProps(name="chat-t", region=REGION, account_id=ACCOUNT)
+    assert props.exec_enabled is False
