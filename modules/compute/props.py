@@ -140,10 +140,15 @@ class ComputeClusterProps:
     backlog scaling reads RunningTaskCount from it). "enhanced" adds per-container metrics
     at several times the CloudWatch cost."""
 
-    exec_enabled: bool = prop(True, environment=True)
-    """Default: on: `aws ecs execute-command` opens a shell in a task, for debugging. Every
-    session is encrypted with the cluster's key and logged to an encrypted log group kept
-    a year. Off, no service accepts sessions and tasks lose the ssmmessages permissions."""
+    exec_enabled: bool = prop(False, environment=True)
+    """Default: off (issue 24, finding 3): a session is a shell with the task role's
+    credentials, so an environment asks for it in its file (dev.hcl does); off everywhere
+    by default rather than only under deletion protection, so a new environment file,
+    protected or not, never opens shells by omission. On: `aws ecs execute-command` opens a
+    shell in a task, for debugging; every session is encrypted with the cluster's key and
+    logged to an encrypted log group kept a year. Off, no service accepts sessions and
+    tasks lose the ssmmessages permissions; the session log group stays (an audit log the
+    plan review keeps from deletion, and where the sessions of the day it is turned on go)."""
 
     exec_log_retention_days: int = prop(365, check=check_retention_days, environment=True)
     """Default: a year: ECS Exec sessions are an audit trail of who ran what in production."""
