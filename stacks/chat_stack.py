@@ -193,12 +193,14 @@ class ChatStack(TerraformStack):
         websocket_host = None if self.websocket_api is None else self.websocket_api.host_name
         for host in self.domain.api_host_names:
             if host != websocket_host:
-                self.domain.alias(host, self.load_balancer.dns_name, self.load_balancer.zone_id)
+                # A only: the load balancer is IPv4-only (its subnets have no IPv6 ranges).
+                self.domain.alias(host, self.load_balancer.dns_name, self.load_balancer.zone_id, ipv6=False)
         for host in self.domain.frontend_host_names:
             self.domain.alias(
                 host,
                 self.frontend.distribution_domain_name,
                 CLOUDFRONT_HOSTED_ZONE_ID,
+                ipv6=True,  # the distribution has is_ipv6_enabled
                 evaluate_target_health=False,
             )
 

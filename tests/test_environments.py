@@ -210,6 +210,11 @@ def test_hosts_alias_the_load_balancer_and_the_distribution(synthesized, environ
             assert targets[host] == {"${aws_lb"}, host
         for host in dns.frontend_host_names:
             assert targets[host] == {"${aws_cloudfront_distribution"}, host
+        # AAAA only where the target is dual-stack: CloudFront yes, the IPv4-only ALB no.
+        (balancer,) = synth.resources("aws_lb").values()
+        assert balancer["ip_address_type"] == "ipv4"
+        aaaa = {r["name"] for r in synth.resources("aws_route53_record").values() if r["type"] == "AAAA"}
+        assert aaaa == set(dns.frontend_host_names), name
 
 
 def test_prod_pays_for_reach_and_keeps_logs_a_year_dev_saves(synthesized):
