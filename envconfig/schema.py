@@ -22,7 +22,7 @@ from modules.attachments.props import AttachmentsBucketProps
 from modules.backup.props import BackupPlanProps
 from modules.cache.props import ManagedCacheProps
 from modules.common.inputs import block_values, cross_check_problems, environment_block, supplied_value_problems
-from modules.common.keys import check_key_administrator_arns
+from modules.common.key_administrators import check_key_administrator_arns
 from modules.common.store_keys import check_kms_key_arn
 from modules.common.validation import (
     check_account_id,
