@@ -628,3 +628,13 @@ def test_key_administrators_reach_the_config(tmp_path):
     write(tmp_path, "dev", VALID.format(name="dev") + f'key_administrator_arns = ["{role}"]\n')
     (config,) = load_environments(tmp_path)
     assert tuple(config.key_administrator_arns) == (role,)
+
+
+def test_a_protected_environment_file_refuses_a_tag_only_collector_image(tmp_path):
+    image = "public.ecr.aws/aws-observability/aws-otel-collector:v0.44.0"
+    text = VALID.format(name="dev") + f'compute {{\n  tracing_collector_image = "{image}"\n}}\n'
+    path = write(tmp_path, "dev", text)
+    problems = problems_of(path)
+    assert any(
+        p.startswith(f"{path}: compute.tracing_collector_image: expected an image pinned by digest") for p in problems
+    ), problems

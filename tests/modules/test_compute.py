@@ -621,3 +621,22 @@ def test_exec_sessions_may_use_the_cluster_key_directly_only_when_exec_is_on(pro
 def test_ecs_exec_is_off_unless_the_environment_asks_for_it():
     props = ComputeClusterProps(name="chat-t", region=REGION, account_id=ACCOUNT)
     assert props.exec_enabled is False
+
+
+DIGEST_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector@sha256:" + "0123456789abcdef" * 4
+
+
+def test_a_protected_environment_refuses_a_tag_only_collector_image_without_a_reason():
+    base = {"name": "chat-t", "region": REGION, "account_id": ACCOUNT}
+    tagged = "public.ecr.aws/aws-observability/aws-otel-collector:v0.44.0"
+    with pytest.raises(ValueError, match="tracing_collector_image: expected an image pinned by digest"):
+        ComputeClusterProps(**base, tracing_collector_image=tagged)
+    # Pinned by digest, or a tag with its reason, or an unprotected environment, or tracing off.
+    ComputeClusterProps(**base, tracing_collector_image=DIGEST_IMAGE)
+    ComputeClusterProps(**base, tracing_collector_image=tagged, tracing_collector_image_tag_reason="x" * 20)
+    ComputeClusterProps(**base, tracing_collector_image=tagged, deletion_protection=False)
+    ComputeClusterProps(**base, tracing_collector_image=tagged, tracing_enabled=False)
+    # The module's default tag carries its reason in the code (DEFAULT_COLLECTOR_IMAGE_TAG_REASON).
+    ComputeClusterProps(**base)
+    with pytest.raises(ValueError, match="tracing_collector_image_tag_reason: expected a reason of at least 20"):
+        ComputeClusterProps(**base, tracing_collector_image=tagged, tracing_collector_image_tag_reason="because")
