@@ -126,9 +126,7 @@ def check_reason(value: str) -> str:
     return value
 
 
-def check_collector_image_pinned(
-    image: str, tracing_enabled: bool, deletion_protection: bool, tag_reason: str
-) -> None:
+def check_collector_image_pinned(image: str, tracing_enabled: bool, deletion_protection: bool, tag_reason: str) -> None:
     """Under deletion protection the collector image is pinned by digest, or the tag's reason is given."""
     if not (tracing_enabled and deletion_protection) or _DIGEST_IMAGE.search(image) or tag_reason:
         return
