@@ -22,6 +22,7 @@ from modules.attachments.props import AttachmentsBucketProps
 from modules.backup.props import BackupPlanProps
 from modules.cache.props import ManagedCacheProps
 from modules.common.inputs import block_values, cross_check_problems, environment_block, supplied_value_problems
+from modules.common.key_administrators import check_key_administrator_arns
 from modules.common.store_keys import check_kms_key_arn
 from modules.common.validation import (
     check_account_id,
@@ -247,6 +248,11 @@ class EnvironmentConfig(_Block):
     deletion_protection: StrictBool = True
     """Default: on. Stateful modules read it; prod must keep it."""
     log_retention_days: RetentionDays = 90
+    key_administrator_arns: Annotated[list[StrictStr], AfterValidator(check_key_administrator_arns)] | None = None
+    """IAM roles that administer every customer-managed key of the stack (modules/common/keys.py);
+    the role Terraform applies with must be one, or the next key-policy update is refused.
+    Default: the account root, for administration actions only (this account's IAM policies
+    decide who), and no deny guard rail."""
     tags: Annotated[
         dict[StrictStr, StrictStr], AfterValidator(lambda tags: check_tags(tags, reserved=STACK_TAG_KEYS))
     ] = Field(default_factory=dict)

@@ -9,13 +9,20 @@
 # - a Django/Daphne build of the services (the seeds' ASGI variant) on port 9000, on
 #   x86_64 only, on-demand only, without ECS Exec (its SSM channels have no endpoint
 #   in this network, and there is no NAT to reach them) and without tracing (X-Ray
-#   and the collector's public image are reached through NAT).
+#   and the collector's public image are reached through NAT);
+# - key_administrator_arns: every key administered by these roles only, behind the deny
+#   guard rail (modules/common/keys.py); the deploying role must be one of them.
 name       = "isolated"
 region     = "eu-central-1"
 account_id = "123456789012"
 
 deletion_protection = true
 log_retention_days  = 30
+
+key_administrator_arns = [
+  "arn:aws:iam::123456789012:role/chat-infra-deploy",
+  "arn:aws:iam::123456789012:role/security/key-admin",
+]
 
 tags = {
   team = "chat-platform"

@@ -15,7 +15,7 @@ from modules.backup import BackupPlan, BackupPlanProps
 from modules.cache import ManagedCache, ManagedCacheProps
 from modules.common.aws_arn import partition_for_region
 from modules.common.inputs import props_from_block
-from modules.common.keys import ManagedKey
+from modules.common.keys import KEY_ADMINISTRATORS_CONTEXT, ManagedKey
 from modules.compute import ComputeCluster, ComputeClusterProps, FargateService, RoutedServiceProps, WorkerServiceProps
 from modules.compute.service import ServiceEgress, ServiceRouting
 from modules.container_registry import ContainerRepository, ContainerRepositoryProps
@@ -92,6 +92,7 @@ class ChatStack(TerraformStack):
     def __init__(self, scope: Construct, config: EnvironmentConfig) -> None:
         super().__init__(scope, config.stack_name)
         self.config = config
+        self.node.set_context(KEY_ADMINISTRATORS_CONTEXT, list(config.key_administrator_arns or ()))
         AwsProvider(
             self,
             "aws",
@@ -192,12 +193,14 @@ class ChatStack(TerraformStack):
         websocket_host = None if self.websocket_api is None else self.websocket_api.host_name
         for host in self.domain.api_host_names:
             if host != websocket_host:
-                self.domain.alias(host, self.load_balancer.dns_name, self.load_balancer.zone_id)
+                # A only: the load balancer is IPv4-only (its subnets have no IPv6 ranges).
+                self.domain.alias(host, self.load_balancer.dns_name, self.load_balancer.zone_id, ipv6=False)
         for host in self.domain.frontend_host_names:
             self.domain.alias(
                 host,
                 self.frontend.distribution_domain_name,
                 CLOUDFRONT_HOSTED_ZONE_ID,
+                ipv6=True,  # the distribution has is_ipv6_enabled
                 evaluate_target_health=False,
             )
 

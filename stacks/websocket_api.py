@@ -65,7 +65,10 @@ def wire_websocket_api(stack: ChatStack, config: EnvironmentConfig) -> WebSocket
         ),
     )
     # Route53 evaluates no health for an API Gateway domain: the API is a regional service.
-    domain.alias(api.host_name, api.domain_target_name, api.domain_target_zone_id, evaluate_target_health=False)
+    # A only: the API's regional custom domain is IPv4 (API Gateway's default ip_address_type).
+    domain.alias(
+        api.host_name, api.domain_target_name, api.domain_target_zone_id, ipv6=False, evaluate_target_health=False
+    )
     stack.websocket_api = api
     return api
 

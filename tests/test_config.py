@@ -332,7 +332,8 @@ def test_plain_environment_values_that_look_secret_are_refused(tmp_path):
 
 
 def test_tracing_and_ecs_exec_need_a_way_out_when_there_is_no_nat(tmp_path):
-    text = with_network_lines('nat_mode = "none"') + "compute {\n  tracing_enabled = true\n}\n"
+    # ECS Exec is off by default (issue 24, finding 3): the file asks for it here.
+    text = with_network_lines('nat_mode = "none"') + "compute {\n  tracing_enabled = true\n  exec_enabled = true\n}\n"
     path = write(tmp_path, "dev", text)
     problems = problems_of(path)
     assert f'{path}: compute.tracing_enabled: expected false when network.nat_mode is "none"' in "\n".join(problems)
@@ -608,3 +609,32 @@ def test_every_problem_of_two_files_is_reported_at_once_with_the_new_checks(tmp_
         load_environments(tmp_path)
     keys = [(Path(p.file).name, p.key) for p in caught.value.problems]
     assert keys == [("dev.hcl", "tags.team"), ("prod.hcl", "region")]
+
+
+# -- issue 24: key administrators ---------------------------------------------------------------------
+
+
+def test_key_administrators_are_role_arns(tmp_path):
+    path = write(
+        tmp_path, "dev", VALID.format(name="dev") + 'key_administrator_arns = ["arn:aws:iam::111122223333:user/a"]\n'
+    )
+    assert only_problem(path).startswith(f"{path}: key_administrator_arns: expected IAM role ARNs"), only_problem(path)
+
+
+def test_key_administrators_reach_the_config(tmp_path):
+    from envconfig import load_environments
+
+    role = "arn:aws:iam::111122223333:role/key-admin"
+    write(tmp_path, "dev", VALID.format(name="dev") + f'key_administrator_arns = ["{role}"]\n')
+    (config,) = load_environments(tmp_path)
+    assert tuple(config.key_administrator_arns) == (role,)
+
+
+def test_a_protected_environment_file_refuses_a_tag_only_collector_image(tmp_path):
+    image = "public.ecr.aws/aws-observability/aws-otel-collector:v0.44.0"
+    text = VALID.format(name="dev") + f'compute {{\n  tracing_collector_image = "{image}"\n}}\n'
+    path = write(tmp_path, "dev", text)
+    problems = problems_of(path)
+    assert any(
+        p.startswith(f"{path}: compute.tracing_collector_image: expected an image pinned by digest") for p in problems
+    ), problems

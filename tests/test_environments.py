@@ -210,6 +210,11 @@ def test_hosts_alias_the_load_balancer_and_the_distribution(synthesized, environ
             assert targets[host] == {"${aws_lb"}, host
         for host in dns.frontend_host_names:
             assert targets[host] == {"${aws_cloudfront_distribution"}, host
+        # AAAA only where the target is dual-stack: CloudFront yes, the IPv4-only ALB no.
+        (balancer,) = synth.resources("aws_lb").values()
+        assert balancer["ip_address_type"] == "ipv4"
+        aaaa = {r["name"] for r in synth.resources("aws_route53_record").values() if r["type"] == "AAAA"}
+        assert aaaa == set(dns.frontend_host_names), name
 
 
 def test_prod_pays_for_reach_and_keeps_logs_a_year_dev_saves(synthesized):
@@ -501,3 +506,28 @@ def test_only_the_proxy_and_the_admin_task_reach_the_primary_when_there_is_a_pro
                 if groups.get(r["security_group_id"]) == f"{prefix}-postgres-proxy"
             )
             assert proxy_sources == sorted(services), name
+
+
+def test_no_key_policy_gives_kms_star_and_explicit_administrators_get_the_guard_rail(synthesized, isolated):
+    """Issue 24, finding 1: administration apart from use, in every stack."""
+    from modules.common.keys import GUARD_RAIL_SID
+
+    for name, synth in {**synthesized, "isolated": isolated}.items():
+        policies = [
+            synth.data_by_reference(reference)
+            for reference in [p["policy"] for p in synth.resources("aws_kms_key_policy").values()]
+            + [k["policy"] for k in synth.resources("aws_kms_key").values() if "policy" in k]
+        ]
+        assert policies, name
+        for document in policies:
+            sids = {s["sid"]: s for s in document["statement"]}
+            assert not any("kms:*" in s["actions"] for s in sids.values()), name
+            admin = sids["KeyAdministratorsAdministerKey"]["principals"][0]["identifiers"]
+            if name == "isolated":
+                assert admin == [
+                    "arn:aws:iam::123456789012:role/chat-infra-deploy",
+                    "arn:aws:iam::123456789012:role/security/key-admin",
+                ]
+                assert sids[GUARD_RAIL_SID]["condition"][0]["values"] == admin
+            else:
+                assert len(admin) == 1 and admin[0].endswith(":root") and GUARD_RAIL_SID not in sids

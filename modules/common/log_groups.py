@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 from modules.common.keys import (
     KEY_DELETION_WINDOW_DAYS,
     KEY_ROTATION_PERIOD_DAYS,
-    account_root_statement,
-    waive_account_root_findings,
+    key_administration_statements,
+    key_administrators,
+    waive_key_policy_findings,
 )
 from modules.common.policy import policy_document, policy_statement
 from modules.common.waivers import waive
@@ -84,11 +85,12 @@ def log_group_key(
         scope,
         f"{construct_prefix}_key_policy",
         [
-            account_root_statement(partition, account_id),
+            # Administration only: nothing but CloudWatch Logs, as itself, uses a log key.
+            *key_administration_statements(partition, account_id, key_administrators(scope)),
             logs_key_statement(log_group_label, region, group_arn),
         ],
     )
-    waive_account_root_findings(policy)
+    waive_key_policy_findings(policy)
     key = KmsKey(
         scope,
         f"{construct_prefix}_key",

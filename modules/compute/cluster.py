@@ -69,7 +69,25 @@ class ComputeCluster(Construct):
             account_id=self.account_id,
             tags={**props.tags, "Name": f"{props.name}-ecs"},
         )
-        key.add_to_key_policy(logs_key_statement("EcsLogGroups", props.region, self.log_group_arn("*")))
+        # CloudWatch Logs may use the key for this cluster's groups only (issue 24, finding 2):
+        # every group it encrypts is named "<log_group_prefix>/<service>" or ".../exec-sessions".
+        key.add_to_key_policy(
+            logs_key_statement("EcsLogGroups", props.region, self.log_group_arn(f"{self.log_group_prefix}/*"))
+        )
+        if props.exec_enabled:
+            key.add_to_key_policy(
+                # ECS Exec is the one direct use of a key here: the task's SSM agent decrypts
+                # the session (kms:Decrypt, grant_exec) and the operator's session-manager
+                # plugin asks for its data key (kms:GenerateDataKey), both as themselves, not
+                # through a service. Delegated to this account's identity policies.
+                policy_statement(
+                    "AccountUsesKeyForExecSessions",
+                    ["kms:Decrypt", "kms:GenerateDataKey"],
+                    ["*"],
+                    principal=("AWS", [f"arn:{self.partition}:iam::{self.account_id}:root"]),
+                    conditions=[("StringEquals", "kms:CallerAccount", [self.account_id])],
+                )
+            )
         self.kms_key_arn: str = key.arn
 
         self.exec_log_group_name = f"{self.log_group_prefix}/exec-sessions"

@@ -101,12 +101,41 @@ def check_cooldowns(scale_in_cooldown_seconds: int, scale_out_cooldown_seconds: 
 
 # The AWS Distro for OpenTelemetry collector, pinned (public.ecr.aws/aws-observability).
 DEFAULT_COLLECTOR_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3"
+# Issue 24, finding 6: the default is pulled by tag. Its digest is not written here because
+# it could not be read from anything available where this repository is built (no registry
+# access, no AWS document listing it), and an invented or second-hand digest would be worse
+# than a tag. The tag is a versioned ADOT release, not "latest". To pin it: `crane digest
+# public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3` (the multi-architecture
+# index's digest) and set tracing_collector_image = "<name>@sha256:<digest>". Any other
+# tag-only image in a protected environment needs tracing_collector_image_tag_reason.
+DEFAULT_COLLECTOR_IMAGE_TAG_REASON = (
+    "The module's reviewed ADOT release tag; its digest could not be resolved offline (finding 6 of issue 24)."
+)
+_DIGEST_IMAGE = re.compile(r"@sha256:[0-9a-f]{64}$")
 
 check_collector_image = pattern_check(
     r"^[a-z0-9.-]+(:\d+)?/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[0-9a-f]{64})$",
     "expected an image reference with a registry and a pinned tag or digest, such as "
     '"public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3"',
 )
+
+
+def check_reason(value: str) -> str:
+    if value and len(value.strip()) < 20:
+        raise ValueError(f"expected a reason of at least 20 characters, got {describe(value)}")
+    return value
+
+
+def check_collector_image_pinned(image: str, tracing_enabled: bool, deletion_protection: bool, tag_reason: str) -> None:
+    """Under deletion protection the collector image is pinned by digest, or the tag's reason is given."""
+    if not (tracing_enabled and deletion_protection) or _DIGEST_IMAGE.search(image) or tag_reason:
+        return
+    if image == DEFAULT_COLLECTOR_IMAGE:
+        return  # DEFAULT_COLLECTOR_IMAGE_TAG_REASON
+    raise ValueError(
+        "expected an image pinned by digest (<name>@sha256:<64 hex>) where deletion_protection is on, "
+        f"or tracing_collector_image_tag_reason saying why a tag is acceptable, got {describe(image)}"
+    )
 
 
 # -- the cluster -----------------------------------------------------------------------
@@ -140,10 +169,15 @@ class ComputeClusterProps:
     backlog scaling reads RunningTaskCount from it). "enhanced" adds per-container metrics
     at several times the CloudWatch cost."""
 
-    exec_enabled: bool = prop(True, environment=True)
-    """Default: on: `aws ecs execute-command` opens a shell in a task, for debugging. Every
-    session is encrypted with the cluster's key and logged to an encrypted log group kept
-    a year. Off, no service accepts sessions and tasks lose the ssmmessages permissions."""
+    exec_enabled: bool = prop(False, environment=True)
+    """Default: off (issue 24, finding 3): a session is a shell with the task role's
+    credentials, so an environment asks for it in its file (dev.hcl does); off everywhere
+    by default rather than only under deletion protection, so a new environment file,
+    protected or not, never opens shells by omission. On: `aws ecs execute-command` opens a
+    shell in a task, for debugging; every session is encrypted with the cluster's key and
+    logged to an encrypted log group kept a year. Off, no service accepts sessions and
+    tasks lose the ssmmessages permissions; the session log group stays (an audit log the
+    plan review keeps from deletion, and where the sessions of the day it is turned on go)."""
 
     exec_log_retention_days: int = prop(365, check=check_retention_days, environment=True)
     """Default: a year: ECS Exec sessions are an audit trail of who ran what in production."""
@@ -155,11 +189,29 @@ class ComputeClusterProps:
     network.nat_mode other than "none". Off (dev), tasks run the service alone."""
 
     tracing_collector_image: str = prop(DEFAULT_COLLECTOR_IMAGE, check=check_collector_image, environment=True)
-    """Default: the ADOT collector from Amazon ECR Public, pinned to a release: a new
-    collector is a reviewed change of this value, not a silent pull of "latest"."""
+    """Default: the ADOT collector from Amazon ECR Public, pinned to a release tag: a new
+    collector is a reviewed change of this value, not a silent pull of "latest". Prefer
+    "<name>@sha256:<64 hex>": a tag can be moved, a digest cannot. Under deletion protection
+    any tag-only image but the default needs tracing_collector_image_tag_reason."""
+
+    tracing_collector_image_tag_reason: str = prop("", check=check_reason, environment=True)
+    """Default: none (""), so a protected environment refuses a tag-only collector image other
+    than the module's default. Why a tag is acceptable here (at least 20 characters)."""
+
+    deletion_protection: bool = prop(True)
+    """Default: on. The stack passes the environment's; with it, the collector image is
+    pinned by digest (see tracing_collector_image)."""
 
     tags: dict[str, str] = prop(default_factory=dict, check=check_tags)
     """Extra tags (the provider's default_tags still apply)."""
+
+    cross_checks: ClassVar[tuple[CrossCheck, ...]] = (
+        CrossCheck(
+            "tracing_collector_image",
+            check_collector_image_pinned,
+            ("tracing_collector_image", "tracing_enabled", "deletion_protection", "tracing_collector_image_tag_reason"),
+        ),
+    )
 
     def __post_init__(self) -> None:
         check_props(self)

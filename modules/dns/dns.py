@@ -84,15 +84,19 @@ class Domain(Construct):
         target_dns_name: str,
         target_zone_id: str,
         *,
+        ipv6: bool,
         evaluate_target_health: bool = True,
-    ) -> tuple[Route53Record, Route53Record]:
-        """A and AAAA alias records for `host` (one of this construct's hosts) in the zone.
+    ) -> tuple[Route53Record, ...]:
+        """An A alias record for `host` (one of this construct's hosts) in the zone, and an
+        AAAA one when `ipv6` says the target serves IPv6.
 
         Load balancer: its dns_name and zone_id, evaluate_target_health=True, so Route53
         stops answering with a load balancer that has no healthy target. CloudFront: its
         domain_name and hosted_zone_id, evaluate_target_health=False (AWS refuses True
-        there). The AAAA record answers only when the target serves IPv6 (a dualstack
-        load balancer, a distribution with IPv6 on); otherwise clients fall back to A.
+        there). `ipv6` has no default: only the caller knows whether the target is dual-stack
+        (a distribution with is_ipv6_enabled, a load balancer with ip_address_type
+        "dualstack"). An AAAA alias at an IPv4-only target (issue 24, finding 8) answers
+        nothing, which some resolvers cache as "no such name" for the host.
         """
         if host not in self.api_host_names + self.frontend_host_names:
             served = ", ".join(self.api_host_names + self.frontend_host_names)
@@ -118,7 +122,7 @@ class Domain(Construct):
                 type=record_type,
                 alias=target,
             )
-            for record_type in ("A", "AAAA")
+            for record_type in (("A", "AAAA") if ipv6 else ("A",))
         )
 
     # -- certificates ----------------------------------------------------------------

@@ -25,6 +25,10 @@ class SubnetLayout:
     public: tuple[str, ...]
     private: tuple[str, ...]
     data: tuple[str, ...]
+    # The blocks reserved for all MAX_AZS slots of a tier: one CIDR covers a tier's subnets,
+    # present and future, and nothing of another tier (the data tier's network ACL).
+    private_tier: str = ""
+    data_tier: str = ""
 
 
 def plan_subnets(vpc_cidr: str, az_count: int) -> SubnetLayout:
@@ -40,4 +44,6 @@ def plan_subnets(vpc_cidr: str, az_count: int) -> SubnetLayout:
         public=tuple(str(n) for n in public[:az_count]),
         private=tuple(str(n) for n in private[:az_count]),
         data=tuple(str(n) for n in data[:az_count]),
+        private_tier=str(halves[0]),
+        data_tier=str(next(quarters[0].subnets(prefixlen_diff=1))),
     )

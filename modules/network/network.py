@@ -4,7 +4,8 @@ Tiers, per AZ:
 - public: load balancers and NAT gateways; the only tier routed to the internet gateway.
 - private: ECS tasks; egress through NAT (per nat_mode) and VPC endpoints.
 - data: databases and caches; no route out of the VPC, a network ACL that admits only
-  VPC traffic, and the DB/ElastiCache subnet groups that later modules place into.
+  the stores' ports from the private tier and the data tier itself (never the public
+  tier), and the DB/ElastiCache subnet groups that later modules place into.
 """
 
 from __future__ import annotations
@@ -38,14 +39,30 @@ from modules.common.aws_arn import partition_for_region
 from modules.common.log_groups import encrypted_log_group, log_group_arn, log_group_key
 from modules.common.policy import policy_document, policy_statement
 from modules.common.waivers import waive
-from modules.network.layout import plan_subnets
+from modules.network.layout import SubnetLayout, plan_subnets
 from modules.network.props import NetworkProps
 
 _ANYWHERE = "0.0.0.0/0"
 _HTTPS = 443
-# Rule number of the single allow rule in each direction of the data-tier ACL; the
-# implicit deny (*) follows it.
-_DATA_ACL_RULE = 100
+# Rule numbers of the data-tier ACL's inline rules; the implicit deny (*) follows them.
+_DATA_ACL_RULE = 100  # the data tier itself, both ways
+_DATA_ACL_PORT_RULES = 110  # one per DATA_TIER_PORTS entry, from the private tier
+_DATA_ACL_REPLY_RULE = 140  # replies to the private tier's clients
+_DATA_ACL_ENDPOINT_RULE = 150  # HTTPS to the private tier's interface endpoints, and replies
+# Issue 24, finding 4: what the private (task) tier may open in the data tier: the listening
+# port of every store the platform places there. A store a stack does not have has no
+# listener there, so its port admits nothing; each store's security group still admits
+# its own port from its own clients only. The network is built before the stores and its
+# ACL rules are inline, so the list is the platform's, not derived per stack.
+DATA_TIER_PORTS: tuple[tuple[int, str], ...] = (
+    (5432, "PostgreSQL: RDS and RDS Proxy"),
+    (6379, "Redis/Valkey: ElastiCache and the Redis Cluster nodes"),
+    (9098, "Amazon MSK, IAM-authenticated clients over TLS"),
+    (27017, "Amazon DocumentDB"),
+)
+# Not from the private tier: the Redis Cluster bus (16379) and replication between data
+# nodes, which stay inside the data tier (rule _DATA_ACL_RULE admits all of it: peers of one
+# tier serve and call each other, and their security groups filter the ports).
 # First rule number of the data tier's S3 rules (admit_s3_to_data_tier), one per range of
 # S3's prefix list, after the VPC rule.
 _DATA_ACL_S3_RULES = 200
@@ -115,7 +132,7 @@ class Network(Construct):
         self._data_routing()
         self._gateway_endpoints()
         self.endpoint_security_group_id: str | None = self._interface_endpoints() if props.interface_endpoints else None
-        self._data_tier_acl()
+        self._data_tier_acl(layout)
         self._s3_admitted = False
         self._flow_logs(partition, account_id)
 
@@ -288,24 +305,69 @@ class Network(Construct):
             )
         return group.id
 
-    def _data_tier_acl(self) -> None:
-        # Stateless, so both directions are stated. The data tier serves the VPC and
-        # talks to nothing else; everything from outside the VPC hits the implicit deny.
-        vpc_only = {
-            "protocol": "-1",
-            "rule_no": _DATA_ACL_RULE,
-            "action": "allow",
-            "cidr_block": self.props.vpc_cidr,
-            "from_port": 0,
-            "to_port": 0,
-        }
+    def _data_tier_acl(self, layout: SubnetLayout) -> None:
+        # Stateless, so both directions are stated. The data tier serves the private tier on
+        # the stores' ports and talks among itself; the public tier and everything outside
+        # the VPC hit the implicit deny.
+        low, high = _EPHEMERAL_PORTS
+        self._private_tier_cidr = layout.private_tier
+        data_tier = {"protocol": "-1", "action": "allow", "cidr_block": layout.data_tier, "from_port": 0, "to_port": 0}
+        ingress = [NetworkAclIngress(rule_no=_DATA_ACL_RULE, **data_tier)] + [
+            NetworkAclIngress(
+                rule_no=_DATA_ACL_PORT_RULES + index,
+                protocol="tcp",
+                action="allow",
+                cidr_block=layout.private_tier,
+                from_port=port,
+                to_port=port,
+            )
+            for index, (port, _) in enumerate(DATA_TIER_PORTS)
+        ]
+        egress = [
+            NetworkAclEgress(rule_no=_DATA_ACL_RULE, **data_tier),
+            # Replies to the tasks' connections, which come from their ephemeral ports.
+            NetworkAclEgress(
+                rule_no=_DATA_ACL_REPLY_RULE,
+                protocol="tcp",
+                action="allow",
+                cidr_block=layout.private_tier,
+                from_port=low,
+                to_port=high,
+            ),
+        ]
+        if self.props.interface_endpoints:
+            # Data-tier hosts that call AWS APIs (the Redis Cluster nodes' agents, RDS Proxy's
+            # secret) reach them through the interface endpoints in the private tier: HTTPS
+            # out, and its replies in. A stateless ACL cannot tell a reply from a new
+            # connection, so this admits TCP 1024-65535 from the private tier: with interface
+            # endpoints on, the stores' security groups are the port filter for those.
+            egress.append(
+                NetworkAclEgress(
+                    rule_no=_DATA_ACL_ENDPOINT_RULE,
+                    protocol="tcp",
+                    action="allow",
+                    cidr_block=layout.private_tier,
+                    from_port=_HTTPS,
+                    to_port=_HTTPS,
+                )
+            )
+            ingress.append(
+                NetworkAclIngress(
+                    rule_no=_DATA_ACL_ENDPOINT_RULE,
+                    protocol="tcp",
+                    action="allow",
+                    cidr_block=layout.private_tier,
+                    from_port=low,
+                    to_port=high,
+                )
+            )
         self.data_network_acl = NetworkAcl(
             self,
             "data_network_acl",
             vpc_id=self.vpc.id,
             subnet_ids=self.data_subnet_ids,
-            ingress=[NetworkAclIngress(**vpc_only)],
-            egress=[NetworkAclEgress(**vpc_only)],
+            ingress=ingress,
+            egress=egress,
             tags=self._tags(f"{self.props.name}-data"),
         )
 
@@ -313,7 +375,7 @@ class Network(Construct):
         """Let data-tier hosts use S3 through the gateway endpoint (backups, package repositories).
 
         Their route table already sends S3's address ranges to the gateway endpoint, but
-        network ACLs cannot name a prefix list, so the VPC-only ACL dropped that traffic.
+        network ACLs cannot name a prefix list, so the ACL's inline rules drop that traffic.
         This adds, for each range of the region's S3 prefix list (read at plan time, so the
         rules follow AWS's changes to the list on the next apply): HTTPS out to it, and TCP
         replies back from it to the ephemeral ports. The data tier stays closed to the
@@ -329,8 +391,8 @@ class Network(Construct):
         # The rules are resources of their own, one slot per range (count or dynamic blocks
         # would hide them from checkov's graph and from the plan's resource count); the ACL
         # keeps its inline VPC rules but stops reconciling its entries, or it would delete
-        # these on every apply. Its inline rules follow vpc_cidr, which cannot change
-        # without replacing the VPC and the ACL with it.
+        # these on every apply. Its inline rules follow vpc_cidr (the tier blocks), which
+        # cannot change without replacing the VPC and the ACL with it.
         self.data_network_acl.add_override("lifecycle.ignore_changes", ["ingress", "egress"])
         # Sorted, so each range keeps its slot (its rule number) from one plan to the next;
         # element() wraps around, so a list shorter than the slots repeats ranges in the

@@ -89,12 +89,15 @@ NODE_TIMEOUT_MS = 5000
 # that decrypt (Secrets Manager, S3, EBS), not by the nodes; credentials come from IMDS.
 NODE_ENDPOINT_SERVICES: tuple[str, ...] = ("ssm", "ssmmessages", "monitoring", "logs", "secretsmanager")
 
-# Why AWS-managed policies (README: "The instance role"): the SSM Agent's and the CloudWatch
-# agent's API sets change with the agents, AWS keeps these current, and none of their
-# actions (ssm:UpdateInstanceInformation, ssmmessages:*, cloudwatch:PutMetricData, ...)
-# can be scoped to a resource, so an inline copy would be as wide and would drift.
-SSM_CORE_POLICY = "AmazonSSMManagedInstanceCore"
-CLOUDWATCH_AGENT_POLICY = "CloudWatchAgentServerPolicy"
+# No AWS-managed policy (issue 24, finding 5): AmazonSSMManagedInstanceCore reads every SSM
+# parameter of the account (ssm:GetParameter(s) on "*") and CloudWatchAgentServerPolicy
+# writes any log group and metric namespace. The nodes get an inline policy instead
+# (node_agent_statements): Session Manager's registration and channels, the CloudWatch
+# agent's metrics and logs, for this cluster only. The nodes read no SSM parameter (the AMI
+# parameter is read by Terraform at plan time; the agent's configuration is a file written
+# by user data), so no ssm:GetParameter* at all.
+# The CloudWatch agent's namespace (cloudwatch-agent.json) beside the scripts' own.
+AGENT_METRICS_NAMESPACE = "CWAgent"
 
 # AL2023's public image parameters ("Amazon Linux 2023 on EC2: Launching with SSM").
 AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}"
@@ -401,12 +404,9 @@ class RedisCluster(Construct):
             service="ec2.amazonaws.com",
             description="Redis Cluster nodes: Session Manager, CloudWatch agent, their AUTH secret, their backups",
             account_id=self._account_id,
-            managed_policy_arns=[
-                f"arn:{self._partition}:iam::aws:policy/{SSM_CORE_POLICY}",
-                f"arn:{self._partition}:iam::aws:policy/{CLOUDWATCH_AGENT_POLICY}",
-            ],
             tags=self._tags(f"{props.name}-redis-node"),
         )
+        self.role.add_to_policy(*self._node_agent_statements())
         self.grant_read_auth_secret(self.role)
         backups = f"{self.backup_bucket_arn}/{self.backup_prefix}/*"
         self.role.add_to_policy(
@@ -430,6 +430,53 @@ class RedisCluster(Construct):
             tags=self._tags(f"{props.name}-redis-node"),
         )
         self.role_arn: str = self.role.arn
+
+    def _node_agent_statements(self) -> list:
+        """What the SSM agent (Session Manager) and the CloudWatch agent need, and no more."""
+        props = self.props
+        group_arn = log_group_arn(self._partition, props.region, self._account_id, self.log_group_name)
+        return [
+            # The agent registers and reports its node; the action takes an instance ARN.
+            policy_statement(
+                "SessionManagerRegistersNode",
+                ["ssm:UpdateInstanceInformation"],
+                [f"arn:{self._partition}:ec2:{props.region}:{self._account_id}:instance/*"],
+            ),
+            # Session Manager's and Run Command's message channels: these actions have no
+            # resource-level permissions, so AWS requires "*" (as AmazonSSMManagedInstanceCore
+            # grants them). They open only channels the SSM service started for this instance.
+            # ec2messages is for agents older than 3.3.40 (an ami_id given by the environment).
+            policy_statement(
+                "SessionManagerChannels",
+                [
+                    "ssmmessages:CreateControlChannel",
+                    "ssmmessages:CreateDataChannel",
+                    "ssmmessages:OpenControlChannel",
+                    "ssmmessages:OpenDataChannel",
+                    "ec2messages:AcknowledgeMessage",
+                    "ec2messages:DeleteMessage",
+                    "ec2messages:FailMessage",
+                    "ec2messages:GetEndpoint",
+                    "ec2messages:GetMessages",
+                    "ec2messages:SendReply",
+                ],
+                ["*"],
+            ),
+            # PutMetricData has no resource-level permission (AWS requires "*"); the
+            # namespace condition keeps it to the scripts' and the agent's namespaces.
+            policy_statement(
+                "PutNodeMetrics",
+                ["cloudwatch:PutMetricData"],
+                ["*"],
+                conditions=[("StringEquals", "cloudwatch:namespace", [METRICS_NAMESPACE, AGENT_METRICS_NAMESPACE])],
+            ),
+            # The agent writes its streams in the cluster's own group (Terraform creates it).
+            policy_statement(
+                "WriteNodeLogs",
+                ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                [group_arn, f"{group_arn}:*"],
+            ),
+        ]
 
     def _image(self) -> str:
         props = self.props

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal, get_args
 
@@ -14,6 +15,7 @@ from modules.common.validation import (
     check_region,
     check_retention_days,
     choice_check,
+    describe,
     range_check,
 )
 from modules.dns.names import host_names_check
@@ -30,6 +32,32 @@ MAX_RATE_LIMIT = 10_000
 MAX_BURST_LIMIT = 5_000
 
 _check_one_host = host_names_check(1)
+
+_LAMBDA_ARN_RE = re.compile(
+    r"^arn:aws(-cn|-us-gov)?:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]{1,128})?$"
+)
+_IDENTITY_SOURCE_RE = re.compile(r"^route\.request\.(header|querystring)\.[A-Za-z0-9_.~-]{1,128}$")
+
+
+def check_connect_authorizer(value: str | None) -> str | None:
+    """None, "AWS_IAM", or a Lambda function ARN (optionally with a version or alias)."""
+    if value is None or value == "AWS_IAM" or _LAMBDA_ARN_RE.fullmatch(value):
+        return value
+    raise ValueError(
+        f'expected "AWS_IAM" or a Lambda function ARN such as '
+        f"arn:aws:lambda:eu-west-1:123456789012:function:ws-authorizer, got {describe(value)}"
+    )
+
+
+def check_identity_sources(values: tuple[str, ...]) -> tuple[str, ...]:
+    """One or more route.request.header.<name> / route.request.querystring.<name>."""
+    bad = [value for value in values if not _IDENTITY_SOURCE_RE.fullmatch(value)]
+    if not values or bad:
+        raise ValueError(
+            "expected one or more of route.request.header.<name> or route.request.querystring.<name>, "
+            f"got {list(values)!r}"
+        )
+    return tuple(values)
 
 
 def check_host_name(value: str) -> str:
@@ -98,6 +126,22 @@ class WebSocketApiProps:
     """Default: a year of access logs (one line per connect, message and disconnect), the
     audit trail of who connected when. Must be a CloudWatch value; under 365 is waived with
     the environment's reason (checkov CKV_AWS_338)."""
+
+    connect_authorizer: str | None = prop(None, check=check_connect_authorizer, environment=True)
+    """Default: none on $connect (issue 24, finding 7, answered): the realtime service
+    authenticates each connection itself, since $connect's integration receives the
+    handshake's headers and query string and any answer but 2xx refuses the connection.
+    "AWS_IAM": clients sign the handshake (SigV4), for callers with AWS credentials. A Lambda
+    function ARN: a REQUEST authorizer that API Gateway calls first with
+    `connect_authorizer_identity_sources`, so unauthenticated handshakes never reach the
+    service (the module lets API Gateway invoke that function for this API only)."""
+
+    connect_authorizer_identity_sources: tuple[str, ...] = prop(
+        ("route.request.querystring.token",), check=check_identity_sources, environment=True
+    )
+    """Default: the handshake's `token` query parameter (browsers cannot set headers on a
+    WebSocket). Only with a Lambda connect_authorizer: a handshake without them is refused
+    with 401 before the function is called."""
 
     log_kms_key_arn: str | None = prop(None, check=check_kms_key_arn)
     """Default: a customer-managed key for the access log group only. Give a key ARN whose

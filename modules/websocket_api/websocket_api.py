@@ -31,6 +31,7 @@ from cdktf_cdktf_provider_aws.api_gateway_account import ApiGatewayAccount
 from cdktf_cdktf_provider_aws.api_gateway_vpc_link import ApiGatewayVpcLink
 from cdktf_cdktf_provider_aws.apigatewayv2_api import Apigatewayv2Api
 from cdktf_cdktf_provider_aws.apigatewayv2_api_mapping import Apigatewayv2ApiMapping
+from cdktf_cdktf_provider_aws.apigatewayv2_authorizer import Apigatewayv2Authorizer
 from cdktf_cdktf_provider_aws.apigatewayv2_deployment import Apigatewayv2Deployment
 from cdktf_cdktf_provider_aws.apigatewayv2_domain_name import (
     Apigatewayv2DomainName,
@@ -44,6 +45,7 @@ from cdktf_cdktf_provider_aws.apigatewayv2_stage import (
     Apigatewayv2StageDefaultRouteSettings,
 )
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
 from cdktf_cdktf_provider_aws.lb import Lb
 from cdktf_cdktf_provider_aws.lb_listener import LbListener, LbListenerDefaultAction
 from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck
@@ -180,6 +182,7 @@ class WebSocketApi(Construct):
             tags=self._tags(name),
         )
         self._integrations: list[Apigatewayv2Integration] = []
+        self._connect_authorizer_id = self._connect_authorizer(partition)
         routes = [self._route(route_key, path) for route_key, path in ROUTE_PATHS.items()]
 
         deployment = Apigatewayv2Deployment(
@@ -192,7 +195,7 @@ class WebSocketApi(Construct):
             triggers={
                 "redeployment": Fn.sha1(
                     Fn.jsonencode(
-                        [[route.id, route.route_key, route.target] for route in routes]
+                        [[route.id, route.route_key, route.target, route.authorization_type] for route in routes]
                         + [[integration.id, integration.integration_uri] for integration in self._integrations]
                     )
                 )
@@ -413,22 +416,55 @@ class WebSocketApi(Construct):
             request_parameters=integration_request_parameters(),
         )
         self._integrations.append(integration)
+        # API Gateway takes an authorizer on $connect only (connect_authorizer).
+        authorizer = self.props.connect_authorizer if route_key == "$connect" else None
         route = Apigatewayv2Route(
             self,
             f"{label}_route",
             api_id=self.api.id,
             route_key=route_key,
             target=f"integrations/{integration.id}",
-            authorization_type="NONE",
+            authorization_type="NONE" if authorizer is None else "AWS_IAM" if authorizer == "AWS_IAM" else "CUSTOM",
+            authorizer_id=self._connect_authorizer_id if authorizer not in (None, "AWS_IAM") else None,
         )
-        waive(
-            route,
-            "CKV_AWS_309",
-            "The realtime service authenticates each connection itself: $connect's integration receives the "
-            "handshake's headers and query string, and any answer but 2xx refuses the connection. API Gateway "
-            "takes authorizers on $connect only, and a connection that passed it stays authenticated.",
-        )
+        if authorizer is None:
+            waive(
+                route,
+                "CKV_AWS_309",
+                "The realtime service authenticates each connection itself: $connect's integration receives the "
+                "handshake's headers and query string, and any answer but 2xx refuses the connection. API Gateway "
+                "takes authorizers on $connect only, and a connection that passed it stays authenticated.",
+            )
         return route
+
+    def _connect_authorizer(self, partition: str) -> str | None:
+        """The Lambda REQUEST authorizer of $connect and API Gateway's right to invoke it
+        (from this API's authorizer only); None without a Lambda connect_authorizer."""
+        props = self.props
+        function_arn = props.connect_authorizer
+        if function_arn is None or function_arn == "AWS_IAM":
+            return None
+        authorizer = Apigatewayv2Authorizer(
+            self,
+            "connect_authorizer",
+            api_id=self.api.id,
+            name=f"{props.name}-connect",
+            authorizer_type="REQUEST",
+            authorizer_uri=(
+                f"arn:{partition}:apigateway:{props.region}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
+            ),
+            identity_sources=[f"{source}" for source in props.connect_authorizer_identity_sources],
+        )
+        LambdaPermission(
+            self,
+            "connect_authorizer_permission",
+            statement_id=f"{props.name}-websocket-connect-authorizer",
+            action="lambda:InvokeFunction",
+            function_name=function_arn,
+            principal="apigateway.amazonaws.com",
+            source_arn=f"{self.api.execution_arn}/authorizers/{authorizer.id}",
+        )
+        return authorizer.id
 
 
 def _dns_suffix(partition: str) -> str:

@@ -29,6 +29,7 @@ from modules.cache.windows import (
     snapshot_window_minutes,
     windows_overlap,
 )
+from modules.common.keys import BASE_STATEMENT_SIDS
 
 ACCOUNT = "111122223333"
 OWN_KEY = "arn:aws:kms:eu-west-1:111122223333:key/0f9b2c1e-1234-4a5b-8c9d-0123456789ab"
@@ -593,7 +594,7 @@ def test_only_cloudwatch_logs_may_use_the_log_key_and_only_for_this_caches_group
     (log_group_reference,) = {g["kms_key_id"] for g in synth.resources("aws_cloudwatch_log_group").values()}
     key = synth.by_reference(log_group_reference)
     root, logs = statements(synth, key["policy"])
-    assert root["sid"] == "AccountAdministersKey" and root["principals"][0]["identifiers"] == [
+    assert root["sid"] == "KeyAdministratorsAdministerKey" and root["principals"][0]["identifiers"] == [
         f"arn:aws:iam::{ACCOUNT}:root"
     ]
     assert logs["principals"] == [{"type": "Service", "identifiers": ["logs.eu-west-1.amazonaws.com"]}]
@@ -637,8 +638,9 @@ def test_log_delivery_may_write_to_these_log_groups_only(variants):
 def test_the_data_key_names_elasticache_as_its_only_user(variants):
     synth = variants["prod"]
     (key_policy,) = synth.resources("aws_kms_key_policy").values()
-    root, elasticache = statements(synth, key_policy["policy"])
-    assert (root["sid"], root["actions"], root["resources"]) == ("AccountAdministersKey", ["kms:*"], ["*"])
+    *base, elasticache = statements(synth, key_policy["policy"])
+    assert [s["sid"] for s in base] == list(BASE_STATEMENT_SIDS)
+    assert not any("kms:*" in s["actions"] for s in base)
     assert elasticache["sid"] == "ElastiCacheUsesKeyForThisAccount"
     assert elasticache["principals"] == [{"type": "AWS", "identifiers": [f"arn:aws:iam::{ACCOUNT}:root"]}]
     assert elasticache["resources"] == ["*"]  # in a key policy: this key
@@ -662,7 +664,7 @@ def test_the_account_is_looked_up_when_not_given(variants):
     (caller,) = synth.data("aws_caller_identity")
     lookup = f"${{data.aws_caller_identity.{caller}.account_id}}"
     (key_policy,) = synth.resources("aws_kms_key_policy").values()
-    _, elasticache = statements(synth, key_policy["policy"])
+    *_, elasticache = statements(synth, key_policy["policy"])
     assert elasticache["principals"][0]["identifiers"] == [f"arn:aws:iam::{lookup}:root"]
     (policy,) = synth.resources("aws_cloudwatch_log_resource_policy").values()
     (statement,) = statements(synth, policy["policy_document"])

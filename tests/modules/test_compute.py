@@ -583,3 +583,60 @@ def test_wiring_mistakes_are_refused(synth_scratch):
             worker.add_secret("MODE", SECRET, meaning="The same name again, as a secret.")
 
     synth_scratch(build)
+
+
+# -- issue 24: the cluster key's log scope, ECS Exec off by default ----------------------
+
+
+def cluster_key_statements(synth):
+    (statements,) = [
+        {s["sid"]: s for s in synth.data_by_reference(policy["policy"])["statement"]}
+        for name, policy in synth.resources("aws_kms_key_policy").items()
+        if name.startswith("cluster_")
+    ]
+    return statements
+
+
+def test_cloudwatch_logs_may_use_the_cluster_key_for_this_clusters_groups_only(prod_like, dev_like):
+    for synth in (prod_like, dev_like):
+        logs = cluster_key_statements(synth)["CloudWatchLogsUsesKeyForEcsLogGroups"]
+        assert [(c["test"], c["variable"], c["values"]) for c in logs["condition"]] == [
+            (
+                "ArnLike",
+                "kms:EncryptionContext:aws:logs:arn",
+                [f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/ecs/chat-t/*"],
+            )
+        ]
+    # Every group the key encrypts is under that prefix.
+    for name, _ in named(prod_like, "aws_cloudwatch_log_group").items():
+        assert name.startswith("/ecs/chat-t/"), name
+
+
+def test_exec_sessions_may_use_the_cluster_key_directly_only_when_exec_is_on(prod_like, dev_like):
+    on = cluster_key_statements(prod_like)["AccountUsesKeyForExecSessions"]
+    assert on["actions"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    assert "AccountUsesKeyForExecSessions" not in cluster_key_statements(dev_like)
+
+
+def test_ecs_exec_is_off_unless_the_environment_asks_for_it():
+    props = ComputeClusterProps(name="chat-t", region=REGION, account_id=ACCOUNT)
+    assert props.exec_enabled is False
+
+
+DIGEST_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector@sha256:" + "0123456789abcdef" * 4
+
+
+def test_a_protected_environment_refuses_a_tag_only_collector_image_without_a_reason():
+    base = {"name": "chat-t", "region": REGION, "account_id": ACCOUNT}
+    tagged = "public.ecr.aws/aws-observability/aws-otel-collector:v0.44.0"
+    with pytest.raises(ValueError, match="tracing_collector_image: expected an image pinned by digest"):
+        ComputeClusterProps(**base, tracing_collector_image=tagged)
+    # Pinned by digest, or a tag with its reason, or an unprotected environment, or tracing off.
+    ComputeClusterProps(**base, tracing_collector_image=DIGEST_IMAGE)
+    ComputeClusterProps(**base, tracing_collector_image=tagged, tracing_collector_image_tag_reason="x" * 20)
+    ComputeClusterProps(**base, tracing_collector_image=tagged, deletion_protection=False)
+    ComputeClusterProps(**base, tracing_collector_image=tagged, tracing_enabled=False)
+    # The module's default tag carries its reason in the code (DEFAULT_COLLECTOR_IMAGE_TAG_REASON).
+    ComputeClusterProps(**base)
+    with pytest.raises(ValueError, match="tracing_collector_image_tag_reason: expected a reason of at least 20"):
+        ComputeClusterProps(**base, tracing_collector_image=tagged, tracing_collector_image_tag_reason="because")

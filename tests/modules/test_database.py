@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 
 from modules.common.inputs import environment_block, environment_fields, props_from_block
+from modules.common.keys import BASE_STATEMENT_SIDS
 from modules.database import DatabaseProps
 from modules.database.sizing import (
     INSTANCE_CLASS_MEMORY_GIB,
@@ -358,7 +359,7 @@ def test_key_policy_lets_cloudwatch_logs_use_the_key_for_each_of_these_log_group
         "CloudWatchLogsUsesKeyForReplicaUpgradeLogs": "/aws/rds/instance/chat-prod-postgres-replica/upgrade",
         "CloudWatchLogsUsesKeyForProxyLogs": "/aws/rds/proxy/chat-prod-postgres",
     }
-    assert sorted(statements) == sorted(["AccountAdministersKey", *expected])
+    assert sorted(statements) == sorted([*BASE_STATEMENT_SIDS, *expected])
     for sid, group in expected.items():
         statement = statements[sid]
         assert statement["principals"] == [{"type": "Service", "identifiers": ["logs.eu-west-1.amazonaws.com"]}]

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import pytest
 
+from modules.common.keys import BASE_STATEMENT_SIDS
 from modules.documentdb import DEFAULT_ENGINE_VERSION, ENGINE_VERSIONS, DocumentDatabaseProps
 from modules.documentdb.engines import cluster_parameters, parameter_group_family
 
@@ -126,7 +127,7 @@ def test_storage_is_encrypted_with_the_clusters_key_which_docdb_and_its_logs_may
     (key_policy,) = synth.resources("aws_kms_key_policy").values()
     statements = {s["sid"]: s for s in synth.data_by_reference(key_policy["policy"])["statement"]}
     assert set(statements) == {
-        "AccountAdministersKey",
+        *BASE_STATEMENT_SIDS,
         "DocumentDbUsesKeyForThisAccount",
         "CloudWatchLogsUsesKeyForDocumentDbLogs",
     }

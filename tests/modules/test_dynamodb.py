@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import pytest
 
+from modules.common.keys import BASE_STATEMENT_SIDS
 from modules.dynamodb import ChatTablesProps
 from modules.dynamodb.schema import CONNECTIONS, MESSAGES, TABLE_KEYS, TABLES, USER_COUNTER, check_table_keys
 
@@ -140,10 +141,11 @@ def test_every_table_is_encrypted_with_the_modules_own_key(variants):
     assert key["enable_key_rotation"] is True and key["deletion_window_in_days"] == 30
     (alias,) = synth.resources("aws_kms_alias").values()
     assert alias["name"] == "alias/chat-test/chat-tables"
-    # The key policy delegates to IAM only: DynamoDB uses the key through its grants.
+    # The key policy delegates use to IAM, through AWS services only: DynamoDB uses the key
+    # through its grants.
     (policy,) = synth.resources("aws_kms_key_policy").values()
     statements = synth.data_by_reference(policy["policy"])["statement"]
-    assert [s["sid"] for s in statements] == ["AccountAdministersKey"]
+    assert [s["sid"] for s in statements] == list(BASE_STATEMENT_SIDS)
 
 
 def test_a_given_key_is_used_and_none_created(variants):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from modules.common.key_policies import SERVICE_KEY_ACTIONS, service_store_key
+from modules.common.keys import BASE_STATEMENT_SIDS
 
 ACCOUNT = "111122223333"
 KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/2f1c6c8e-0000-4000-8000-000000000001"
@@ -39,7 +40,7 @@ def test_the_key_policy_names_the_service_and_the_log_groups_only(synth):
     (policy,) = synth.resources("aws_kms_key_policy").values()
     statements = {s["sid"]: s for s in synth.data_by_reference(policy["policy"])["statement"]}
     assert list(statements) == [
-        "AccountAdministersKey",
+        *BASE_STATEMENT_SIDS,
         "DocumentDbUsesKeyForThisAccount",
         "CloudWatchLogsUsesKeyForDocumentDbLogs",
     ]

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 
+from modules.common.keys import BASE_STATEMENT_SIDS
 from modules.msk import DEFAULT_KAFKA_VERSION, KAFKA_VERSIONS, KafkaClusterProps
 from modules.msk.settings import (
     min_insync_replicas,
@@ -189,7 +190,7 @@ def test_encryption_at_rest_with_the_clusters_key_and_tls_everywhere(variants):
     (key_policy,) = synth.resources("aws_kms_key_policy").values()
     statements = {s["sid"]: s for s in synth.data_by_reference(key_policy["policy"])["statement"]}
     assert set(statements) == {
-        "AccountAdministersKey",
+        *BASE_STATEMENT_SIDS,
         "MskUsesKeyForThisAccount",
         "CloudWatchLogsUsesKeyForKafkaBrokerLogs",
     }

@@ -158,7 +158,7 @@ def test_data_tier_has_no_route_out_of_the_vpc(variants, variant):
     assert all(not routes_of(synth, table) for table in data_tables)
 
 
-def test_data_tier_acl_admits_only_the_vpc(variants):
+def test_data_tier_acl_covers_the_data_subnets(variants):
     synth = variants["per_az"]
     (acl,) = synth.resources("aws_network_acl").values()
     data_subnets = {
@@ -167,8 +167,53 @@ def test_data_tier_acl_admits_only_the_vpc(variants):
         if s["tags"]["Tier"] == "data"
     }
     assert set(acl["subnet_ids"]) == data_subnets
-    for direction in ("ingress", "egress"):
-        assert [(r["cidr_block"], r["action"]) for r in acl[direction]] == [("10.50.0.0/16", "allow")]
+
+
+# Issue 24, finding 4: the rules evaluated as AWS does (tests/modules/test_network_data_tier_s3.py).
+PRIVATE_HOST, PUBLIC_HOST, OTHER_DATA_HOST = "10.50.3.7", "10.50.192.9", "10.50.137.4"
+STORE_PORTS = (5432, 6379, 9098, 27017)
+
+
+@pytest.mark.parametrize("variant", ["per_az", "single"])
+def test_the_private_tier_reaches_the_store_ports_only_and_the_public_tier_nothing(variants, variant):
+    from tests.modules.test_network_data_tier_s3 import acl_rules, allows
+
+    synth = variants[variant]
+    ingress, egress = acl_rules(synth, egress=False), acl_rules(synth, egress=True)
+    for port in STORE_PORTS:
+        # A task opens the store's port; the reply goes back to its ephemeral port.
+        assert allows(ingress, PRIVATE_HOST, port) and allows(egress, PRIVATE_HOST, 40_000), port
+        assert not allows(ingress, PUBLIC_HOST, port), port
+    assert not allows(ingress, PUBLIC_HOST, 40_000) and not allows(egress, PUBLIC_HOST, 40_000)
+    assert all(rule["cidr_block"] != "10.50.0.0/16" for rule in ingress + egress), "no VPC-wide rule"
+    if variant == "single":  # no interface endpoints: nothing else from the private tier
+        for port in (22, 80, 443, 3306, 16379, 11211):
+            assert not allows(ingress, PRIVATE_HOST, port), port
+    else:  # replies from the interface endpoints' HTTPS (stateless: ephemeral ports)
+        assert allows(egress, PRIVATE_HOST, 443) and allows(ingress, PRIVATE_HOST, 40_000)
+        assert not allows(ingress, PRIVATE_HOST, 22)
+
+
+def test_data_nodes_reach_each_other_on_any_port(variants):
+    from tests.modules.test_network_data_tier_s3 import acl_rules, allows
+
+    synth = variants["single"]
+    for port in (5432, 6379, 16379, 27017, 9098, 40_000):
+        assert allows(acl_rules(synth, egress=False), OTHER_DATA_HOST, port), port
+        assert allows(acl_rules(synth, egress=True), OTHER_DATA_HOST, port), port
+
+
+def test_tier_blocks_cover_each_tier_and_nothing_of_another():
+    for cidr in ("10.0.0.0/16", "172.16.0.0/20", "192.168.0.0/18"):
+        layout = plan_subnets(cidr, MAX_AZS)
+        private, data = ipaddress.ip_network(layout.private_tier), ipaddress.ip_network(layout.data_tier)
+        assert all(ipaddress.ip_network(c).subnet_of(private) for c in layout.private)
+        assert all(ipaddress.ip_network(c).subnet_of(data) for c in layout.data)
+        for subnet in layout.public:
+            assert not ipaddress.ip_network(subnet).overlaps(private) and not ipaddress.ip_network(subnet).overlaps(
+                data
+            )
+        assert not private.overlaps(data)
 
 
 def test_default_security_group_has_no_rules(variants):

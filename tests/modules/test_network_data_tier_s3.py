@@ -112,9 +112,11 @@ def test_nothing_but_s3_https_leaves_the_vpc(synths):
     assert all(rule["cidr_block"] not in ("0.0.0.0/0", "::/0") for rule in rules)
 
 
-def test_vpc_traffic_is_unchanged(synths):
+def test_data_tier_traffic_is_unchanged(synths):
     synth = synths["admitted"]
-    assert connection_allowed(synth, "10.50.0.20", 6379)
+    # Data nodes among themselves (the tier's block, rule 100); the stores' own tier
+    # rules are tests/modules/test_network.py's (issue 24, finding 4).
+    assert connection_allowed(synth, "10.50.131.20", 16379)
     assert acl_rules(synth, egress=True)[0]["rule_no"] == 100
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from modules.common.keys import BASE_STATEMENT_SIDS, KEY_ADMINISTRATION_ACTIONS
 from modules.observability import AlarmsProps, WatchedService
 from modules.observability.dashboard import GRID_WIDTH, dashboard_body
 from modules.observability.specs import (
@@ -145,7 +146,7 @@ def test_key_policy_lets_only_this_accounts_alarms_use_the_key(variants):
     synth = variants["prod"]
     _, key_policy = only(synth.resources("aws_kms_key_policy"))
     by_sid = statements(synth, key_policy["policy"])
-    assert set(by_sid) == {"AccountAdministersKey", "CloudWatchAlarmsEncryptNotifications"}
+    assert set(by_sid) == {*BASE_STATEMENT_SIDS, "CloudWatchAlarmsEncryptNotifications"}
     cloudwatch = by_sid["CloudWatchAlarmsEncryptNotifications"]
     assert cloudwatch["effect"] == "Allow"
     assert cloudwatch["actions"] == ["kms:Decrypt", "kms:GenerateDataKey*"]
@@ -155,8 +156,8 @@ def test_key_policy_lets_only_this_accounts_alarms_use_the_key(variants):
         ("StringEquals", "aws:SourceAccount"): [ACCOUNT],
         ("ArnLike", "aws:SourceArn"): [f"arn:aws:cloudwatch:eu-west-1:{ACCOUNT}:alarm:chat-prod-*"],
     }
-    root = by_sid["AccountAdministersKey"]
-    assert (root["actions"], root["resources"]) == (["kms:*"], ["*"])
+    root = by_sid["KeyAdministratorsAdministerKey"]
+    assert (root["actions"], root["resources"]) == (list(KEY_ADMINISTRATION_ACTIONS), ["*"])
     assert root["principals"] == [{"type": "AWS", "identifiers": [f"arn:aws:iam::{ACCOUNT}:root"]}]
 
 

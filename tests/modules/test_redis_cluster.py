@@ -480,10 +480,9 @@ def test_the_instance_role_may_do_exactly_its_job(variants):
     managed = sorted(
         a["policy_arn"] for a in synth.resources("aws_iam_role_policy_attachment").values() if a["role"] == role_ref
     )
-    assert managed == [
-        "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
-        "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
-    ]
+    # Issue 24, finding 5: no AWS-managed policy (AmazonSSMManagedInstanceCore reads every
+    # SSM parameter of the account); an inline least-privilege policy instead.
+    assert managed == []
     (policy,) = [
         p
         for p in synth.resources("aws_iam_role_policy").values()
@@ -498,9 +497,27 @@ def test_the_instance_role_may_do_exactly_its_job(variants):
     assert sorted(statements) == [
         "DecryptChatTestRedisAuthSecret",
         "EncryptOwnBackups",
+        "PutNodeMetrics",
         "ReadChatTestRedisAuthSecret",
+        "SessionManagerChannels",
+        "SessionManagerRegistersNode",
+        "WriteNodeLogs",
         "WriteOwnBackups",
     ]
+    actions = [action for statement in statements.values() for action in statement["actions"]]
+    assert not [a for a in actions if a.startswith("ssm:GetParameter") or a.endswith("*")], actions
+    assert statements["SessionManagerRegistersNode"]["resources"] == ["arn:aws:ec2:eu-west-1:111122223333:instance/*"]
+    wildcard = {sid for sid, statement in statements.items() if statement["resources"] == ["*"]}
+    assert wildcard == {"SessionManagerChannels", "PutNodeMetrics"}
+    assert all(
+        a.split(":")[0] in ("ssmmessages", "ec2messages") for a in statements["SessionManagerChannels"]["actions"]
+    )
+    assert statements["PutNodeMetrics"]["condition"] == [
+        {"test": "StringEquals", "variable": "cloudwatch:namespace", "values": ["ChatInfra/RedisCluster", "CWAgent"]}
+    ]
+    (group,) = synth.resources("aws_cloudwatch_log_group").values()
+    group_arn = f"arn:aws:logs:eu-west-1:111122223333:log-group:{group['name']}"
+    assert statements["WriteNodeLogs"]["resources"] == [group_arn, f"{group_arn}:*"]
     assert statements["ReadChatTestRedisAuthSecret"]["actions"] == ["secretsmanager:GetSecretValue"]
     assert statements["ReadChatTestRedisAuthSecret"]["resources"] == [secret]
     assert statements["DecryptChatTestRedisAuthSecret"]["actions"] == ["kms:Decrypt"]

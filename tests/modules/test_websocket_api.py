@@ -363,6 +363,11 @@ def test_grant_manage_connections_names_this_stages_connections(variants):
         ({"live_colour": "red"}, "live_colour: expected one of 'blue' or 'green', got \"red\" (string)"),
         ({"log_retention_days": 10}, "log_retention_days: expected a CloudWatch Logs retention period in days"),
         ({"service_port": 0}, "service_port: expected a number greater than or equal to 1, got 0 (number)"),
+        ({"connect_authorizer": "COGNITO"}, 'connect_authorizer: expected "AWS_IAM" or a Lambda function ARN'),
+        (
+            {"connect_authorizer_identity_sources": ("$request.header.Auth",)},
+            "connect_authorizer_identity_sources: expected one or more of route.request.header.<name>",
+        ),
         ({"subnet_ids": ("subnet-0a1b2c3d",)}, "subnet_ids: expected at least two distinct subnets"),
         (
             {"certificate_arn": CERTIFICATE.replace("eu-west-1", "us-east-1")},
@@ -558,7 +563,8 @@ def test_wiring_lets_only_the_nlb_reach_the_realtime_port(wired):
 def test_wiring_points_the_websocket_host_at_the_custom_domain(wired):
     domain_name = next(iter(wired.resources("aws_apigatewayv2_domain_name")))
     records = [r for r in wired.resources("aws_route53_record").values() if r["name"] == "ws.chat.example.com"]
-    assert sorted(r["type"] for r in records) == ["A", "AAAA"]
+    # A only: the regional custom domain is IPv4 (issue 24, finding 8).
+    assert sorted(r["type"] for r in records) == ["A"]
     for record in records:
         assert record["alias"] == {
             "name": "${aws_apigatewayv2_domain_name."
@@ -610,3 +616,63 @@ def test_a_file_that_does_not_fit_is_refused_before_anything_is_built():
     assert str(error.value).startswith("wstest: the API Gateway ingress does not fit this environment:\n  ")
     for key in ("websocket_api:", "document_store:", "realtime.requests_per_target:"):
         assert f"\n  {key}" in str(error.value)
+
+
+# -- the $connect authorizer (issue 24, finding 7) -------------------------------------------------
+
+AUTHORIZER = "arn:aws:lambda:eu-west-1:111122223333:function:chat-ws-authorizer"
+
+
+@pytest.fixture(scope="module")
+def authorized(synth_scratch):
+    from modules.websocket_api import WebSocketApi
+
+    return {
+        kind: synth_scratch(
+            lambda stack, value=value: WebSocketApi(
+                stack, "websocket_api", props=replace(PROD, connect_authorizer=value)
+            )
+        )
+        for kind, value in (("lambda", AUTHORIZER), ("iam", "AWS_IAM"))
+    }
+
+
+def routes_by_key(synth):
+    return {(name, route["route_key"]): route for name, route in synth.resources("aws_apigatewayv2_route").items()}
+
+
+def waived_routes(synth):
+    waivers = synth.document["//"]["checkov_waivers"]
+    return {name for name, _ in routes_by_key(synth) if "CKV_AWS_309" in waivers.get(name, {})}
+
+
+def test_connect_has_no_authorizer_unless_the_environment_names_one(variants):
+    assert PROD.connect_authorizer is None
+    routes = routes_by_key(variants["prod"])
+    assert waived_routes(variants["prod"]) == {name for name, _ in routes}
+
+
+def test_a_lambda_request_authorizer_guards_connect_and_may_be_invoked_by_this_api_only(authorized):
+    synth = authorized["lambda"]
+    ((authorizer_name, authorizer),) = synth.resources("aws_apigatewayv2_authorizer").items()
+    assert authorizer["authorizer_type"] == "REQUEST"
+    assert authorizer["identity_sources"] == ["route.request.querystring.token"]
+    assert authorizer["authorizer_uri"] == (
+        f"arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/{AUTHORIZER}/invocations"
+    )
+    routes = {key: route for (_, key), route in routes_by_key(synth).items()}
+    assert routes["$connect"]["authorization_type"] == "CUSTOM"
+    assert routes["$connect"]["authorizer_id"] == synth.reference("aws_apigatewayv2_authorizer", authorizer_name)
+    assert {routes[key]["authorization_type"] for key in ("$disconnect", "$default")} == {"NONE"}
+    permission = one(synth, "aws_lambda_permission")
+    assert permission["function_name"] == AUTHORIZER and permission["principal"] == "apigateway.amazonaws.com"
+    assert permission["source_arn"].endswith(f"/authorizers/${{aws_apigatewayv2_authorizer.{authorizer_name}.id}}")
+    connect_name = next(name for (name, key) in routes_by_key(synth) if key == "$connect")
+    assert connect_name not in waived_routes(synth) and len(waived_routes(synth)) == 2
+
+
+def test_aws_iam_on_connect_needs_no_authorizer_resource(authorized):
+    synth = authorized["iam"]
+    routes = {key: route for (_, key), route in routes_by_key(synth).items()}
+    assert routes["$connect"]["authorization_type"] == "AWS_IAM" and "authorizer_id" not in routes["$connect"]
+    assert synth.resources("aws_apigatewayv2_authorizer") == {}
