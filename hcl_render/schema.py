@@ -10,8 +10,8 @@ cdktf.out/examples/stacks, so run `make synth` and the examples' synthesis first
 
 Trimming keeps, per block, only what decides how a key is written: its attribute names
 and its nested block types (with their nesting mode), recursively; types, flags and
-descriptions are dropped, and a large block that repeats is kept once (`shared_blocks`). tests/hcl_render checks the copy against the
-current build (provider-marked).
+descriptions are dropped, and a large block that repeats is kept once (`shared_blocks`).
+tests/hcl_render checks the copy against the current build (provider-marked).
 """
 
 from __future__ import annotations
