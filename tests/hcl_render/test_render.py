@@ -351,3 +351,18 @@ def test_a_block_given_as_an_expression_and_unknown_sections_fail():
         render_document({"resource": {"aws_db_instance": {"db": {"timeouts": "${var.t}"}}}}, SCHEMA)
     with pytest.raises(RenderError, match="top-level section"):
         render_document({"moved": [{"from": "a.b", "to": "c.d"}]}, SCHEMA)
+
+
+def test_the_command_reports_a_stack_it_cannot_render_and_exits_1(tmp_path, capsys):
+    from hcl_render.__main__ import main
+
+    good, bad = tmp_path / "stacks" / "chat-good", tmp_path / "stacks" / "chat-bad"
+    good.mkdir(parents=True)
+    bad.mkdir()
+    (good / "cdk.tf.json").write_text(json.dumps(minimal({})))
+    (bad / "cdk.tf.json").write_text(json.dumps(minimal({"enable_dns_hostname": True})))
+    assert main(["--stacks-dir", str(tmp_path / "stacks"), "--out-dir", str(tmp_path / "hcl")]) == 1
+    err = capsys.readouterr().err
+    assert "FAILED" in err and "chat-bad" in err and "'enable_dns_hostname' is neither" in err
+    assert (tmp_path / "hcl" / "chat-good" / "main.tf").read_text().count('resource "aws_vpc" "this"') == 1
+    assert not (tmp_path / "hcl" / "chat-bad").exists()
