@@ -38,7 +38,7 @@ export CHAT_INFRA_PROVIDER_MIRROR := $(PROVIDER_MIRROR)
 ACTIONLINT_VERSION := v1.7.12
 ACTIONLINT := .tools/actionlint
 
-.PHONY: setup synth gate test plan deploy db-bootstrap benchmark verify provider clean docs review bootstrap-state \
+.PHONY: setup synth hcl gate test plan deploy db-bootstrap benchmark verify provider clean docs review bootstrap-state \
   redrive restore-attachment rotate-secrets
 
 setup: .venv/.synced .venv-checkov/.installed
@@ -68,6 +68,12 @@ $(PIPENV):
 
 synth: setup
 	$(VENV_PYTHON) main.py
+
+# Every stack (environments and examples) as plain Terraform, written from the provider's
+# schema (hcl_render/): cdktf.out/hcl/<stack>/*.tf. README: Leaving CDK.
+hcl: synth
+	$(VENV_PYTHON) main.py --environments-dir examples --outdir cdktf.out/examples
+	$(VENV_PYTHON) -m hcl_render --stacks-dir cdktf.out/stacks --stacks-dir cdktf.out/examples/stacks
 
 gate: synth
 	$(VENV_PYTHON) -m gate
