@@ -78,6 +78,7 @@ class FirstDeploy:
     planned_creates: int = 0
     created: set[str] = field(default_factory=set)
     failed: dict[str, str] = field(default_factory=dict)
+    uncreated: set[str] = field(default_factory=set)  # planned, neither created nor failed (behind a failure)
     state_object: dict = field(default_factory=dict)  # head_object of the state
     state_resources: int = 0
     lock_refusal: str = ""  # what the second apply said while the lock was held
@@ -248,6 +249,7 @@ def run_first_deploy(environment: Path, work_dir: Path, choice: ProviderChoice) 
             if not _listed_failure(address, error):
                 result.problems.append(f"apply failed for {address}: {error.splitlines()[0][:300]}")
         uncreated = set(creates) - log.created - set(log.failed)
+        result.uncreated = uncreated
         if uncreated and not log.failed:
             result.problems.append(f"{len(uncreated)} planned resources were not created: {sorted(uncreated)[:5]}")
 
