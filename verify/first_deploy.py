@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -44,7 +43,7 @@ from verify.emulator import (
     provider_aliases,
     seed_lookups,
 )
-from verify.provider import ProviderChoice, choose_provider, cli_config, mirror_dir
+from verify.provider import ProviderChoice, choose_provider, mirror_dir
 from verify.run import (
     APPLY_TIMEOUT_SECONDS,
     StackVerification,
@@ -53,6 +52,7 @@ from verify.run import (
     _terraform,
     changed_attributes,
     resource_type,
+    tier_terraform_env,
     unavailable_reasons,
 )
 
@@ -137,16 +137,7 @@ def _runner_folder(folder: Path, document: dict, endpoint: str, choice: Provider
     providers = endpoint_override(endpoint, provider_aliases(document))["provider"]
     (folder / "verify_override.tf.json").write_text(json.dumps({"provider": providers}, indent=2))
     (folder / "moto.s3.tfbackend").write_text(backend_config(endpoint) + "\n")
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "TF_PLUGIN_CACHE_DIR"},
-        **TEST_CREDENTIALS,
-        "TF_IN_AUTOMATION": "1",
-        "TF_INPUT": "0",
-        "CHECKPOINT_DISABLE": "1",
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "TF_CLI_CONFIG_FILE": str(cli_config(choice, folder)),
-    }
-    return env
+    return tier_terraform_env(choice, folder, **TEST_CREDENTIALS)
 
 
 def _init(folder: Path, env: dict[str, str], log: StackVerification, step: str) -> bool:

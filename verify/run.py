@@ -221,6 +221,22 @@ def _read_apply(stream: str, result: StackVerification) -> None:
                 result.errors.append(f"apply error not tied to a resource: {text}")
 
 
+def tier_terraform_env(choice: ProviderChoice, work_dir: Path, **extra: str) -> dict[str, str]:
+    """terraform's environment in a tier folder: unattended, no instance metadata, this
+    tier's CLI configuration (one source for hashicorp/aws), no shared plugin cache."""
+    env = {
+        **os.environ,
+        **extra,
+        "TF_IN_AUTOMATION": "1",
+        "TF_INPUT": "0",
+        "CHECKPOINT_DISABLE": "1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "TF_CLI_CONFIG_FILE": str(cli_config(choice, work_dir)),
+    }
+    env.pop("TF_PLUGIN_CACHE_DIR", None)
+    return env
+
+
 def verify_stack(name: str, stack_file: Path, work_root: Path, choice: ProviderChoice) -> StackVerification:
     document = json.loads(stack_file.read_text())
     result = StackVerification(name=name, synthesized_resources=synthesized_resource_count(document))
@@ -232,15 +248,7 @@ def verify_stack(name: str, stack_file: Path, work_root: Path, choice: ProviderC
         # Only the work copy's pin changes; the reports say STAND-IN.
         document["terraform"]["required_providers"]["aws"]["version"] = choice.version
     (work_dir / STACK_FILE).write_text(json.dumps(document, indent=2))
-    env = {
-        **os.environ,
-        "TF_IN_AUTOMATION": "1",
-        "TF_INPUT": "0",
-        "CHECKPOINT_DISABLE": "1",
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "TF_CLI_CONFIG_FILE": str(cli_config(choice, work_dir)),
-    }
-    env.pop("TF_PLUGIN_CACHE_DIR", None)
+    env = tier_terraform_env(choice, work_dir)
 
     account = pinned_account(document)
     with moto_server(account or MOTO_DEFAULT_ACCOUNT, work_dir / "moto.log") as endpoint:

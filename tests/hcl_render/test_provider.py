@@ -16,8 +16,8 @@ import pytest
 from hcl_render.render import ProviderSchema, render_document
 from hcl_render.schema import current_trimmed_schema, load_schema, used_types
 from verify.emulator import endpoint_override, moto_server, provider_aliases, seed_lookups
-from verify.provider import choose_provider, cli_config, mirror_dir, missing_provider_reason
-from verify.run import pinned_account, unavailable_reasons
+from verify.provider import choose_provider, mirror_dir, missing_provider_reason
+from verify.run import pinned_account, tier_terraform_env, unavailable_reasons
 
 # The stacks planned from both forms: dev (WAF, dashboards, task definitions, aliases) and the
 # Redis Cluster example (locals, an ephemeral resource, `$${` escapes in its scripts). Another
@@ -98,15 +98,7 @@ def plans(synth_outdir, tmp_path_factory) -> dict[str, dict[str, dict[str, Any]]
             found[name] = {}
             for form, folder in folders.items():
                 (folder / "verify_override.tf.json").write_text(override)
-                env = {
-                    **os.environ,
-                    "TF_IN_AUTOMATION": "1",
-                    "TF_INPUT": "0",
-                    "CHECKPOINT_DISABLE": "1",
-                    "AWS_EC2_METADATA_DISABLED": "true",
-                    "TF_CLI_CONFIG_FILE": str(cli_config(choice, folder)),
-                }
-                env.pop("TF_PLUGIN_CACHE_DIR", None)
+                env = tier_terraform_env(choice, folder)
                 _terraform(["init", "-input=false", "-no-color"], folder, env)
                 _terraform(["plan", "-input=false", "-lock=false", "-no-color", "-out=plan.bin"], folder, env)
                 found[name][form] = json.loads(_terraform(["show", "-json", "plan.bin"], folder, env))

@@ -8,35 +8,16 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
-
 from envconfig import load_environment
 from ops import bootstrap_state
 from tests.conftest import ENVIRONMENTS_DIR
-from verify.emulator import MOTO_SERVER, moto_server
+from tests.ops import day_two
+from tests.ops.day_two import ACCOUNT
 
-ACCOUNT = "111122223333"
-
-
-@pytest.fixture(scope="module")
-def endpoint(tmp_path_factory):
-    if not MOTO_SERVER.exists():
-        pytest.skip(f"moto is not installed ({MOTO_SERVER} missing; `make test` installs .venv-moto)")
-    with moto_server(ACCOUNT, tmp_path_factory.mktemp("moto") / "moto.log") as url:
-        yield url
-
-
-@pytest.fixture
-def credentials(monkeypatch, tmp_path):
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+# moto on loopback and test credentials, shared with the day-two commands' tests.
+endpoint = day_two.endpoint
+credentials = day_two.credentials
+no_credentials = day_two.no_credentials
 
 
 def environments(tmp_path: Path, name: str, extra: str = "") -> Path:
@@ -130,12 +111,7 @@ def test_refuses_credentials_of_another_account_than_the_file_pins(capsys, crede
     assert not any(name.endswith("-gamma") for name in names)
 
 
-def test_without_credentials_nothing_is_done(capsys, monkeypatch, endpoint, tmp_path):
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+def test_without_credentials_nothing_is_done(capsys, no_credentials, endpoint, tmp_path):
     folder = environments(tmp_path, "delta")
     code, _, err = run(capsys, folder, "delta", endpoint)
     assert code == 2
