@@ -104,6 +104,39 @@ def collector_definition(*, image: str, log_group_name: str, region: str) -> dic
     }
 
 
+def hardened_container(
+    *,
+    name: str,
+    image: str,
+    user: str,
+    volumes: Mapping[str, str],
+    environment: Mapping[str, str],
+    secrets: tuple[SecretReference, ...],
+) -> dict[str, Any]:
+    """What every container the platform defines shares (the services' and the database
+    admin task's): a non-root user, a read-only root filesystem with writable scratch
+    volumes only, no privilege, every capability dropped, an init process; its variables."""
+    return {
+        "name": name,
+        "image": image,
+        "essential": True,
+        "user": user,
+        "readonlyRootFilesystem": True,
+        "privileged": False,
+        "linuxParameters": {
+            "capabilities": {"drop": ["ALL"]},
+            # An init process reaps zombies and forwards SIGTERM (a task stopped mid-request
+            # or mid-statement); ECS Exec needs it too.
+            "initProcessEnabled": True,
+        },
+        "mountPoints": [
+            {"sourceVolume": volume, "containerPath": path, "readOnly": False} for volume, path in volumes.items()
+        ],
+        "environment": [{"name": key, "value": value} for key, value in sorted(environment.items())],
+        "secrets": [{"name": s.variable, "valueFrom": s.value_from} for s in secrets],
+    }
+
+
 def container_definition(
     *,
     name: str,
@@ -120,22 +153,9 @@ def container_definition(
     environment = {**(TRACING_ENVIRONMENT if tracing else {}), **environment}
     volumes = {**SCRATCH_VOLUMES, **(EXEC_AGENT_VOLUMES if exec_enabled else {})}
     definition: dict[str, Any] = {
-        "name": name,
-        "image": image,
-        "essential": True,
-        "user": CONTAINER_USER,
-        "readonlyRootFilesystem": True,
-        "privileged": False,
-        "linuxParameters": {
-            "capabilities": {"drop": ["ALL"]},
-            # An init process reaps zombies and forwards SIGTERM; ECS Exec needs it too.
-            "initProcessEnabled": True,
-        },
-        "mountPoints": [
-            {"sourceVolume": volume, "containerPath": path, "readOnly": False} for volume, path in volumes.items()
-        ],
-        "environment": [{"name": key, "value": value} for key, value in sorted(environment.items())],
-        "secrets": [{"name": s.variable, "valueFrom": s.value_from} for s in secrets],
+        **hardened_container(
+            name=name, image=image, user=CONTAINER_USER, volumes=volumes, environment=environment, secrets=secrets
+        ),
         "logConfiguration": {
             "logDriver": "awslogs",
             "options": {

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from modules.compute.containers import SecretReference
+from modules.compute.containers import SecretReference, hardened_container
 
 BOOTSTRAP_SQL_FILE = Path(__file__).resolve().parent / "sql" / "bootstrap.sql"
 
@@ -73,25 +73,16 @@ def admin_container_definition(
     }
     secrets = (SecretReference("PGUSER", secret_arn, "username"), SecretReference("PGPASSWORD", secret_arn, "password"))
     return {
-        "name": CONTAINER_NAME,
-        "image": image,
-        "essential": True,
-        "user": CONTAINER_USER,
-        "readonlyRootFilesystem": True,
-        "privileged": False,
-        "linuxParameters": {
-            "capabilities": {"drop": ["ALL"]},
-            # Reaps children and forwards SIGTERM when the task is stopped mid-statement.
-            "initProcessEnabled": True,
-        },
-        "mountPoints": [
-            {"sourceVolume": volume, "containerPath": path, "readOnly": False}
-            for volume, path in SCRATCH_VOLUMES.items()
-        ],
+        **hardened_container(
+            name=CONTAINER_NAME,
+            image=image,
+            user=CONTAINER_USER,
+            volumes=SCRATCH_VOLUMES,
+            environment=environment,
+            secrets=secrets,
+        ),
         "entryPoint": list(ENTRY_POINT),
         "command": bootstrap_command(sql),
-        "environment": [{"name": key, "value": value} for key, value in sorted(environment.items())],
-        "secrets": [{"name": s.variable, "valueFrom": s.value_from} for s in secrets],
         "logConfiguration": {
             "logDriver": "awslogs",
             "options": {
