@@ -1,6 +1,6 @@
 """Review a plan of one environment, and deploy exactly that plan; or gate a plan made elsewhere.
 
-    python -m review plan ENV [--allow-destroy ADDRESS ...]
+    python -m review plan ENV [--allow-destroy ADDRESS ...] [--environments-dir DIR]
     python -m review deploy ENV [--allow-destroy ADDRESS ...] [--auto-approve] [--environments-dir DIR]
     python -m review check --plan-json FILE [--allow-destroy ADDRESS ...] [--stack-file cdk.tf.json]
 
@@ -28,7 +28,8 @@ clean`, seen by no other machine) for an environment whose file sets deletion_pr
 true, and always when the CI environment variable is set: the backend is read from the
 synthesized cdk.tf.json (terraform.backend), deletion protection from the environment file
 (--environments-dir, environments/ by default); what cannot be read is refused too. This
-happens before terraform runs. `plan` is allowed on local state.
+happens before terraform runs. `plan` is allowed on local state. Both refuse an S3 backend
+that still names the shipped placeholder account (111122223333): a bucket name is global.
 
 terraform and the AWS provider are found as the provider tier finds them (verify/provider.py:
 the pinned build from the registry with CHAT_INFRA_USE_REGISTRY=1, or from the mirror), with
@@ -178,6 +179,30 @@ def backend_of(stack_file: Path) -> str:
     if not isinstance(backend, dict) or len(backend) > 1:
         raise ValueError(f"{stack_file}: terraform.backend is not one backend: {backend!r:.200}")
     return next(iter(backend), "local")
+
+
+# The account id the shipped environment files use in their placeholder remote_state
+# (environments/*.hcl). A bucket name is global: anyone can create a bucket of that name,
+# and a backend pointed at it would read state from, and write state (every secret
+# Terraform read) to, a stranger's account.
+PLACEHOLDER_ACCOUNT = "111122223333"
+
+
+def placeholder_state_refusal(environment: str, stack_file: Path, environment_file: Path) -> str | None:
+    """Why plan and deploy refuse the stack's S3 backend: it still names the shipped placeholders."""
+    try:
+        document = json.loads(stack_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None  # unavailable_reasons says the stack is missing or unreadable
+    s3 = ((document.get("terraform") or {}).get("backend") or {}).get("s3") or {}
+    placeholders = sorted(key for key, value in s3.items() if PLACEHOLDER_ACCOUNT in str(value))
+    if not placeholders:
+        return None
+    return (
+        f"the S3 backend of {STACK_PREFIX}{environment} still holds the shipped placeholders "
+        f"({', '.join(placeholders)} name account {PLACEHOLDER_ACCOUNT}, which is not yours: a bucket of that name "
+        f"could belong to anyone); {BOOTSTRAP_HINT.format(env=environment, file=display_path(environment_file))}"
+    )
 
 
 def local_state_refusal(environment: str, stack_file: Path, environment_file: Path, env: dict[str, str]) -> str | None:
@@ -344,14 +369,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             action="store_true",
             help="credentials come from the EC2 instance profile (which cannot be seen without the network)",
         )
+        command.add_argument(
+            "--environments-dir",
+            type=Path,
+            default=Path("environments"),
+            help="where <ENV>.hcl is (deploy reads its deletion_protection; default environments; examples: examples)",
+        )
         if name == "deploy":
             command.add_argument("--auto-approve", action="store_true", help="apply without asking (CI)")
-            command.add_argument(
-                "--environments-dir",
-                type=Path,
-                default=Path("environments"),
-                help="where <ENV>.hcl is read for deletion_protection (default environments; examples: examples)",
-            )
     text = "review, safety gate and checkov on a saved plan's JSON made elsewhere; nothing is run or applied"
     check = commands.add_parser("check", help=text, description=text)
     check.add_argument("--plan-json", type=Path, required=True, help="`terraform show -json <planfile>` output")
@@ -410,12 +435,13 @@ def main(argv: list[str] | None = None) -> int:
     stack = f"{STACK_PREFIX}{args.environment}"
     stack_dir = args.stacks_dir / stack
     stack_file = stack_dir / STACK_FILE
-    if args.command == "deploy":
-        environment_file = args.environments_dir / f"{args.environment}.hcl"
+    environment_file = args.environments_dir / f"{args.environment}.hcl"
+    refusal = placeholder_state_refusal(args.environment, stack_file, environment_file)
+    if args.command == "deploy" and refusal is None:
         refusal = local_state_refusal(args.environment, stack_file, environment_file, dict(os.environ))
-        if refusal:
-            print(f"deploy: REFUSED, nothing was planned or applied: {refusal}", file=sys.stderr)
-            return EXIT_CANNOT_RUN
+    if refusal:
+        print(f"{args.command}: REFUSED, nothing was planned or applied: {refusal}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
     reasons = unavailable_reasons(stack_file, dict(os.environ), Path.home(), args.instance_profile)
     if reasons:
         return _not_run(stack, reasons)

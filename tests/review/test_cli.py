@@ -511,3 +511,23 @@ def test_deploy_fails_closed_when_the_backend_or_the_protection_cannot_be_judged
     completed = deploy_with(workspace, environments, CI=None)
     assert completed.returncode == 2 and "deploy: REFUSED" in completed.stderr and expected in completed.stderr
     assert BOOTSTRAP in completed.stderr and terraform_calls(workspace) == []
+
+
+@pytest.mark.parametrize("command", ["plan", "deploy"])
+def test_the_shipped_placeholder_state_names_are_refused_before_terraform_runs(workspace, command):
+    """A bucket name is global: a backend left on the shipped placeholder (account
+    111122223333) could read and write state in a stranger's bucket."""
+    environments = local_backend_workspace(
+        workspace,
+        protection="true",
+        backend={"s3": {"bucket": "chat-infra-tfstate-111122223333-test", "key": "chat-test/terraform.tfstate"}},
+    )
+    extra = ("--auto-approve", "--environments-dir", str(environments)) if command == "deploy" else ()
+    completed = run_review(workspace, command, *extra, plan=clean_plan())
+    assert completed.returncode == 2
+    assert completed.stderr.startswith(
+        f"{command}: REFUSED, nothing was planned or applied: the S3 backend of chat-test still holds the shipped "
+        "placeholders (bucket name account 111122223333, which is not yours: a bucket of that name could belong "
+        "to anyone); run `make bootstrap-state ENV=test`"
+    )
+    assert terraform_calls(workspace) == []
