@@ -231,7 +231,27 @@ def tier(request, tmp_path_factory):
 
 
 # The day-one scenario (tests/verify/test_first_deploy.py): its report, or why it did not run.
+# Here, beside the summary that reads it: a key defined in a test module imported under
+# another name would be another key, and the summary would miss the report.
 FIRST_DEPLOY_KEY = pytest.StashKey[str]()
+
+
+@pytest.fixture(scope="session")
+def first_deploy(request, tmp_path_factory):
+    """verify/first_deploy.py against moto, once per session; skipped with the reason (and
+    NOT RUN in the summary) where terraform, moto or a provider build is missing."""
+    from verify.first_deploy import DEFAULT_ENVIRONMENT, render, run_first_deploy
+    from verify.provider import choose_provider, mirror_dir
+    from verify.run import unavailable_reasons
+
+    reasons = unavailable_reasons(mirror_dir())
+    if reasons:
+        request.config.stash[FIRST_DEPLOY_KEY] = "NOT RUN: " + "; ".join(reasons)
+        pytest.skip("first deploy NOT RUN: " + "; ".join(reasons))
+    work = tmp_path_factory.mktemp("first-deploy")
+    result = run_first_deploy(DEFAULT_ENVIRONMENT, work, choose_provider(mirror_dir()))
+    request.config.stash[FIRST_DEPLOY_KEY] = render(result)
+    return result
 
 
 def pytest_terminal_summary(terminalreporter, config):

@@ -14,20 +14,7 @@ from verify.first_deploy import RELEASE_TAG, RELEASED_COLOUR, RELEASED_SERVICE, 
 pytestmark = pytest.mark.provider
 
 
-@pytest.fixture(scope="module")
-def first_deploy(tmp_path_factory):
-    from verify.first_deploy import DEFAULT_ENVIRONMENT, render, run_first_deploy
-    from verify.provider import choose_provider, mirror_dir
-    from verify.run import unavailable_reasons
-
-    reasons = unavailable_reasons(mirror_dir())
-    if reasons:
-        pytest.skip("first deploy NOT RUN: " + "; ".join(reasons))
-    result = run_first_deploy(
-        DEFAULT_ENVIRONMENT, tmp_path_factory.mktemp("first-deploy"), choose_provider(mirror_dir())
-    )
-    print(render(result))
-    return result
+# The scenario runs once per session: the `first_deploy` fixture in tests/conftest.py.
 
 
 @pytest.mark.provider
