@@ -12,6 +12,7 @@ import pytest
 from botocore.stub import Stubber
 
 from ops.db_bootstrap import AdminTask, main, run_admin_task
+from tests.ops.day_two import FakeClock
 
 REGION = "eu-west-1"
 TASK_DEFINITION = f"arn:aws:ecs:{REGION}:111122223333:task-definition/chat-prod-db-admin:3"
@@ -71,19 +72,6 @@ def started(stubber: Stubber) -> None:
     stubber.add_response(
         "run_task", {"tasks": [{"taskArn": TASK_ARN, "lastStatus": "PROVISIONING"}], "failures": []}, RUN_TASK_REQUEST
     )
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def run(client, **kwargs):
