@@ -4,7 +4,9 @@ One pydantic model per HCL block. A module's block is derived from its props dat
 (`environment_block`, modules/common/inputs.py): its keys, types, defaults, docs and
 checks are declared once, there. Adding a module's block is one line deriving its model,
 a field on `EnvironmentConfig` and an entry in `MODULE_BLOCKS`; the loader reports unknown
-keys, wrong types, bad values and missing keys for it with no further code.
+keys, wrong types, bad values and missing keys for it with no further code. The variant
+selectors (cache_backend, messaging, document_store, ingress), their blocks and the rules
+between them come from one table, envconfig/variants.py.
 
 Field types are strict (StrictInt, StrictStr, StrictBool) because HCL already tells a
 number from a string: `az_count = "3"` is a mistake worth reporting, not coercing.
