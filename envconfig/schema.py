@@ -319,7 +319,9 @@ class EnvironmentConfig(_Block):
         if not problems:
             # Across blocks, once each block is right on its own.
             problems += [f"{key}\t{message}" for key, message in _egress_problems(self)]
-            problems += [f"{key}\t{message}" for key, message in variant_problems(self, set(self.model_fields_set))]
+            # A block the file wrote (an explicit null, as a re-validated dump holds, is none).
+            given_blocks = {name for name in self.model_fields_set if getattr(self, name) is not None}
+            problems += [f"{key}\t{message}" for key, message in variant_problems(self, given_blocks)]
         if problems:
             raise ValueError("\n".join(problems))
         # Frozen all the way down: the tag mapping too.

@@ -194,13 +194,10 @@ class ChatStack(TerraformStack):
         cache = build_managed_cache(platform) if config.cache_backend == "elasticache" else None
         database = build_database(platform)
         database_admin = build_database_admin(platform, compute, database)
-        backup = BackupPlan(
-            self, "backup", props=props_from_block(BackupPlanProps, config.backup, **config.stack_inputs)
-        )
         variant_stores = build_variant_stores(platform)
         if edge.websocket_api is not None:
             tables = variant_stores.get("document_store")
-            if not isinstance(tables, ChatTables):
+            if not isinstance(tables, ChatTables):  # the schema refuses the file before (envconfig/variants.py)
                 raise ValueError(f'{config.name}: expected document_store = "dynamodb" with ingress = "api_gateway"')
             connect_websocket_api(edge.websocket_api, services["realtime"], tables)
 
@@ -213,6 +210,9 @@ class ChatStack(TerraformStack):
             *((cache,) if cache is not None else ()),
             *queues.values(),
             *variant_stores.values(),
+        )
+        backup = BackupPlan(
+            self, "backup", props=props_from_block(BackupPlanProps, config.backup, **config.stack_inputs)
         )
         for store in stores:
             for target in store.backup_targets():
@@ -452,7 +452,7 @@ def build_managed_cache(platform: Platform) -> ManagedCache:
         props=props_from_block(
             ManagedCacheProps,
             platform.config.managed_cache,
-            **platform.stack_inputs,
+            **platform.config.stack_inputs,
             vpc_id=network.vpc_id,
             elasticache_subnet_group_name=network.elasticache_subnet_group_name,
         ),
@@ -493,7 +493,7 @@ def build_database(platform: Platform) -> Database:
         props=props_from_block(
             DatabaseProps,
             platform.config.database,
-            **platform.stack_inputs,
+            **platform.config.stack_inputs,
             vpc_id=network.vpc_id,
             db_subnet_group_name=network.db_subnet_group_name,
             data_subnet_ids=tuple(network.data_subnet_ids),

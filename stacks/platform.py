@@ -49,8 +49,3 @@ class Platform:
     services: Mapping[str, FargateService]
     alarm_topic_arn: str
     alarm_thresholds: AlarmsProps
-
-    @property
-    def stack_inputs(self) -> dict[str, str | bool | None]:
-        """What every module's props take beside the module's block (name, region, ...)."""
-        return self.config.stack_inputs

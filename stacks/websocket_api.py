@@ -54,9 +54,11 @@ def build_websocket_api(scope: Construct, config: EnvironmentConfig, network: Ne
 
 
 def connect_websocket_api(api: WebSocketApi, realtime: FargateService, tables: ChatTables) -> None:
-    """Step 2: the realtime tasks may post to, read and close their connections, which they
-    keep in `tables` (its connections table: build_dynamodb grants it)."""
-    del tables  # taken so that the order is the arguments': the tables exist before this grant
+    """Step 2: the realtime tasks may post to, read and close their connections.
+
+    `tables` is not read: it is the dependency this step has on the chat tables (the
+    connections a realtime task manages are the ones it keeps in their connections table,
+    granted by build_dynamodb), so that the call cannot be written before they exist."""
     api.grant_manage_connections(realtime)
     realtime.add_environment(
         "WEBSOCKET_CALLBACK_URL",

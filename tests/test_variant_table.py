@@ -83,3 +83,9 @@ PLATFORM = {
     ("ingress", "alb"),
     ("ingress", "api_gateway"),
 }
+
+
+def test_a_block_given_as_null_is_not_a_block():
+    """A dumped config re-validated holds every optional block, as null: none is refused."""
+    config = EnvironmentConfig.model_validate({**BASE, "msk": None, "websocket_api": None, "redis_cluster": None})
+    assert (config.msk, config.websocket_api) == (None, None)
