@@ -68,6 +68,9 @@ class AttachmentsBucket(Construct):
     endpoint, kms_key_arn, log_bucket_name, log_bucket_arn.
 
     Construct IDs: bucket, log_bucket, key (only without kms_key_arn), cors, access_logging.
+
+    A store of the stack (the Component protocol of stacks/platform.py): backup_targets()
+    (what AWS Backup protects of it) and watches(thresholds) (none: nothing to exhaust).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, props: AttachmentsBucketProps) -> None:

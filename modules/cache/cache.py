@@ -91,6 +91,9 @@ class ManagedCache(Construct):
 
     Helpers: allow_from(source) (a service's security group may reach the port),
     grant_connect(grantee) (elasticache:Connect as the application's user).
+
+    A store of the stack (the Component protocol of stacks/platform.py): backup_targets()
+    (what AWS Backup protects of it) and watches(thresholds) (its alarms, alarms.py).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, props: ManagedCacheProps) -> None:

@@ -98,6 +98,9 @@ class Database(Construct):
     Helpers: allow_from (a service's security group may connect), allow_admin_from (the admin
     task's group may reach the primary directly), grant_connect (IAM database authentication
     as one database user), grant_read_secret (the master secret).
+
+    A store of the stack (the Component protocol of stacks/platform.py): backup_targets()
+    (what AWS Backup protects of it) and watches(thresholds) (its alarms, alarms.py).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, props: DatabaseProps) -> None:

@@ -64,6 +64,9 @@ class DocumentDatabase(Construct):
 
     Helpers: allow_from(source) (a service's security group may reach port 27017),
     grant_read_secret(grantee) (read the master secret).
+
+    A store of the stack (the Component protocol of stacks/platform.py): backup_targets()
+    (what AWS Backup protects of it) and watches(thresholds) (its alarms, alarms.py).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, props: DocumentDatabaseProps) -> None:

@@ -88,6 +88,9 @@ class ChatTables(Construct):
 
     Construct IDs: messages, connections, user_counter (the tables), key (only without
     kms_key_arn). Renaming one replaces the resource, and a replaced table loses its items.
+
+    A store of the stack (the Component protocol of stacks/platform.py): backup_targets()
+    (what AWS Backup protects of it) and watches(thresholds) (none: nothing to exhaust).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, props: ChatTablesProps) -> None:

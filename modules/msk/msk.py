@@ -92,6 +92,9 @@ class KafkaCluster(Construct):
     allow_prometheus_from(source) (a scraper reaches the exporters, open monitoring only),
     grant_produce(grantee, topics), grant_consume(grantee, topics, group),
     grant_create_topics(grantee, topics), topic_arn(topic), group_arn(group).
+
+    A store of the stack (the Component protocol of stacks/platform.py): backup_targets()
+    (what AWS Backup protects of it) and watches(thresholds) (its alarms, alarms.py).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, props: KafkaClusterProps) -> None:

@@ -97,6 +97,9 @@ class MessageQueue(Construct):
 
     Construct IDs: this (the queue), dead_letter_queue, policy, dead_letter_policy, their
     policy documents, and key (only when no key is given).
+
+    A store of the stack (the Component protocol of stacks/platform.py): backup_targets()
+    (what AWS Backup protects of it) and watches(thresholds) (its alarms, alarms.py).
     """
 
     def __init__(

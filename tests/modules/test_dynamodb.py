@@ -1,6 +1,6 @@
 """DynamoDB module: the three tables' keys, index and TTL, on-demand billing, PITR, the
 CMK (own or given), deletion protection, grants parsed statement by statement, validation,
-the README, and the stack wiring (wire_dynamodb) on a real ChatStack."""
+the README, and the stack wiring (build_dynamodb) on a real ChatStack."""
 
 from __future__ import annotations
 

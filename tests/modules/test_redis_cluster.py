@@ -646,7 +646,7 @@ def test_the_scripts_are_in_the_stack_once_and_every_node_gets_its_own_settings(
 
 
 class StandInService:
-    """What wire_redis_cluster uses of a FargateService."""
+    """What build_redis_cluster uses of a FargateService."""
 
     def __init__(self, stack, name):
         from modules.common.roles import ServiceRole

@@ -1,7 +1,7 @@
 """WebSocket API module: routes and HTTP_PROXY integrations through the (REST) VPC link to
 the internal NLB, listeners per colour, the stage's throttle and JSON access log to an
 encrypted group, the account's CloudWatch role, the custom domain, grants, validation, the
-README, and the stack wiring (wire_websocket_api, connect_websocket_api) with a real
+README, and the stack wiring (build_websocket_api, connect_websocket_api) with a real
 realtime FargateService registering with the NLB's target groups."""
 
 from __future__ import annotations
