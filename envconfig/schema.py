@@ -3,7 +3,8 @@
 One pydantic model per HCL block. A module's block is derived from its props dataclass
 (`environment_block`, modules/common/inputs.py): its keys, types, defaults, docs and
 checks are declared once, there. Adding a module's block is one line deriving its model,
-a field on `EnvironmentConfig` and an entry in `MODULE_BLOCKS`; the loader reports unknown
+a field on `EnvironmentConfig` and an entry in `MODULE_BLOCKS` (a variant's: its entry in
+envconfig/variants.py, and its field); the loader reports unknown
 keys, wrong types, bad values and missing keys for it with no further code. The variant
 selectors (cache_backend, messaging, document_store, ingress), their blocks and the rules
 between them come from one table, envconfig/variants.py.
@@ -23,6 +24,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, S
 from envconfig.variants import (
     BLOCK_VARIANTS,
     SELECTORS,
+    VARIANT_BLOCK_PROPS,
     DocumentDbConfig,
     DynamoDbConfig,
     ManagedCacheConfig,
@@ -34,7 +36,6 @@ from envconfig.variants import (
 )
 from modules.attachments.props import AttachmentsBucketProps
 from modules.backup.props import BackupPlanProps
-from modules.cache.props import ManagedCacheProps
 from modules.common.inputs import block_values, cross_check_problems, environment_block, supplied_value_problems
 from modules.common.key_administrators import check_key_administrator_arns
 from modules.common.store_keys import check_kms_key_arn
@@ -49,17 +50,12 @@ from modules.compute.props import ComputeClusterProps, RoutedServiceProps, Worke
 from modules.container_registry.props import ContainerRepositoryProps
 from modules.database.props import DatabaseProps
 from modules.dns.props import DomainProps
-from modules.documentdb.props import DocumentDatabaseProps
-from modules.dynamodb.props import ChatTablesProps
 from modules.frontend.props import FrontendProps
 from modules.load_balancer.props import LoadBalancerProps
-from modules.msk.props import KafkaClusterProps
 from modules.network.props import NetworkProps
 from modules.observability.props import AlarmsProps
 from modules.queues.props import MessageQueueProps
-from modules.redis_cluster.props import RedisClusterProps
 from modules.waf.props import WebAclProps
-from modules.websocket_api.props import WebSocketApiProps
 
 # Tags the stack sets through the provider's default_tags; a file may not override them.
 STACK_TAG_KEYS = ("project", "environment", "managed-by")
@@ -172,15 +168,10 @@ MODULE_BLOCKS: dict[str, type] = {
     "push_queue": MessageQueueProps,
     "offline_queue": MessageQueueProps,
     "attachments": AttachmentsBucketProps,
-    "managed_cache": ManagedCacheProps,
     "database": DatabaseProps,
     "backup": BackupPlanProps,
     "alarms": AlarmsProps,
-    "dynamodb": ChatTablesProps,
-    "msk": KafkaClusterProps,
-    "documentdb": DocumentDatabaseProps,
-    "websocket_api": WebSocketApiProps,
-    "redis_cluster": RedisClusterProps,
+    **VARIANT_BLOCK_PROPS,
 }
 
 

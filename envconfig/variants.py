@@ -94,33 +94,53 @@ def _api_gateway_rules(config: EnvironmentConfig) -> Problems:
 
 @dataclass(frozen=True)
 class Variant:
-    """One value of a selector: the block it reads (None: none of its own), whether the file
-    must give that block, and the rules it sets for the rest of the file when chosen."""
+    """One value of a selector: the block it reads (None: none of its own), the block's model
+    and the module props it is derived from (whose cross checks the schema runs on it),
+    whether the file must give that block, and the rules it sets for the rest of the file
+    when chosen."""
 
     selector: str
     value: str
     block: str | None = None
     block_model: type[BaseModel] | None = None
+    props: type | None = None
     block_required: bool = False
     rules: Callable[[EnvironmentConfig], Problems] | None = None
 
 
 VARIANTS: tuple[Variant, ...] = (
-    Variant("cache_backend", "elasticache", "managed_cache", ManagedCacheConfig),
-    Variant("cache_backend", "redis_cluster", "redis_cluster", RedisClusterConfig, rules=_redis_cluster_rules),
+    Variant("cache_backend", "elasticache", "managed_cache", ManagedCacheConfig, ManagedCacheProps),
+    Variant(
+        "cache_backend",
+        "redis_cluster",
+        "redis_cluster",
+        RedisClusterConfig,
+        RedisClusterProps,
+        rules=_redis_cluster_rules,
+    ),
     Variant("messaging", "sqs"),
-    Variant("messaging", "msk", "msk", MskConfig, rules=_msk_rules),
+    Variant("messaging", "msk", "msk", MskConfig, KafkaClusterProps, rules=_msk_rules),
     Variant("document_store", "none"),
-    Variant("document_store", "documentdb", "documentdb", DocumentDbConfig),
-    Variant("document_store", "dynamodb", "dynamodb", DynamoDbConfig),
+    Variant("document_store", "documentdb", "documentdb", DocumentDbConfig, DocumentDatabaseProps),
+    Variant("document_store", "dynamodb", "dynamodb", DynamoDbConfig, ChatTablesProps),
     Variant("ingress", "alb"),
     Variant(
-        "ingress", "api_gateway", "websocket_api", WebSocketApiConfig, block_required=True, rules=_api_gateway_rules
+        "ingress",
+        "api_gateway",
+        "websocket_api",
+        WebSocketApiConfig,
+        WebSocketApiProps,
+        block_required=True,
+        rules=_api_gateway_rules,
     ),
 )
 
 SELECTORS: tuple[str, ...] = tuple(dict.fromkeys(variant.selector for variant in VARIANTS))
 BLOCK_VARIANTS: dict[str, Variant] = {variant.block: variant for variant in VARIANTS if variant.block is not None}
+# Each variant's block and the props it is derived from (the schema's MODULE_BLOCKS takes them).
+VARIANT_BLOCK_PROPS: dict[str, type] = {
+    variant.block: variant.props for variant in VARIANTS if variant.block is not None and variant.props is not None
+}
 
 
 def selector_values(selector: str) -> tuple[str, ...]:

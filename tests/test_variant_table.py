@@ -89,3 +89,11 @@ def test_a_block_given_as_null_is_not_a_block():
     """A dumped config re-validated holds every optional block, as null: none is refused."""
     config = EnvironmentConfig.model_validate({**BASE, "msk": None, "websocket_api": None, "redis_cluster": None})
     assert (config.msk, config.websocket_api) == (None, None)
+
+
+def test_every_variants_block_is_a_field_and_is_cross_checked_with_its_props():
+    from envconfig.schema import MODULE_BLOCKS
+
+    for variant in BLOCK_VARIANTS:
+        assert variant.block in EnvironmentConfig.model_fields, variant.block
+        assert MODULE_BLOCKS[variant.block] is variant.props, variant.block
