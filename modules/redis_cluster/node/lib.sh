@@ -4,6 +4,9 @@
 #   read_auth_secret   AUTH_SECRET_FILE (a file) | AUTH_SECRET_ARN (Secrets Manager)
 #   upload_file        BACKUP_TARGET file:///dir | s3://bucket/prefix
 #   publish_metrics    METRICS_SINK cloudwatch | a file path (lines appended)
+#   read_ca_bundle, store_ca_bundle, read_ca_certificate, publish_ca_certificate
+#                      TLS_CA_STORE_DIR (a folder) | TLS_CA_SECRET_ARN and
+#                      TLS_CA_CERTIFICATE_SECRET_ARN (Secrets Manager)
 # The node's settings: REDIS_CLUSTER_ENV (default /etc/redis-cluster/node.env), written by
 # the user data on EC2 and by the tests elsewhere.
 set -euo pipefail
@@ -12,7 +15,7 @@ REDIS_CLUSTER_ENV=${REDIS_CLUSTER_ENV:-/etc/redis-cluster/node.env}
 # shellcheck source=/dev/null
 . "$REDIS_CLUSTER_ENV"
 
-: "${CLUSTER_NAME:?}" "${NODE_NAME:?}" "${LAYOUT_FILE:?}" "${DATA_DIR:?}" "${AUTH_CONF:?}"
+: "${CLUSTER_NAME:?}" "${NODE_NAME:?}" "${LAYOUT_FILE:?}" "${DATA_DIR:?}" "${AUTH_CONF:?}" "${TLS_DIR:?}"
 POLL_SECONDS=${POLL_SECONDS:-2}
 TOTAL_SLOTS=16384
 
@@ -37,6 +40,42 @@ read_auth_secret() {
   else
     aws secretsmanager get-secret-value --region "$AWS_REGION" --secret-id "$AUTH_SECRET_ARN" \
       --query SecretString --output text
+  fi
+}
+
+# The cluster's CA: its key and certificate (PEM, key first) in a store only the nodes
+# read, and its certificate alone where the clients read it. Reading prints nothing when
+# the store is still empty (the secret exists, created by Terraform without a value);
+# any other failure (no permission, no secret) is an error, never "empty": a node must not
+# make a second CA because it could not read the first.
+read_ca_bundle() { _read_ca_item ca-bundle.pem "${TLS_CA_SECRET_ARN:-}"; }
+read_ca_certificate() { _read_ca_item ca.crt "${TLS_CA_CERTIFICATE_SECRET_ARN:-}"; }
+store_ca_bundle() { _store_ca_item "$1" ca-bundle.pem "${TLS_CA_SECRET_ARN:-}"; }
+publish_ca_certificate() { _store_ca_item "$1" ca.crt "${TLS_CA_CERTIFICATE_SECRET_ARN:-}"; }
+
+_read_ca_item() {  # _read_ca_item FILE_NAME SECRET_ARN
+  if [ -n "${TLS_CA_STORE_DIR:-}" ]; then
+    [ ! -e "$TLS_CA_STORE_DIR/$1" ] || cat "$TLS_CA_STORE_DIR/$1"
+    return 0
+  fi
+  local out status=0
+  out=$(aws secretsmanager get-secret-value --region "$AWS_REGION" --secret-id "$2" \
+    --query SecretString --output text 2>&1) || status=$?
+  if [ "$status" = 0 ]; then
+    printf '%s\n' "$out"
+  elif [[ $out == *ResourceNotFoundException* && $out == *AWSCURRENT* ]]; then
+    return 0  # the secret has no value yet
+  else
+    die "reading $2: $out"
+  fi
+}
+
+_store_ca_item() {  # _store_ca_item LOCAL_PATH FILE_NAME SECRET_ARN
+  if [ -n "${TLS_CA_STORE_DIR:-}" ]; then
+    install -D -m 0600 "$1" "$TLS_CA_STORE_DIR/$2"
+  else
+    aws secretsmanager put-secret-value --region "$AWS_REGION" --secret-id "$3" \
+      --secret-string "file://$1" >/dev/null
   fi
 }
 
@@ -71,6 +110,7 @@ publish_metrics() {  # publish_metrics FILE_OF "name value unit dimensions" line
 
 load_auth() {
   [ -r "$AUTH_CONF" ] || die "no $AUTH_CONF: run configure.sh first"
+  [ -r "$TLS_DIR/ca.crt" ] || die "no $TLS_DIR/ca.crt: run configure.sh first"
   REDISCLI_AUTH=$(awk '$1 == "requirepass" { print $2; exit }' "$AUTH_CONF")
   export REDISCLI_AUTH
 }
@@ -93,10 +133,15 @@ MY_PORT=$(layout_field "$NODE_NAME" 3)
 
 # -- talking to nodes ------------------------------------------------------------------
 
+# Every connection is TLS (the nodes listen on no plaintext port), checked against the
+# cluster's CA. The node's own certificate is offered too: the nodes accept clients
+# without one (tls-auth-clients optional), but a certificate offered is verified.
+CLI_TLS=(--tls --cacert "$TLS_DIR/ca.crt" --cert "$TLS_DIR/node.crt" --key "$TLS_DIR/node.key")
+
 rcli() {  # rcli IP PORT ARGS...
   local ip=$1 port=$2
   shift 2
-  timeout 10 "$REDIS_CLI" --no-auth-warning -h "$ip" -p "$port" "$@"
+  timeout 10 "$REDIS_CLI" --no-auth-warning "${CLI_TLS[@]}" -h "$ip" -p "$port" "$@"
 }
 info_field() {  # info_field IP PORT SECTION FIELD
   rcli "$1" "$2" INFO "$3" 2>/dev/null | tr -d '\r' | awk -F: -v f="$4" '$1 == f { print $2; exit }'
