@@ -15,64 +15,47 @@ printf 'requirepass %s\nmasterauth %s\n' "$password" "$password" >"$AUTH_CONF.ne
 mv "$AUTH_CONF.new" "$AUTH_CONF"
 [ -z "${REDIS_USER:-}" ] || chown "$REDIS_USER" "$AUTH_CONF" "$(dirname "$AUTH_CONF")"
 
-# -- TLS ------------------------------------------------------------------------------
-# The cluster's CA lives in a store only the nodes read (on EC2 a KMS-encrypted secret that
-# Terraform creates without a value, so no key is in any plan or state). The designated
-# node makes it when the store is empty; the others wait for it. Every node then signs a
-# certificate of its own, at every boot, for its address (clients connect by IP and check
-# it), usable as server and as client (replication and the cluster bus are TLS both ways).
-# The CA's key is on tmpfs only while signing.
+# -- TLS (README: "In transit"): the cluster's CA from its store, made by the designated
+# node when the store is empty (the others wait), then a certificate of this node's own,
+# for its address, as server and client. The CA's key is on tmpfs only while signing.
 CA_WAIT_SECONDS=${CA_WAIT_SECONDS:-600}
-# Certificates are renewed at every boot, so their lifetime only has to outlast a running
-# instance: 10 years for a node, 20 for the CA (rotating it: README, "In transit").
-NODE_CERT_DAYS=3650
-CA_CERT_DAYS=7300
+designated=${DESIGNATED_NODE:-node-0}
 install -d -m 0700 "$TLS_DIR"
-ca_bundle=$TLS_DIR/ca-bundle.pem
-trap 'rm -f "$ca_bundle" "$ca_bundle.new" "$TLS_DIR/node.csr" "$TLS_DIR/node.ext"' EXIT
-
-fetch_ca_bundle() {
-  read_ca_bundle >"$ca_bundle.new"
-  [ -s "$ca_bundle.new" ] && mv "$ca_bundle.new" "$ca_bundle"
-}
-create_ca_bundle() {
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days "$CA_CERT_DAYS" \
-    -subj "/CN=$CLUSTER_NAME Redis Cluster CA" -keyout "$ca_bundle.key" -out "$ca_bundle.crt" \
-    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
-  cat "$ca_bundle.key" "$ca_bundle.crt" >"$ca_bundle"
-  rm -f "$ca_bundle.key" "$ca_bundle.crt"
-  store_ca_bundle "$ca_bundle"
-  log "created the cluster's CA"
-}
-if ! fetch_ca_bundle; then
-  if [ "$NODE_NAME" = "${DESIGNATED_NODE:-node-0}" ]; then
-    create_ca_bundle
+ca=$TLS_DIR/ca-bundle.pem
+trap 'rm -f "$ca" "$ca".* "$TLS_DIR"/node.csr "$TLS_DIR"/node.ext' EXIT
+new_key() { openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "$@" 2>/dev/null; }
+fetch_ca() { read_ca_bundle >"$ca.new" && [ -s "$ca.new" ] && mv "$ca.new" "$ca"; }
+if ! fetch_ca; then
+  if [ "$NODE_NAME" = "$designated" ]; then
+    # 20 years: renewing it means rolling every node and client (README).
+    new_key -x509 -days 7300 -subj "/CN=$CLUSTER_NAME Redis Cluster CA" -keyout "$ca.key" -out "$ca.crt" \
+      -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
+    cat "$ca.key" "$ca.crt" >"$ca"
+    store_ca_bundle "$ca"
+    log "created the cluster's CA"
   else
-    wait_until "$CA_WAIT_SECONDS" "for ${DESIGNATED_NODE:-node-0} to create the cluster's CA" fetch_ca_bundle ||
-      die "no CA in the store after ${CA_WAIT_SECONDS} s"
+    wait_until "$CA_WAIT_SECONDS" "for $designated to create the cluster's CA" fetch_ca || die "no CA in the store"
   fi
 fi
-openssl x509 -in "$ca_bundle" -out "$TLS_DIR/ca.crt" || die "the CA store holds no certificate"
-# The clients' copy of the certificate (no key), kept equal to the nodes' by the node that made it.
-if [ "$NODE_NAME" = "${DESIGNATED_NODE:-node-0}" ] && [ "$(read_ca_certificate)" != "$(cat "$TLS_DIR/ca.crt")" ]; then
-  publish_ca_certificate "$TLS_DIR/ca.crt"
-  log "published the CA certificate for the clients"
+openssl x509 -in "$ca" -out "$TLS_DIR/ca.crt" || die "the CA store holds no certificate"
+if [ "$NODE_NAME" = "$designated" ] && [ "$(read_ca_certificate)" != "$(cat "$TLS_DIR/ca.crt")" ]; then
+  publish_ca_certificate "$TLS_DIR/ca.crt"  # the clients' copy: no key
+  log "published the CA certificate"
 fi
-
-addresses="IP:$MY_IP"
-[ "$MY_IP" = 127.0.0.1 ] || addresses="$addresses,IP:127.0.0.1"
-printf '%s\n' "subjectAltName = $addresses" "basicConstraints = critical,CA:FALSE" \
-  "keyUsage = critical,digitalSignature" "extendedKeyUsage = serverAuth,clientAuth" >"$TLS_DIR/node.ext"
-openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$NODE_NAME.$CLUSTER_NAME" \
-  -keyout "$TLS_DIR/node.key.new" -out "$TLS_DIR/node.csr" 2>/dev/null
-openssl x509 -req -in "$TLS_DIR/node.csr" -CA "$TLS_DIR/ca.crt" -CAkey "$ca_bundle" \
-  -set_serial "0x$(openssl rand -hex 16)" -days "$NODE_CERT_DAYS" -extfile "$TLS_DIR/node.ext" \
-  -out "$TLS_DIR/node.crt.new" 2>/dev/null || die "signing this node's certificate failed"
-rm -f "$ca_bundle"
+san="IP:$MY_IP"
+[ "$MY_IP" = 127.0.0.1 ] || san="$san,IP:127.0.0.1"
+printf '%s\n' "subjectAltName=$san" basicConstraints=critical,CA:FALSE keyUsage=critical,digitalSignature \
+  extendedKeyUsage=serverAuth,clientAuth >"$TLS_DIR/node.ext"
+new_key -new -subj "/CN=$NODE_NAME.$CLUSTER_NAME" -keyout "$TLS_DIR/node.key.new" -out "$TLS_DIR/node.csr"
+# Renewed at every boot: 10 years outlasts any running instance.
+openssl x509 -req -in "$TLS_DIR/node.csr" -CA "$TLS_DIR/ca.crt" -CAkey "$ca" -days 3650 \
+  -set_serial "0x$(openssl rand -hex 16)" -extfile "$TLS_DIR/node.ext" -out "$TLS_DIR/node.crt.new" 2>/dev/null ||
+  die "signing this node's certificate failed"
+rm -f "$ca"
 mv "$TLS_DIR/node.key.new" "$TLS_DIR/node.key"
 mv "$TLS_DIR/node.crt.new" "$TLS_DIR/node.crt"
 [ -z "${REDIS_USER:-}" ] || chown -R "$REDIS_USER" "$TLS_DIR"
-log "issued $NODE_NAME's certificate for $addresses"
+log "issued $NODE_NAME's certificate for $san"
 
 bind=$MY_IP
 [ "$MY_IP" = 127.0.0.1 ] || bind="$MY_IP 127.0.0.1"

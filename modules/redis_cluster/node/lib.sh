@@ -4,9 +4,7 @@
 #   read_auth_secret   AUTH_SECRET_FILE (a file) | AUTH_SECRET_ARN (Secrets Manager)
 #   upload_file        BACKUP_TARGET file:///dir | s3://bucket/prefix
 #   publish_metrics    METRICS_SINK cloudwatch | a file path (lines appended)
-#   read_ca_bundle, store_ca_bundle, read_ca_certificate, publish_ca_certificate
-#                      TLS_CA_STORE_DIR (a folder) | TLS_CA_SECRET_ARN and
-#                      TLS_CA_CERTIFICATE_SECRET_ARN (Secrets Manager)
+#   *_ca_*             TLS_CA_STORE_DIR | TLS_CA_SECRET_ARN, TLS_CA_CERTIFICATE_SECRET_ARN
 # The node's settings: REDIS_CLUSTER_ENV (default /etc/redis-cluster/node.env), written by
 # the user data on EC2 and by the tests elsewhere.
 set -euo pipefail
@@ -43,39 +41,31 @@ read_auth_secret() {
   fi
 }
 
-# The cluster's CA: its key and certificate (PEM, key first) in a store only the nodes
-# read, and its certificate alone where the clients read it. Reading prints nothing when
-# the store is still empty (the secret exists, created by Terraform without a value);
-# any other failure (no permission, no secret) is an error, never "empty": a node must not
-# make a second CA because it could not read the first.
+# The CA: key and certificate (PEM) where only nodes read, the certificate alone where
+# clients do. An empty store (a secret without a value) reads as nothing; any other failure
+# is an error, never "empty": a node must not make a second CA for want of reading the first.
 read_ca_bundle() { _read_ca_item ca-bundle.pem "${TLS_CA_SECRET_ARN:-}"; }
 read_ca_certificate() { _read_ca_item ca.crt "${TLS_CA_CERTIFICATE_SECRET_ARN:-}"; }
 store_ca_bundle() { _store_ca_item "$1" ca-bundle.pem "${TLS_CA_SECRET_ARN:-}"; }
 publish_ca_certificate() { _store_ca_item "$1" ca.crt "${TLS_CA_CERTIFICATE_SECRET_ARN:-}"; }
-
-_read_ca_item() {  # _read_ca_item FILE_NAME SECRET_ARN
+_read_ca_item() {  # FILE_NAME SECRET_ARN
   if [ -n "${TLS_CA_STORE_DIR:-}" ]; then
     [ ! -e "$TLS_CA_STORE_DIR/$1" ] || cat "$TLS_CA_STORE_DIR/$1"
     return 0
   fi
-  local out status=0
-  out=$(aws secretsmanager get-secret-value --region "$AWS_REGION" --secret-id "$2" \
-    --query SecretString --output text 2>&1) || status=$?
-  if [ "$status" = 0 ]; then
+  local out
+  if out=$(aws secretsmanager get-secret-value --region "$AWS_REGION" --secret-id "$2" \
+    --query SecretString --output text 2>&1); then
     printf '%s\n' "$out"
-  elif [[ $out == *ResourceNotFoundException* && $out == *AWSCURRENT* ]]; then
-    return 0  # the secret has no value yet
-  else
+  elif [[ $out != *ResourceNotFoundException*AWSCURRENT* ]]; then
     die "reading $2: $out"
   fi
 }
-
-_store_ca_item() {  # _store_ca_item LOCAL_PATH FILE_NAME SECRET_ARN
+_store_ca_item() {  # LOCAL_PATH FILE_NAME SECRET_ARN
   if [ -n "${TLS_CA_STORE_DIR:-}" ]; then
     install -D -m 0600 "$1" "$TLS_CA_STORE_DIR/$2"
   else
-    aws secretsmanager put-secret-value --region "$AWS_REGION" --secret-id "$3" \
-      --secret-string "file://$1" >/dev/null
+    aws secretsmanager put-secret-value --region "$AWS_REGION" --secret-id "$3" --secret-string "file://$1" >/dev/null
   fi
 }
 
@@ -133,9 +123,8 @@ MY_PORT=$(layout_field "$NODE_NAME" 3)
 
 # -- talking to nodes ------------------------------------------------------------------
 
-# Every connection is TLS (the nodes listen on no plaintext port), checked against the
-# cluster's CA. The node's own certificate is offered too: the nodes accept clients
-# without one (tls-auth-clients optional), but a certificate offered is verified.
+# TLS only (no plaintext port), checked against the cluster's CA; the node's own
+# certificate is offered too, and verified (tls-auth-clients optional).
 CLI_TLS=(--tls --cacert "$TLS_DIR/ca.crt" --cert "$TLS_DIR/node.crt" --key "$TLS_DIR/node.key")
 
 rcli() {  # rcli IP PORT ARGS...
