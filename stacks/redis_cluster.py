@@ -6,9 +6,10 @@
 - the cluster in the data subnets, from the environment file's `redis_cluster { }` block,
   with the network's endpoints reused and the missing ones created;
 - the API and realtime services reach the client port (allow_from), get the startup nodes
-  (CACHE_CLUSTER_NODES, "ip:6379,...") as an environment variable, and the AUTH password
-  (CACHE_PASSWORD) injected by ECS from its secret, which their execution roles may read
-  (grant_read_auth_secret);
+  (CACHE_CLUSTER_NODES, "ip:6379,...", TLS only) as an environment variable, and the AUTH
+  password (CACHE_PASSWORD) and the cluster's CA certificate (CACHE_TLS_CA) injected by ECS
+  from their secrets, which their execution roles may read (grant_read_auth_secret,
+  grant_read_tls_ca_certificate);
 - every node's data volume goes in the AWS Backup selection;
 - the stack keeps it as `stack.redis_cluster`, where wire_observability finds it (the
   cluster-state alarm and dashboard row); once the alarm topic exists,
@@ -62,7 +63,8 @@ def wire_redis_cluster(stack: Any, config: Any) -> RedisCluster:
             "CACHE_CLUSTER_NODES",
             cluster.startup_nodes,
             meaning="Redis Cluster startup nodes (ip:port,...): give them to a cluster client (ioredis Cluster, "
-            "node-redis createCluster), which discovers the rest. Authenticate with CACHE_PASSWORD.",
+            "node-redis createCluster), which discovers the rest. TLS only (node-redis: rediss://ip:port; "
+            "ioredis: tls options), checking the nodes against CACHE_TLS_CA; authenticate with CACHE_PASSWORD.",
         )
         # ECS reads the secret when a task starts (the execution role) and hands the task
         # the password as a variable; the task role gets nothing.
@@ -72,6 +74,15 @@ def wire_redis_cluster(stack: Any, config: Any) -> RedisCluster:
             meaning="The Redis Cluster's AUTH password, injected by ECS when the task starts.",
         )
         cluster.grant_read_auth_secret(service.execution_role)
+        # The nodes make their CA at first boot (no key in Terraform): clients trust its
+        # certificate, which the nodes' certificates (issued for their IPs) chain to.
+        service.add_secret(
+            "CACHE_TLS_CA",
+            cluster.tls_ca_certificate_secret_arn,
+            meaning="The Redis Cluster's CA certificate (PEM), injected by ECS when the task starts: pass it as "
+            "the TLS ca option and keep certificate checks on (each node's certificate names its IP).",
+        )
+        cluster.grant_read_tls_ca_certificate(service.execution_role)
     for index, volume_arn in enumerate(cluster.data_volume_arns):
         stack.backup.protect(f"redis_node_{index}_data", volume_arn)
     stack.redis_cluster = cluster
