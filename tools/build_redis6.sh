@@ -23,7 +23,9 @@ CACHE_DIR="${CHAT_INFRA_REDIS6_DIR:-$CACHE/redis-6.2}"
 STATUS="$CACHE_DIR/build-status.txt"
 # Measured 2-3 minutes on 2 busy cores; ten leaves room for a loaded machine.
 BUILD_TIMEOUT_SECONDS="${CHAT_INFRA_REDIS6_BUILD_TIMEOUT:-600}"
-PYTHON="${PYTHON:-.venv/bin/python}"
+# pip only downloads here: any Python with pip will do (.ci/run calls this before `make test`
+# has created .venv).
+PYTHON="${PYTHON:-$( [ -x .venv/bin/python ] && echo .venv/bin/python || command -v python3)}"
 
 not_built() {
   mkdir -p "$CACHE_DIR"
