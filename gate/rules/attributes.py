@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 OPEN_CIDRS = ("0.0.0.0/0", "::/0")
+# The three shapes of an ingress rule: inline in the group, or one of two rule resources.
+INGRESS_RULE_TYPES = ("aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule")
 
 # The tag modules write from the environment's deletion_protection (modules/cache,
 # modules/documentdb, modules/dynamodb): the provider's default_tags sit on the provider

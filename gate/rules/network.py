@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .attributes import OPEN_CIDRS, as_list, rule_address_ranges, rule_protocol_and_ports, unknown_until_apply, value
+from .attributes import (
+    INGRESS_RULE_TYPES,
+    OPEN_CIDRS,
+    as_list,
+    rule_address_ranges,
+    rule_protocol_and_ports,
+    unknown_until_apply,
+    value,
+)
 from .model import Resource, Verdict, resource_rule
 
 MIN_SUBNETS = 2
@@ -62,7 +70,7 @@ def _opens_other_ports(rule: Mapping[str, Any]) -> bool:
 @resource_rule(
     id="CKV_CHAT_3",
     name="Ingress from anywhere is limited to ports 80 and 443",
-    resource_types=("aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule"),
+    resource_types=INGRESS_RULE_TYPES,
     category="NETWORKING",
     modules=("security_groups",),
 )

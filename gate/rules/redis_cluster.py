@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .attributes import as_list, refers_to, rule_address_ranges, rule_protocol_and_ports, value
+from .attributes import INGRESS_RULE_TYPES, as_list, refers_to, rule_address_ranges, rule_protocol_and_ports, value
 from .backup import selected_resources
 from .model import Resource, Stack, Verdict, resource_rule, stack_rule
 
@@ -119,7 +119,7 @@ def _wider_than_groups(rule: Mapping[str, Any], source_keys: tuple[str, ...]) ->
 @stack_rule(
     id="CKV_CHAT_74",
     name="Redis Cluster node groups admit only security groups, one port per rule, no SSH",
-    resource_types=("aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule"),
+    resource_types=INGRESS_RULE_TYPES,
     category="NETWORKING",
     modules=("redis_cluster",),
 )
