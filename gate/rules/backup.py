@@ -32,7 +32,7 @@ def selected_resources(stack: Stack) -> list[object]:
     name="Data stores AWS Backup supports are in a backup selection",
     resource_types=STORES,
     category="BACKUP_AND_RECOVERY",
-    modules=("backup", "dynamodb"),
+    modules=("dynamodb",),
 )
 def backup_covers_data_stores(resource: Resource, stack: Stack | None) -> Verdict:
     """A store left out of the backup selection has no recovery point, and nobody notices
