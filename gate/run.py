@@ -21,7 +21,7 @@ Beside checkov, `main` validates every literal value of the stacks against AWS's
 models (gate/aws_model.py): a value AWS would refuse fails the gate as a finding does.
 
 Exit codes: 0 clean, 1 the gate failed, 2 the gate could not run (usage, no checkov, a
-row of the API-model table that does not resolve).
+row of the API-model table that does not resolve, a project rule that raises).
 """
 
 from __future__ import annotations
@@ -157,7 +157,13 @@ def judge_stack_rules(stacks: dict[str, Path]) -> dict:
                 continue
             for resource_type in rule.resource_types:
                 for block, conf in stack.resources(resource_type).items():
-                    verdict = rule.judge(Resource(type=resource_type, name=block, conf=conf), stack)
+                    try:
+                        verdict = rule.judge(Resource(type=resource_type, name=block, conf=conf), stack)
+                    except Exception as error:  # a rule that breaks must stop the gate, with where and why
+                        raise GateCannotRun(
+                            f"{rule.id} ({rule.predicate.__name__}) could not judge {resource_type}.{block} "
+                            f"in {path}: {type(error).__name__}: {error}"
+                        ) from error
                     if verdict is Verdict.UNKNOWN:
                         continue
                     # Named as checkov names a terraform_json resource, for the waivers and SARIF alike.
@@ -179,7 +185,7 @@ def _rule_candidates(stacks: dict[str, Path]) -> dict[str, RuleTally]:
     tallies = {rule.id: RuleTally(rule.id) for rule in RULES}
     for path in stacks.values():
         document = _stack_document(path) or {}
-        by_type = document.get("resource", {}) or {}
+        by_type = document.get("resource") if isinstance(document.get("resource"), dict) else {}
         for rule in RULES:
             tallies[rule.id].resources += sum(len(by_type.get(t) or {}) for t in rule.resource_types)
     return tallies

@@ -12,6 +12,7 @@ import pytest
 from gate.rules import RULES, RULES_BY_ID, Resource, Stack, Verdict
 from gate.rules.model import RuleRegistry
 from gate.rules.policies import denies_insecure_transport, policy_statements
+from gate.run import GateCannotRun, judge_stack_rules
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # checkov's CheckCategories members (checkov 3.3); the adapter looks each rule's up by name.
@@ -200,3 +201,11 @@ def test_policies_are_read_from_documents_json_strings_and_plans():
     # Unknown until apply, or a document the scan cannot see: not judged.
     assert policy_statements("data.aws_iam_policy_document.queue_policy.json", None) is None
     assert policy_statements("${data.aws_iam_policy_document.queue_policy.json}", None) is None
+
+
+def test_a_whole_stack_rule_that_breaks_stops_the_gate_with_where_and_why(tmp_path):
+    # Planted: a queue whose attributes are not an object (no synthesizer writes that).
+    (tmp_path / "chat-x").mkdir()
+    (tmp_path / "chat-x" / "cdk.tf.json").write_text(json.dumps({"resource": {"aws_sqs_queue": {"q": ["oops"]}}}))
+    with pytest.raises(GateCannotRun, match=r"CKV_CHAT_20 \(queue_dead_letter_queue\) could not judge aws_sqs_queue.q"):
+        judge_stack_rules({"chat-x": tmp_path / "chat-x" / "cdk.tf.json"})
