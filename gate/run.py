@@ -35,6 +35,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gate.rules import RULES, Resource, Stack, Verdict
 from modules.common.waivers import WAIVER_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,8 +144,6 @@ def _stack_document(path: Path) -> dict | None:
 def judge_stack_rules(stacks: dict[str, Path]) -> dict:
     """The whole-stack project rules over each stack document, as a report shaped like
     checkov's (passed_checks, failed_checks) so that `evaluate` treats both alike."""
-    from gate.rules import RULES, Resource, Stack, Verdict
-
     passed: list[dict] = []
     failed: list[dict] = []
     for name, path in stacks.items():
@@ -180,8 +179,6 @@ def judge_stack_rules(stacks: dict[str, Path]) -> dict:
 
 def _rule_candidates(stacks: dict[str, Path]) -> dict[str, RuleTally]:
     """A tally per project rule, holding how many resources of its types the stacks have."""
-    from gate.rules import RULES
-
     tallies = {rule.id: RuleTally(rule.id) for rule in RULES}
     for path in stacks.values():
         document = _stack_document(path) or {}
