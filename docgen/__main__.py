@@ -1,5 +1,6 @@
-"""`python -m docgen`: regenerate the inputs/outputs tables of every module README, and the
-application contract (docs/application-contract.md, docgen/contract.py).
+"""`python -m docgen`: regenerate the inputs/outputs tables of every module README, the gate's
+rule tables (README.md and module READMEs, docgen/rule_catalogue.py), and the application
+contract (docs/application-contract.md, docgen/contract.py).
 
 Exit codes: 0 up to date (or written); 1 a README or the contract is out of date (--check)
 or something cannot be completed (a missing docstring, description, type, marker or a
@@ -15,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from docgen import contract
+from docgen import contract, rule_catalogue
 from docgen.module_docs import PROJECT_MODULES_DIR, DocgenInputError, ReadmeResult, document_modules
 
 REGENERATE_HINT = "run `python -m docgen` (or `make docs`) to regenerate them"
@@ -118,6 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DocgenInputError as error:
         print(f"docgen: {error}", file=sys.stderr)
         return 2
+    # The rule tables are the project's: not for a subset of modules or another modules folder.
+    if not (args.modules or args.modules_dir.resolve() != PROJECT_MODULES_DIR):
+        results = rule_catalogue.document_rule_tables(results)
     failed = _report_check(results, args.diff) if args.check else False
     if not args.check:
         _write(results)
@@ -134,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for problem in problems:
         print(f"docgen: {problem}", file=sys.stderr)
     if not failed and not problems:
-        print(f"docgen: every module README is up to date ({len(results)} checked)")
+        print(f"docgen: every module README and rule table is up to date ({len(results)} READMEs checked)")
     return 1 if failed or problems else 0
 
 

@@ -9,11 +9,19 @@ So this gate runs checkov once, reads its JSON report, fails on parsing errors a
 any stack without results, subtracts waivers recorded by the modules (see
 modules/common/waivers.py), and fails on any remaining finding or any stale waiver.
 
+The project's own rules (gate/rules) run two ways: checkov asks the resource rules
+(gate/checks/project_rules.py); the whole-stack rules, whose answer may lie in another
+block, are judged here in a pass over each stack document (`judge_stack_rules`), and their
+findings meet the same waivers and the same SARIF. Each rule's verdicts are counted, UNKNOWN
+included (a resource of its types it did not judge); a rule that had resources to judge and
+judged none of them fails the gate, as a stack without results does: it would otherwise
+drop out without a word.
+
 Beside checkov, `main` validates every literal value of the stacks against AWS's own API
 models (gate/aws_model.py): a value AWS would refuse fails the gate as a finding does.
 
 Exit codes: 0 clean, 1 the gate failed, 2 the gate could not run (usage, no checkov, a
-row of the API-model table that does not resolve).
+row of the API-model table that does not resolve, a project rule that raises).
 """
 
 from __future__ import annotations
@@ -27,12 +35,15 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gate.rules import RULES, Resource, Stack, Verdict
 from modules.common.waivers import WAIVER_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 CUSTOM_CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 DEFAULT_CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 STACK_FILE = "cdk.tf.json"
+# The whole-stack rules' results, beside checkov's results_json.json and in its shape.
+STACK_RULES_REPORT = "stack_rules_json.json"
 
 EXIT_FAILED = 1
 EXIT_CANNOT_RUN = 2
@@ -52,6 +63,24 @@ class Finding:
 
 
 @dataclass
+class RuleTally:
+    """One project rule's verdicts over every stack (failed includes waived findings)."""
+
+    rule_id: str
+    resources: int = 0  # resources of the rule's types in the stacks
+    passed: int = 0
+    failed: int = 0
+
+    @property
+    def unknown(self) -> int:
+        return self.resources - self.passed - self.failed
+
+    @property
+    def judged_nothing(self) -> bool:
+        return self.resources > 0 and self.passed + self.failed == 0
+
+
+@dataclass
 class StackResult:
     name: str
     resources: int
@@ -66,10 +95,21 @@ class GateReport:
     stacks: list[StackResult]
     parsing_errors: list[str]
     empty_stacks: list[str]
+    # Per project rule, when counted (the gate over synthesized stacks; not the plan scans).
+    rules: dict[str, RuleTally] | None = None
+
+    @property
+    def rules_judging_nothing(self) -> list[RuleTally]:
+        return [tally for tally in (self.rules or {}).values() if tally.judged_nothing]
 
     @property
     def ok(self) -> bool:
-        return not (self.parsing_errors or self.empty_stacks or any(s.failed or s.stale_waivers for s in self.stacks))
+        return not (
+            self.parsing_errors
+            or self.empty_stacks
+            or self.rules_judging_nothing
+            or any(s.failed or s.stale_waivers for s in self.stacks)
+        )
 
 
 # -- reading the synthesized stacks --------------------------------------------------
@@ -87,6 +127,65 @@ def read_stack(path: Path) -> tuple[int, dict[str, dict[str, str]]]:
     count = sum(len(blocks) for kind in ("resource", "data") for blocks in document.get(kind, {}).values())
     waivers = document.get("//", {}).get(WAIVER_KEY, {})
     return count, {block: dict(checks) for block, checks in waivers.items()}
+
+
+def _stack_document(path: Path) -> dict | None:
+    """The stack's JSON, or None when it cannot be read (checkov reports it as a parse error)."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return document if isinstance(document, dict) else None
+
+
+# -- the whole-stack rules -------------------------------------------------------------
+
+
+def judge_stack_rules(stacks: dict[str, Path]) -> dict:
+    """The whole-stack project rules over each stack document, as a report shaped like
+    checkov's (passed_checks, failed_checks) so that `evaluate` treats both alike."""
+    passed: list[dict] = []
+    failed: list[dict] = []
+    for name, path in stacks.items():
+        document = _stack_document(path)
+        if document is None:
+            continue
+        stack = Stack(document)
+        for rule in RULES:
+            if not rule.reads_stack:
+                continue
+            for resource_type in rule.resource_types:
+                for block, conf in stack.resources(resource_type).items():
+                    try:
+                        verdict = rule.judge(Resource(type=resource_type, name=block, conf=conf), stack)
+                    except Exception as error:  # a rule that breaks must stop the gate, with where and why
+                        raise GateCannotRun(
+                            f"{rule.id} ({rule.predicate.__name__}) could not judge {resource_type}.{block} "
+                            f"in {path}: {type(error).__name__}: {error}"
+                        ) from error
+                    if verdict is Verdict.UNKNOWN:
+                        continue
+                    # Named as checkov names a terraform_json resource, for the waivers and SARIF alike.
+                    item = {
+                        "check_id": rule.id,
+                        "check_name": rule.name,
+                        "resource": f"resource.{block}",
+                        "file_path": f"/{name}/{STACK_FILE}",
+                        "guideline": None,
+                    }
+                    (passed if verdict is Verdict.PASSED else failed).append(item)
+    return {"check_type": "chat_stack_rules", "results": {"passed_checks": passed, "failed_checks": failed}}
+
+
+def _rule_candidates(stacks: dict[str, Path]) -> dict[str, RuleTally]:
+    """A tally per project rule, holding how many resources of its types the stacks have."""
+    tallies = {rule.id: RuleTally(rule.id) for rule in RULES}
+    for path in stacks.values():
+        document = _stack_document(path) or {}
+        by_type = document.get("resource") if isinstance(document.get("resource"), dict) else {}
+        for rule in RULES:
+            tallies[rule.id].resources += sum(len(by_type.get(t) or {}) for t in rule.resource_types)
+    return tallies
 
 
 # -- running and reading checkov ----------------------------------------------------
@@ -151,8 +250,11 @@ def _block_name(checkov_resource: str) -> str:
     return checkov_resource.rsplit(".", 1)[-1]
 
 
-def evaluate(checkov_json: object, stacks: dict[str, Path]) -> GateReport:
+def evaluate(checkov_json: object, stacks: dict[str, Path], stack_rules: dict | None = None) -> GateReport:
+    """The gate's verdict from checkov's report and, over synthesized stacks, the whole-stack
+    rules' (`judge_stack_rules`): then the project rules are also counted per rule."""
     reports = checkov_json if isinstance(checkov_json, list) else [checkov_json]
+    tallies = _rule_candidates(stacks) if stack_rules is not None else None
     results = {}
     waivers = {}
     for name, path in stacks.items():
@@ -162,7 +264,15 @@ def evaluate(checkov_json: object, stacks: dict[str, Path]) -> GateReport:
     seen: set[str] = set()
     used: set[tuple[str, str, str]] = set()
 
-    for report in reports:
+    def tally(item: dict, outcome: str) -> None:
+        if tallies is not None and item["check_id"] in tallies:
+            counted = tallies[item["check_id"]]
+            setattr(counted, outcome, getattr(counted, outcome) + 1)
+
+    # The stack pass's results count as checkov's, except that they do not show that
+    # checkov read a stack (a stack checkov could not parse stays "without results").
+    sources = [(report, True) for report in reports] + ([(stack_rules, False)] if stack_rules else [])
+    for report, from_checkov in sources:
         if not isinstance(report, dict) or "results" not in report:
             # checkov prints a bare summary object when it found nothing to scan.
             continue
@@ -171,14 +281,18 @@ def evaluate(checkov_json: object, stacks: dict[str, Path]) -> GateReport:
         for item in body.get("passed_checks", []):
             stack = _stack_of(item["file_path"], stacks)
             if stack:
-                seen.add(stack)
+                if from_checkov:
+                    seen.add(stack)
                 results[stack].passed += 1
+                tally(item, "passed")
         for item in body.get("failed_checks", []):
             stack = _stack_of(item["file_path"], stacks)
             if stack is None:
                 parsing_errors.append(f"finding outside any stack: {item['file_path']}")
                 continue
-            seen.add(stack)
+            if from_checkov:
+                seen.add(stack)
+            tally(item, "failed")
             block = _block_name(item["resource"])
             finding = Finding(stack, item["check_id"], item["check_name"], item["resource"], item.get("guideline"))
             reason = waivers[stack].get(block, {}).get(item["check_id"])
@@ -198,6 +312,7 @@ def evaluate(checkov_json: object, stacks: dict[str, Path]) -> GateReport:
         stacks=[results[name] for name in stacks],
         parsing_errors=parsing_errors,
         empty_stacks=[name for name in stacks if name not in seen],
+        rules=tallies,
     )
 
 
@@ -222,8 +337,33 @@ def render(report: GateReport) -> str:
         lines.append(f"PARSE   checkov could not parse {error}: the stack was not checked")
     for name in report.empty_stacks:
         lines.append(f"EMPTY   {name}: checkov reported no results for this stack; it was not checked")
+    lines += _render_rules(report.rules)
     lines.append("gate: PASSED" if report.ok else "gate: FAILED")
     return "\n".join(lines)
+
+
+def _render_rules(rules: dict[str, RuleTally] | None) -> list[str]:
+    """What each project rule judged: a rule that judged nothing fails; UNKNOWNs are listed."""
+    if rules is None:
+        return []
+    lines = []
+    for tally in rules.values():
+        if tally.judged_nothing:
+            lines.append(
+                f"NOTHING {tally.rule_id}: judged none of the {tally.resources} resource(s) of its types "
+                "(every one UNKNOWN): the rule was not applied; fix the rule or say why it cannot judge them"
+            )
+        elif tally.unknown:
+            lines.append(
+                f"unknown {tally.rule_id}: {tally.unknown} of {tally.resources} resource(s) of its types not judged"
+            )
+    judged = [t for t in rules.values() if t.passed + t.failed]
+    absent = [t.rule_id for t in rules.values() if not t.resources]
+    lines.append(
+        f"rules   {len(rules)} project rules: {len(judged)} judged resources"
+        + (f"; {len(absent)} had none of their types to judge ({', '.join(absent)})" if absent else "")
+    )
+    return lines
 
 
 def summary_json(report: GateReport) -> dict:
@@ -231,6 +371,18 @@ def summary_json(report: GateReport) -> dict:
         "ok": report.ok,
         "parsing_errors": report.parsing_errors,
         "empty_stacks": report.empty_stacks,
+        "rules": None
+        if report.rules is None
+        else {
+            rule_id: {
+                "resources": t.resources,
+                "passed": t.passed,
+                "failed": t.failed,
+                "unknown": t.unknown,
+                "judged_nothing": t.judged_nothing,
+            }
+            for rule_id, t in report.rules.items()
+        },
         "stacks": [
             {
                 "name": s.name,
@@ -251,12 +403,27 @@ def gate(stacks_dir: Path, report_dir: Path, checkov: Path = DEFAULT_CHECKOV) ->
         raise GateCannotRun(f"no synthesized stacks (*/{STACK_FILE}) under {stacks_dir}; run `python main.py` first")
     scan = ["--directory", str(stacks_dir), "--framework", "terraform_json"]
     result_file = run_checkov(checkov, report_dir, scan)
-    report = evaluate(json.loads(result_file.read_text(encoding="utf-8")), stacks)
+    stack_rules = judge_stack_rules(stacks)
+    (report_dir / STACK_RULES_REPORT).write_text(json.dumps(stack_rules, indent=2) + "\n", encoding="utf-8")
+    report = evaluate(json.loads(result_file.read_text(encoding="utf-8")), stacks, stack_rules)
     (report_dir / "gate_summary.json").write_text(json.dumps(summary_json(report), indent=2) + "\n", encoding="utf-8")
     from gate.sarif import write_sarif
 
     write_sarif(report, stacks_dir, report_dir / "results.sarif")
     return report
+
+
+def read_results(report_dir: Path) -> dict[str, list]:
+    """The results of a gate run in checkov's shape (passed_checks, failed_checks,
+    parsing_errors): checkov's report and the whole-stack rules' report, merged."""
+    merged: dict[str, list] = {"passed_checks": [], "failed_checks": [], "parsing_errors": []}
+    for name in ("results_json.json", STACK_RULES_REPORT):
+        loaded = json.loads((report_dir / name).read_text(encoding="utf-8"))
+        for report in loaded if isinstance(loaded, list) else [loaded]:
+            body = report.get("results", {}) if isinstance(report, dict) else {}
+            for key, found in merged.items():
+                found += body.get(key, [])
+    return merged
 
 
 def aws_model_gate(stacks_dir: Path, report_dir: Path):
@@ -294,8 +461,8 @@ def main(argv: list[str] | None = None) -> int:
     print("checkov: PASSED" if report.ok else "checkov: FAILED")
     print(render_aws_model(model_report))
     print(
-        f"reports: {args.report_dir}/results_json.json, results_junitxml.xml, gate_summary.json, results.sarif, "
-        "aws_model_summary.json"
+        f"reports: {args.report_dir}/results_json.json, {STACK_RULES_REPORT}, results_junitxml.xml, "
+        "gate_summary.json, results.sarif, aws_model_summary.json"
     )
     print("gate: PASSED" if ok else "gate: FAILED")
     return 0 if ok else EXIT_FAILED

@@ -8,9 +8,10 @@
   down, memory, replica missing) notifying the stack's alarm topic at the stack's memory
   threshold;
 - the API and realtime services reach the client port (allow_from), get the startup nodes
-  (CACHE_CLUSTER_NODES, "ip:6379,...") as an environment variable, and the AUTH password
-  (CACHE_PASSWORD) injected by ECS from its secret, which their execution roles may read
-  (grant_read_auth_secret);
+  (CACHE_CLUSTER_NODES, "ip:6379,...", TLS only) as an environment variable, and the AUTH
+  password (CACHE_PASSWORD) and the cluster's CA certificate (CACHE_TLS_CA) injected by ECS
+  from their secrets, which their execution roles may read (grant_read_auth_secret,
+  grant_read_tls_ca_certificate);
 - the startup nodes as a stack output.
 The root then protects its data volumes and adds its cluster-state watch (its Component
 methods).
@@ -61,7 +62,8 @@ def build_redis_cluster(platform: Platform) -> RedisCluster:
             "CACHE_CLUSTER_NODES",
             cluster.startup_nodes,
             meaning="Redis Cluster startup nodes (ip:port,...): give them to a cluster client (ioredis Cluster, "
-            "node-redis createCluster), which discovers the rest. Authenticate with CACHE_PASSWORD.",
+            "node-redis createCluster), which discovers the rest. TLS only (node-redis: rediss://ip:port; "
+            "ioredis: tls options), checking the nodes against CACHE_TLS_CA; authenticate with CACHE_PASSWORD.",
         )
         # ECS reads the secret when a task starts (the execution role) and hands the task
         # the password as a variable; the task role gets nothing.
@@ -71,6 +73,15 @@ def build_redis_cluster(platform: Platform) -> RedisCluster:
             meaning="The Redis Cluster's AUTH password, injected by ECS when the task starts.",
         )
         cluster.grant_read_auth_secret(service.execution_role)
+        # The nodes make their CA at first boot (no key in Terraform): clients trust its
+        # certificate, which the nodes' certificates (issued for their IPs) chain to.
+        service.add_secret(
+            "CACHE_TLS_CA",
+            cluster.tls_ca_certificate_secret_arn,
+            meaning="The Redis Cluster's CA certificate (PEM), injected by ECS when the task starts: pass it as "
+            "the TLS ca option and keep certificate checks on (each node's certificate names its IP).",
+        )
+        cluster.grant_read_tls_ca_certificate(service.execution_role)
     TerraformOutput(
         platform.scope,
         "redis_cluster_startup_nodes",

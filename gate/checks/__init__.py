@@ -1,1 +1,1 @@
-"""Project checks loaded by checkov through --external-checks-dir (one rule per file)."""
+"""The checkov adapter of the project rules (gate/rules), loaded through --external-checks-dir."""

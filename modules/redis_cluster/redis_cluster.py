@@ -12,6 +12,11 @@
   aws_secretsmanager_random_password) and written to the secret through a write-only
   argument: it is in no plan, no state and no user data. Nodes read it at boot; services
   get it injected by ECS (`grant_read_auth_secret`).
+- TLS only, for clients, replication and the cluster bus (no plaintext port): the nodes
+  make their own CA at first boot into a KMS-encrypted secret that Terraform creates
+  without a value (no key in any plan or state), sign a certificate each at every boot,
+  and publish the CA certificate in a second secret the services read
+  (`grant_read_tls_ca_certificate`).
 - Backups: each replica uploads its RDB and AOF daily to a private, KMS-encrypted bucket
   that keeps daily, weekly and monthly copies; the data volumes go in AWS Backup's
   selection too (the stack calls BackupPlan.protect with `data_volume_arns`).
@@ -77,7 +82,8 @@ from modules.redis_cluster.user_data import (
 )
 from modules.security_groups import SecurityGroup, SecurityGroupProps
 
-# Redis's client port, and the cluster bus Redis opens at the client port + 10000.
+# Redis's client port (TLS only: node/redis.conf.tmpl sets tls-port to it and port 0), and
+# the cluster bus Redis opens at that port + 10000 (TLS too: tls-cluster yes).
 REDIS_PORT = 6379
 CLUSTER_BUS_PORT = REDIS_PORT + 10000
 HTTPS_PORT = 443
@@ -131,12 +137,14 @@ class RedisCluster(Construct):
     """A Redis Cluster of `shards` x (`replicas_per_shard` + 1) EC2 nodes across the data subnets.
 
     Typed outputs (attributes): security_group, port, node_addresses, startup_nodes,
-    instance_ids, data_volume_arns, auth_secret_arn, backup_bucket_name, backup_bucket_arn,
+    instance_ids, data_volume_arns, auth_secret_arn, tls_ca_secret_arn,
+    tls_ca_certificate_secret_arn, backup_bucket_name, backup_bucket_arn,
     backup_prefix, kms_key_arn, log_group_name, role_arn, alarm_names, metric_namespace,
     cluster_name.
 
     Helpers: allow_from(source) (a service's group may reach the client port),
     grant_read_auth_secret(grantee) (read the AUTH secret, e.g. an ECS execution role),
+    grant_read_tls_ca_certificate(grantee) (read the CA certificate clients verify the nodes with),
     backup_targets() and watches(thresholds) (what the stack protects and watches).
     """
 
@@ -174,6 +182,7 @@ class RedisCluster(Construct):
         )
         self._security_groups()
         self._auth_secret()
+        self._tls_ca_secrets()
         self._log_group()
         self._backup_bucket()
         self._role()
@@ -194,16 +203,24 @@ class RedisCluster(Construct):
 
     def allow_from(self, source: SecurityGroup) -> None:
         """Let the members of `source` (a service's tasks) open connections to the client port."""
-        self.security_group.allow_from(source, f"Redis Cluster client port from {source.name}")
+        self.security_group.allow_from(source, f"Redis Cluster TLS client port from {source.name}")
 
     def grant_read_auth_secret(self, grantee: Grantee) -> None:
         """Let `grantee` read the AUTH password (GetSecretValue on this secret, and the key
         through Secrets Manager only), e.g. a service's execution role when ECS injects it."""
+        self._grant_read_secret(grantee, "RedisAuthSecret", self.auth_secret_arn)
+
+    def grant_read_tls_ca_certificate(self, grantee: Grantee) -> None:
+        """Let `grantee` read the CA certificate clients check the nodes against (not the CA's
+        key, which only the nodes read), e.g. a service's execution role when ECS injects it."""
+        self._grant_read_secret(grantee, "RedisTlsCaCertificate", self.tls_ca_certificate_secret_arn)
+
+    def _grant_read_secret(self, grantee: Grantee, label: str, secret_arn: str) -> None:
         sid = sid_part(self.props.name)
         grantee.add_to_policy(
-            policy_statement(f"Read{sid}RedisAuthSecret", ["secretsmanager:GetSecretValue"], [self.auth_secret_arn]),
+            policy_statement(f"Read{sid}{label}", ["secretsmanager:GetSecretValue"], [secret_arn]),
             key_use_statement(
-                f"Decrypt{sid}RedisAuthSecret",
+                f"Decrypt{sid}{label}",
                 ["kms:Decrypt"],
                 self.kms_key_arn,
                 service="secretsmanager",
@@ -224,6 +241,8 @@ class RedisCluster(Construct):
             props=SecurityGroupProps(
                 name=f"{props.name}-redis",
                 vpc_id=props.vpc_id,
+                # Kept as first written: a new description replaces the group (and its ENIs'
+                # membership). Both ports are TLS only (node/redis.conf.tmpl).
                 description=f"Redis Cluster nodes: {REDIS_PORT} from the services, {REDIS_PORT} and "
                 f"{CLUSTER_BUS_PORT} between nodes, no SSH",
                 port=REDIS_PORT,
@@ -231,8 +250,8 @@ class RedisCluster(Construct):
             ),
         )
         nodes = self.security_group
-        nodes.allow_from(nodes, "Redis client port between cluster nodes (replication, formation)")
-        nodes.allow_from(nodes, "Redis Cluster bus between cluster nodes (gossip, failover)", CLUSTER_BUS_PORT)
+        nodes.allow_from(nodes, "Redis TLS client port between cluster nodes (replication, formation)")
+        nodes.allow_from(nodes, "Redis Cluster TLS bus between cluster nodes (gossip, failover)", CLUSTER_BUS_PORT)
         nodes.allow_egress_to_prefix_list(
             "s3",
             props.s3_prefix_list_id,
@@ -286,23 +305,31 @@ class RedisCluster(Construct):
                 tags=self._tags(f"{props.name}-redis-{service}"),
             )
 
-    def _auth_secret(self) -> None:
+    def _cluster_secret(self, construct_id: str, suffix: str, description: str, rotation: str):
+        """A secret of the cluster: encrypted with its key, a month to restore, kept under
+        deletion protection; `rotation` says why no rotation function exists (CKV2_AWS_57)."""
         props = self.props
         secret = SecretsmanagerSecret(
             self,
-            "auth_secret",
-            name=f"{props.name}/redis-cluster/auth",
-            description=f"{props.name} Redis Cluster AUTH password (requirepass, masterauth), generated by "
-            "Secrets Manager; in no Terraform plan or state",
+            construct_id,
+            name=f"{props.name}/redis-cluster/{suffix}",
+            description=description,
             kms_key_id=self.kms_key_arn,
             recovery_window_in_days=SECRET_RECOVERY_DAYS,
-            tags=self._tags(f"{props.name}-redis-auth"),
+            tags=self._tags(f"{props.name}-redis-{suffix}"),
         )
         if props.deletion_protection:
             secret.add_override("lifecycle.prevent_destroy", True)
-        waive(
-            secret,
-            "CKV2_AWS_57",
+        waive(secret, "CKV2_AWS_57", rotation)
+        return secret
+
+    def _auth_secret(self) -> None:
+        props = self.props
+        secret = self._cluster_secret(
+            "auth_secret",
+            "auth",
+            f"{props.name} Redis Cluster AUTH password (requirepass, masterauth), generated by "
+            "Secrets Manager; in no Terraform plan or state",
             "Rotating the AUTH password means CONFIG SET requirepass and masterauth on every node and a "
             "restart of every client in step; there is no rotation function for that yet. Only the nodes "
             "and the services' execution roles may read it, and only inside the VPC's data tier is it useful.",
@@ -325,6 +352,35 @@ class RedisCluster(Construct):
         )
         self.auth_secret = secret
         self.auth_secret_arn: str = secret.arn
+
+    def _tls_ca_secrets(self) -> None:
+        """The cluster's CA, made by the nodes (node/configure.sh), not by Terraform: a CA made
+        by Terraform (the tls provider) would put its key in the state, and the provider
+        mirror holds hashicorp/aws only; AWS Private CA costs ~$400/month per CA (general
+        purpose) for six certificates no outside party needs to trust. Both secrets are
+        created without a value: the designated node fills them at its first boot."""
+        props = self.props
+        rotation = (
+            "The CA lives 20 years and every node renews its own certificate at each boot; rotating the CA "
+            "means a new value here and a rolling restart of nodes and clients (README, In transit), which "
+            "no rotation function can do in step."
+        )
+        self.tls_ca_secret = self._cluster_secret(
+            "tls_ca_secret",
+            "tls-ca",
+            f"{props.name} Redis Cluster TLS CA: its private key and certificate (PEM), made by the designated "
+            "node at its first boot; read by the nodes only; in no Terraform plan or state",
+            rotation,
+        )
+        self.tls_ca_certificate_secret = self._cluster_secret(
+            "tls_ca_certificate_secret",
+            "tls-ca-certificate",
+            f"{props.name} Redis Cluster TLS CA certificate (PEM, no key), published by the designated node: "
+            "clients check the nodes against it",
+            rotation,
+        )
+        self.tls_ca_secret_arn: str = self.tls_ca_secret.arn
+        self.tls_ca_certificate_secret_arn: str = self.tls_ca_certificate_secret.arn
 
     def _log_group(self) -> None:
         props = self.props
@@ -436,6 +492,25 @@ class RedisCluster(Construct):
         )
         self.role.add_to_policy(*self._node_agent_statements())
         self.grant_read_auth_secret(self.role)
+        # Every node reads the CA (its key signs the node's own certificate at each boot);
+        # the designated node writes both secrets once. The nodes share this role, so each
+        # may write: that adds nothing to what reading the CA's key already gives a node.
+        sid = sid_part(props.name)
+        self.role.add_to_policy(
+            policy_statement(
+                f"ReadWrite{sid}RedisTlsCa",
+                ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"],
+                [self.tls_ca_secret_arn, self.tls_ca_certificate_secret_arn],
+            ),
+            # PutSecretValue encrypts with a data key (GetSecretValue's Decrypt is granted above).
+            key_use_statement(
+                f"Encrypt{sid}RedisTlsCa",
+                ["kms:GenerateDataKey"],
+                self.kms_key_arn,
+                service="secretsmanager",
+                region=props.region,
+            ),
+        )
         backups = f"{self.backup_bucket_arn}/{self.backup_prefix}/*"
         self.role.add_to_policy(
             # Write only: a node can neither read nor delete a backup (versioning keeps any
@@ -572,6 +647,10 @@ class RedisCluster(Construct):
                 "LAYOUT_FILE": LAYOUT_FILE,
                 "DATA_DIR": DATA_DIR,
                 "AUTH_CONF": "/run/redis-cluster/auth.conf",
+                # tmpfs: the node's key (and the CA's, while signing) never reach a disk.
+                "TLS_DIR": "/run/redis-cluster/tls",
+                "TLS_CA_SECRET_ARN": self.tls_ca_secret_arn,
+                "TLS_CA_CERTIFICATE_SECRET_ARN": self.tls_ca_certificate_secret_arn,
                 "REDIS_CONF": "/etc/redis-cluster/redis.conf",
                 "REDIS_LOG_FILE": "/var/log/redis-cluster/redis.log",
                 "REDIS_USER": "redis-cluster",

@@ -10,7 +10,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from gate.run import CUSTOM_CHECKS_DIR, gate
+from gate.rules import RULES
+from gate.run import gate, read_results
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -23,7 +24,8 @@ def fixture_stacks(check_ids: Iterable[str]) -> list[str]:
 def run_gate(
     tmp_path_factory, label: str, stacks: Iterable[str], module_stacks: Mapping[str, dict]
 ) -> tuple[Any, dict[str, Any]]:
-    """(the gate's report, checkov's results) over the fixture `stacks` and `module_stacks`."""
+    """(the gate's report, its results: checkov's and the whole-stack rules') over the fixture
+    `stacks` and `module_stacks`."""
     stacks_dir = tmp_path_factory.mktemp(f"{label}-fixtures")
     for stack in stacks:
         shutil.copytree(FIXTURES / stack, stacks_dir / stack)
@@ -32,7 +34,7 @@ def run_gate(
         (stacks_dir / name / "cdk.tf.json").write_text(json.dumps(document))
     report_dir = tmp_path_factory.mktemp(f"{label}-gate")
     report = gate(stacks_dir, report_dir)
-    return report, json.loads((report_dir / "results_json.json").read_text())["results"]
+    return report, read_results(report_dir)
 
 
 def by_resource(results: dict[str, Any], stack: str, check_id: str) -> dict[str, str]:
@@ -46,14 +48,8 @@ def by_resource(results: dict[str, Any], stack: str, check_id: str) -> dict[str,
 
 
 def project_check_ids(low: int, high: int) -> set[str]:
-    """The CKV_CHAT_<n> ids, low <= n <= high, that a file of gate/checks declares."""
-    ids = {
-        line.split('"')[1]
-        for path in CUSTOM_CHECKS_DIR.glob("*.py")
-        for line in path.read_text().splitlines()
-        if line.strip().startswith('id="CKV_CHAT_')
-    }
-    return {i for i in ids if low <= int(i.rsplit("_", 1)[1]) <= high}
+    """The CKV_CHAT_<n> ids, low <= n <= high, of the project rules (gate/rules)."""
+    return {rule.id for rule in RULES if low <= rule.number <= high}
 
 
 def waived_checks(report: Any, stack: str) -> set[str]:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from gate.run import CUSTOM_CHECKS_DIR, gate
+from gate.run import gate, read_results
+from tests.gate.fixture_gate import project_check_ids
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CHECK_IDS = tuple(f"CKV_CHAT_{number}" for number in range(30, 37))
@@ -28,7 +29,7 @@ def results(tmp_path_factory, module_stacks):
         (stacks_dir / name / "cdk.tf.json").write_text(json.dumps(document))
     report_dir = tmp_path_factory.mktemp("cache-gate")
     report = gate(stacks_dir, report_dir)
-    return report, json.loads((report_dir / "results_json.json").read_text())["results"]
+    return report, read_results(report_dir)
 
 
 @pytest.fixture(scope="module")
@@ -63,14 +64,8 @@ def by_resource(results, stack, check_id):
 
 
 def test_every_cache_check_is_a_file_with_fixtures():
-    ids = {
-        line.split('"')[1]
-        for path in CUSTOM_CHECKS_DIR.glob("*.py")
-        for line in path.read_text().splitlines()
-        if line.strip().startswith('id="CKV_CHAT_')
-    }
     # The ids 30-39 are the managed cache's.
-    assert {i for i in ids if 30 <= int(i.rsplit("_", 1)[1]) <= 39} == set(CHECK_IDS)
+    assert project_check_ids(30, 39) == set(CHECK_IDS)
     assert all((FIXTURES / stack / "cdk.tf.json").is_file() for stack in STACKS)
 
 

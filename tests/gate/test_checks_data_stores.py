@@ -1,17 +1,17 @@
 """Project checks CKV_CHAT_20-22 (queues have dead-letter queues; queue and bucket policies
 deny requests without TLS): each over its passing and failing fixture stacks, resource by
-resource, and the helper that follows references through a stack file."""
+resource. They are whole-stack rules: the gate's own pass judges them (gate/run.py); the
+policy helpers are unit-tested in test_rules.py."""
 
 from __future__ import annotations
 
-import json
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-from gate.run import CUSTOM_CHECKS_DIR, gate
+from gate.run import gate, read_results
+from tests.gate.fixture_gate import project_check_ids
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CHECK_IDS = ("CKV_CHAT_20", "CKV_CHAT_21", "CKV_CHAT_22")
@@ -26,36 +26,22 @@ def results(tmp_path_factory):
         shutil.copytree(FIXTURES / stack, stacks_dir / stack)
     report_dir = tmp_path_factory.mktemp("data-store-gate")
     gate(stacks_dir, report_dir)
-    return json.loads((report_dir / "results_json.json").read_text())["results"]
-
-
-def outcomes(results, stack, check_id):
-    """{(resource, first line): "passed" | "failed"} for one check on one fixture stack."""
-    found = {}
-    for kind in ("passed_checks", "failed_checks"):
-        for finding in results[kind]:
-            if finding["check_id"] == check_id and finding["file_path"] == f"/{stack}/cdk.tf.json":
-                found[(finding["resource"], finding["file_line_range"][0])] = kind.split("_")[0]
-    return found
+    return read_results(report_dir)
 
 
 def by_resource(results, stack, check_id):
     """{resource name: sorted outcomes} (a queue and its policy may share a name)."""
     named: dict[str, list[str]] = {}
-    for (resource, _), outcome in outcomes(results, stack, check_id).items():
-        named.setdefault(resource.removeprefix("resource."), []).append(outcome)
+    for kind in ("passed_checks", "failed_checks"):
+        for finding in results[kind]:
+            if finding["check_id"] == check_id and finding["file_path"] == f"/{stack}/cdk.tf.json":
+                named.setdefault(finding["resource"].removeprefix("resource."), []).append(kind.split("_")[0])
     return {name: sorted(values) for name, values in named.items()}
 
 
-def test_every_data_store_check_is_a_file_with_fixtures():
-    ids = {
-        line.split('"')[1]
-        for path in CUSTOM_CHECKS_DIR.glob("*.py")
-        for line in path.read_text().splitlines()
-        if line.strip().startswith('id="CKV_CHAT_')
-    }
+def test_every_data_store_check_is_a_rule_with_fixtures():
     # The ids 20-29 are this tier's (the data stores).
-    assert {i for i in ids if 20 <= int(i.rsplit("_", 1)[1]) <= 29} == set(CHECK_IDS)
+    assert project_check_ids(20, 29) == set(CHECK_IDS)
     assert all((FIXTURES / stack / "cdk.tf.json").is_file() for stack in STACKS)
 
 
@@ -118,52 +104,3 @@ def test_buckets_without_a_tls_only_policy_fail(results):
         "allow_with_tls": ["failed", "failed"],
         "ssl_condition_true": ["failed", "failed"],  # denies TLS requests, not plain ones
     }
-
-
-# -- the helper ------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def support():
-    sys.path.insert(0, str(CUSTOM_CHECKS_DIR))
-    try:
-        import chat_stack_support
-    finally:
-        sys.path.remove(str(CUSTOM_CHECKS_DIR))
-    return chat_stack_support
-
-
-def test_the_scanned_directory_comes_from_checkovs_arguments(support, tmp_path):
-    assert support.scanned_directory(["checkov", "--directory", str(tmp_path), "-o", "json"]) == tmp_path
-    assert support.scanned_directory(["checkov", "-d", str(tmp_path)]) == tmp_path
-    assert support.scanned_directory([f"--directory={tmp_path}"]) == tmp_path
-    assert support.scanned_directory(["checkov", "--file", "x.json"]) is None
-
-
-def test_the_stack_document_is_read_for_synthesized_stacks_only(support, tmp_path):
-    (tmp_path / "chat-x").mkdir()
-    (tmp_path / "chat-x" / "cdk.tf.json").write_text('{"resource": {}}')
-    argv = ["checkov", "--directory", str(tmp_path)]
-    assert support.stack_document("/chat-x/cdk.tf.json:aws_sqs_queue:q", argv) == {"resource": {}}
-    assert support.stack_document("/chat-x/plan.json:aws_sqs_queue:q", argv) is None
-
-
-def test_policies_are_read_from_documents_json_strings_and_plans(support):
-    document = json.loads((FIXTURES / "chat-21-pass" / "cdk.tf.json").read_text())
-    from_document = support.policy_statements("${data.aws_iam_policy_document.queue_policy.json}", document)
-    plan_policy = {
-        "Statement": [
-            {
-                "Effect": "Deny",
-                "Principal": {"AWS": "*"},
-                "Action": "sqs:*",
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            }
-        ]
-    }
-    for statements in (from_document, support.policy_statements(plan_policy, None)):
-        assert support.denies_insecure_transport(statements, "sqs")
-        assert not support.denies_insecure_transport(statements, "s3")
-    # Unknown until apply, or a document the scan cannot see: not judged.
-    assert support.policy_statements("data.aws_iam_policy_document.queue_policy.json", None) is None
-    assert support.policy_statements("${data.aws_iam_policy_document.queue_policy.json}", None) is None

@@ -3,13 +3,12 @@ supports is in a backup selection, over its passing and failing fixture stacks."
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from gate.run import gate
+from gate.run import gate, read_results
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STACKS = ("chat-40-pass", "chat-40-fail")
@@ -22,7 +21,7 @@ def results(tmp_path_factory):
         shutil.copytree(FIXTURES / stack, stacks_dir / stack)
     report_dir = tmp_path_factory.mktemp("stack-check-gate")
     gate(stacks_dir, report_dir)
-    return json.loads((report_dir / "results_json.json").read_text())["results"]
+    return read_results(report_dir)
 
 
 def outcomes(results, stack: str) -> dict[str, str]:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from gate.run import CUSTOM_CHECKS_DIR, GateCannotRun, evaluate, find_stacks, gate, render
+from gate.rules import RULES
+from gate.run import GateCannotRun, evaluate, find_stacks, gate, judge_stack_rules, read_results, render
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -30,8 +31,7 @@ def fixtures_gate(tmp_path_factory):
     shutil.copytree(FIXTURES, stacks_dir, dirs_exist_ok=True)
     report_dir = tmp_path_factory.mktemp("fixture-gate")
     report = gate(stacks_dir, report_dir)
-    results = json.loads((report_dir / "results_json.json").read_text())
-    return report, results
+    return report, {"results": read_results(report_dir)}
 
 
 def outcomes(results, stack, check_id):
@@ -57,12 +57,17 @@ def test_every_environment_passes_the_gate_with_zero_failed_checks(environments_
 
 
 def test_project_checks_ran_on_every_environment(environments_gate):
-    _, report_dir = environments_gate
-    results = json.loads((report_dir / "results_json.json").read_text())
-    ran = {(c["check_id"], c["file_path"].strip("/").split("/")[0]) for c in results["results"]["passed_checks"]}
+    report, report_dir = environments_gate
+    results = read_results(report_dir)
+    ran = {(c["check_id"], c["file_path"].strip("/").split("/")[0]) for c in results["passed_checks"]}
     for stack in ("chat-dev", "chat-staging", "chat-prod"):
-        for check_id in ("CKV_CHAT_1", "CKV_CHAT_2"):
+        # a resource rule (checkov runs it) and a whole-stack rule (the gate's own pass)
+        for check_id in ("CKV_CHAT_1", "CKV_CHAT_2", "CKV_CHAT_20", "CKV_CHAT_40"):
             assert (check_id, stack) in ran
+    # Every rule with resources of its types here judged them all: no UNKNOWN on the environments.
+    assert report.rules is not None and report.rules_judging_nothing == []
+    assert {rule_id: t.unknown for rule_id, t in report.rules.items() if t.unknown} == {}
+    assert report.rules["CKV_CHAT_2"].passed == len(report.stacks)  # one flow log per stack
 
 
 def test_every_waiver_explains_itself_and_is_shown(environments_gate):
@@ -191,12 +196,7 @@ def test_unknown_subnets_are_not_judged(fixtures_gate):
 
 
 def test_every_project_check_has_passing_and_failing_fixtures():
-    ids = {
-        line.split('"')[1]
-        for path in CUSTOM_CHECKS_DIR.glob("*.py")
-        for line in path.read_text().splitlines()
-        if line.strip().startswith('id="CKV_CHAT_')
-    }
+    ids = {rule.id for rule in RULES}
     assert {"CKV_CHAT_1", "CKV_CHAT_2", "CKV_CHAT_3"} <= ids
     # Fixture stacks are named chat-<n>-pass|fail[-<case>].
     fixtures: dict[str, set[str]] = {}
@@ -226,3 +226,46 @@ def test_the_gate_writes_sarif_with_waived_findings_suppressed_and_their_reasons
     assert all(
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("/cdk.tf.json") for r in results
     )
+
+
+# -- a rule that judges nothing ------------------------------------------------------------
+
+
+def test_a_rule_unknown_on_every_resource_fails_the_gate(fixtures_gate, tmp_path):
+    """Planted: chat-1-unknown's only subnet group lists a subnet unknown until apply, so
+    CKV_CHAT_1 answers UNKNOWN on it; over that stack alone the rule judged nothing."""
+    shutil.copytree(FIXTURES / "chat-1-unknown", tmp_path / "stacks" / "chat-1-unknown")
+    report = gate(tmp_path / "stacks", tmp_path / "report")
+    (only,) = report.rules_judging_nothing
+    assert (only.rule_id, only.resources, only.passed, only.failed, only.unknown) == ("CKV_CHAT_1", 1, 0, 0, 1)
+    assert report.stacks[0].failed == [] and not report.ok
+    rendered = render(report)
+    assert "NOTHING CKV_CHAT_1: judged none of the 1 resource(s) of its types" in rendered
+    assert rendered.endswith("gate: FAILED")
+    summary = json.loads((tmp_path / "report" / "gate_summary.json").read_text())
+    assert summary["ok"] is False and summary["rules"]["CKV_CHAT_1"]["judged_nothing"] is True
+    # Beside the other fixtures, CKV_CHAT_1 judged the passing and failing ones: the UNKNOWNs are
+    # counted (chat-1-unknown's, and parse-error's, which checkov could not read), not failed.
+    report, _ = fixtures_gate
+    assert report.rules["CKV_CHAT_1"].unknown == 2 and not report.rules["CKV_CHAT_1"].judged_nothing
+    assert "unknown CKV_CHAT_1: 2 of 4 resource(s) of its types not judged" in render(report)
+
+
+def test_a_rule_checkov_never_answered_fails_the_gate_and_absent_types_do_not(tmp_path):
+    """Planted without checkov: a report with no CKV_CHAT_2 result for a stack holding a flow
+    log (as if its check had answered UNKNOWN, or not run) fails; rules whose resource types
+    the stack lacks are listed, not failed."""
+    shutil.copytree(FIXTURES / "chat-2-pass", tmp_path / "chat-2-pass")
+    stacks = find_stacks(tmp_path)
+    other_check = {
+        "check_id": "CKV_AWS_1",
+        "check_name": "n",
+        "resource": "resource.this",
+        "file_path": "/chat-2-pass/cdk.tf.json",
+    }
+    report = evaluate({"results": {"passed_checks": [other_check]}}, stacks, judge_stack_rules(stacks))
+    assert [t.rule_id for t in report.rules_judging_nothing] == ["CKV_CHAT_2"] and not report.ok
+    assert report.rules["CKV_CHAT_40"].resources == 0 and not report.rules["CKV_CHAT_40"].judged_nothing
+    assert "had none of their types to judge (CKV_CHAT_1, " in render(report)
+    # The plan scans (review, verify) do not count rules: a whole-stack rule cannot judge there.
+    assert evaluate({"results": {"passed_checks": [other_check]}}, stacks).rules is None

@@ -267,6 +267,7 @@ def variants(synth_scratch):
             )
             cluster.allow_from(api)
             cluster.grant_read_auth_secret(execution)
+            cluster.grant_read_tls_ca_certificate(execution)
 
         return synth_scratch(add)
 
@@ -275,6 +276,15 @@ def variants(synth_scratch):
         "dev": build(DEV, memory_alarm_percent=70),
         "ami": build(replace(DEV, ami_id="ami-0123456789abcdef0")),
     }
+
+
+def secrets_by_name(synth) -> dict[str, tuple[str, dict]]:
+    """Secret name -> (resource name, block)."""
+    return {block["name"]: (name, block) for name, block in synth.resources("aws_secretsmanager_secret").items()}
+
+
+def secret_arn(synth, secret_name: str) -> str:
+    return synth.reference("aws_secretsmanager_secret", secrets_by_name(synth)[secret_name][0], "arn")
 
 
 def by_name_tag(synth, resource_type):
@@ -498,16 +508,16 @@ def test_the_instance_role_may_do_exactly_its_job(variants):
         if p["role"] == synth.reference("aws_iam_role", role_name)
     ]
     statements = {s["sid"]: s for s in policy_statements(synth, policy["policy"])}
-    secret = synth.reference(
-        "aws_secretsmanager_secret", next(iter(synth.resources("aws_secretsmanager_secret"))), "arn"
-    )
+    secret = secret_arn(synth, "chat-test/redis-cluster/auth")
     (key_name,) = [n for n, k in synth.resources("aws_kms_key").items() if "volumes" in k["description"]]
     key = synth.reference("aws_kms_key", key_name, "arn")
     assert sorted(statements) == [
         "DecryptChatTestRedisAuthSecret",
+        "EncryptChatTestRedisTlsCa",
         "EncryptOwnBackups",
         "PutNodeMetrics",
         "ReadChatTestRedisAuthSecret",
+        "ReadWriteChatTestRedisTlsCa",
         "SessionManagerChannels",
         "SessionManagerRegistersNode",
         "WriteNodeLogs",
@@ -534,6 +544,21 @@ def test_the_instance_role_may_do_exactly_its_job(variants):
     assert statements["DecryptChatTestRedisAuthSecret"]["condition"][0]["values"] == [
         "secretsmanager.eu-west-1.amazonaws.com"
     ]
+    # The CA: read by every node, written (once) by the designated one; its data key
+    # through Secrets Manager only.
+    assert statements["ReadWriteChatTestRedisTlsCa"]["actions"] == [
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:PutSecretValue",
+    ]
+    assert statements["ReadWriteChatTestRedisTlsCa"]["resources"] == [
+        secret_arn(synth, "chat-test/redis-cluster/tls-ca"),
+        secret_arn(synth, "chat-test/redis-cluster/tls-ca-certificate"),
+    ]
+    assert statements["EncryptChatTestRedisTlsCa"]["actions"] == ["kms:GenerateDataKey"]
+    assert statements["EncryptChatTestRedisTlsCa"]["resources"] == [key]
+    assert statements["EncryptChatTestRedisTlsCa"]["condition"][0]["values"] == [
+        "secretsmanager.eu-west-1.amazonaws.com"
+    ]
     assert statements["WriteOwnBackups"]["actions"] == ["s3:PutObject", "s3:AbortMultipartUpload"]
     assert statements["WriteOwnBackups"]["resources"] == [
         "arn:aws:s3:::chat-test-redis-backups-111122223333-eu-west-1/chat-test/*"
@@ -545,7 +570,7 @@ def test_the_instance_role_may_do_exactly_its_job(variants):
         assert profile["role"] == role_ref
 
 
-def test_grant_read_auth_secret_gives_the_grantee_that_secret_only(variants):
+def test_the_grants_give_a_service_the_password_and_the_ca_certificate_never_the_ca_key(variants):
     synth = variants["prod"]
     roles = {r["name"]: n for n, r in synth.resources("aws_iam_role").items()}
     (policy,) = [
@@ -557,12 +582,20 @@ def test_grant_read_auth_secret_gives_the_grantee_that_secret_only(variants):
     assert [(s["sid"], s["actions"]) for s in statements] == [
         ("ReadChatTestRedisAuthSecret", ["secretsmanager:GetSecretValue"]),
         ("DecryptChatTestRedisAuthSecret", ["kms:Decrypt"]),
+        ("ReadChatTestRedisTlsCaCertificate", ["secretsmanager:GetSecretValue"]),
+        ("DecryptChatTestRedisTlsCaCertificate", ["kms:Decrypt"]),
     ]
+    readable = [resource for s in statements if s["sid"].startswith("Read") for resource in s["resources"]]
+    assert readable == [
+        secret_arn(synth, "chat-test/redis-cluster/auth"),
+        secret_arn(synth, "chat-test/redis-cluster/tls-ca-certificate"),
+    ]
+    assert secret_arn(synth, "chat-test/redis-cluster/tls-ca") not in readable
 
 
 def test_the_auth_password_is_generated_by_secrets_manager_and_never_stored(variants):
     synth = variants["prod"]
-    (secret,) = synth.resources("aws_secretsmanager_secret").values()
+    _, secret = secrets_by_name(synth)["chat-test/redis-cluster/auth"]
     assert secret["kms_key_id"].startswith("${aws_kms_key.") and secret["recovery_window_in_days"] == 30
     assert secret["lifecycle"] == {"prevent_destroy": True}
     (version,) = synth.resources("aws_secretsmanager_secret_version").values()
@@ -578,6 +611,30 @@ def test_the_auth_password_is_generated_by_secrets_manager_and_never_stored(vari
     for instance in synth.resources("aws_instance").values():
         settings = user_data_text(instance)
         assert "requirepass" not in settings and "AUTH_SECRET_ARN='<" in settings
+
+
+def test_the_tls_ca_secrets_are_created_empty_for_the_nodes_to_fill(variants):
+    for variant, prefix, protected in (("prod", "chat-test", True), ("dev", "chat-dev", False)):
+        synth = variants[variant]
+        secrets = secrets_by_name(synth)
+        for suffix in ("tls-ca", "tls-ca-certificate"):
+            name, secret = secrets[f"{prefix}/redis-cluster/{suffix}"]
+            assert secret["kms_key_id"].startswith("${aws_kms_key.") and secret["recovery_window_in_days"] == 30
+            assert ("lifecycle" in secret) is protected
+            # No version: Terraform never holds the CA (key or certificate); the designated
+            # node writes both at its first boot (node/configure.sh).
+            versions = synth.resources("aws_secretsmanager_secret_version").values()
+            assert not [v for v in versions if resource_name(v["secret_id"]) == name]
+        document = json.dumps(synth.document)
+        assert "PRIVATE KEY" not in document and "BEGIN CERTIFICATE" not in document
+        assert "tls_private_key" not in document and "acmpca" not in document, "no tls provider, no Private CA"
+        for instance in synth.resources("aws_instance").values():
+            settings = user_data_text(instance)
+            assert "TLS_DIR='/run/redis-cluster/tls'" in settings, "keys on tmpfs"
+            assert re.search(r"TLS_CA_SECRET_ARN='<redis_cluster_tls_ca_secret_[A-Z0-9]+\.arn>'", settings)
+            assert re.search(
+                r"TLS_CA_CERTIFICATE_SECRET_ARN='<redis_cluster_tls_ca_certificate_secret_[A-Z0-9]+\.arn>'", settings
+            )
 
 
 def test_backups_keep_seven_daily_four_weekly_three_monthly(variants):
@@ -736,7 +793,10 @@ def test_wiring_reaches_the_cache_clients_only(wired):
         service = services[name]
         assert set(service.environment) == {"CACHE_CLUSTER_NODES"}
         assert service.environment["CACHE_CLUSTER_NODES"] == wired["cluster"].startup_nodes
-        assert service.secrets == {"CACHE_PASSWORD": wired["cluster"].auth_secret_arn}
+        assert service.secrets == {
+            "CACHE_PASSWORD": wired["cluster"].auth_secret_arn,
+            "CACHE_TLS_CA": wired["cluster"].tls_ca_certificate_secret_arn,
+        }
     assert services["worker"].environment == {} and services["worker"].secrets == {}
 
 
@@ -813,6 +873,12 @@ def test_the_redis_configuration_keeps_data_safe():
         "maxmemory-policy @MAXMEMORY_POLICY@",
         "include @AUTH_CONF@",
         "save 3600 1",
+        # TLS only: no plaintext listener; replication and the cluster bus over TLS.
+        "port 0",
+        "tls-port @PORT@",
+        "tls-replication yes",
+        "tls-cluster yes",
+        "tls-auth-clients optional",
     ):
         assert f"\n{line}\n" in template, line
     assert "requirepass" not in [line.split()[0] for line in template.splitlines() if line and not line.startswith("#")]

@@ -2,9 +2,14 @@
 
 Each node gets the settings and the layout file the EC2 user data would give it (same
 functions: modules/redis_cluster/user_data.py), with the seams pointed at local things:
-the AUTH secret is a file, backups go to a folder, metrics to a file. The "zones" are the
-placement plan's zones (modules/redis_cluster/placement.py), so each node lives in the
-zone it would on EC2. Every process this starts is tracked and killed by `stop_all`.
+the AUTH secret is a file, the CA's store a folder, backups go to a folder, metrics to a
+file. The "zones" are the placement plan's zones (modules/redis_cluster/placement.py), so
+each node lives in the zone it would on EC2. Every process this starts is tracked and
+killed by `stop_all`.
+
+The nodes speak TLS only, as on EC2; `cli` connects with TLS and the cluster's CA.
+Two Redis builds can run them (`RedisBuild`): Debian's redis-server 7.0 from PATH, and
+Redis 6.2 (what the nodes install: AL2023's `redis6`) built by tools/build_redis6.sh.
 """
 
 from __future__ import annotations
@@ -34,14 +39,49 @@ COMMAND_TIMEOUT_SECONDS = 120
 PORT_RANGE = (16000, 22000)
 BUS_OFFSET = 10000
 
-REDIS_SERVER = shutil.which("redis-server")
-REDIS_CLI = shutil.which("redis-cli")
-REDIS_CHECK_RDB = shutil.which("redis-check-rdb")
-REDIS_CHECK_AOF = shutil.which("redis-check-aof")
+REDIS_TOOLS = ("redis-server", "redis-cli", "redis-check-rdb", "redis-check-aof")
+REDIS6_DIR = Path(
+    os.environ.get("CHAT_INFRA_REDIS6_DIR")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "chat-infra" / "redis-6.2"
+)
 
 
-def missing_tools() -> list[str]:
-    return [name for name, path in (("redis-server", REDIS_SERVER), ("redis-cli", REDIS_CLI)) if path is None]
+@dataclass(frozen=True)
+class RedisBuild:
+    """One Redis build's tools, or why it cannot run here (`missing`)."""
+
+    label: str
+    tools: dict[str, str | None]
+    missing: str = ""
+
+    @property
+    def server(self) -> str:
+        return self.tools["redis-server"] or ""
+
+    @property
+    def cli(self) -> str:
+        return self.tools["redis-cli"] or ""
+
+    def version(self) -> str:
+        out = subprocess.run([self.server, "--version"], capture_output=True, text=True, timeout=10).stdout
+        return out.split("v=", 1)[1].split()[0]
+
+
+def debian_build() -> RedisBuild:
+    tools = {name: shutil.which(name) for name in REDIS_TOOLS}
+    absent = [name for name in ("redis-server", "redis-cli") if tools[name] is None]
+    missing = f"needs {', '.join(absent)} (Debian: apt-get install redis-server redis-tools)" if absent else ""
+    return RedisBuild("redis 7.0 (Debian)", tools, missing)
+
+
+def redis6_build() -> RedisBuild:
+    tools = {name: str(REDIS6_DIR / "bin" / name) for name in REDIS_TOOLS}
+    missing = ""
+    if not os.access(tools["redis-server"], os.X_OK):
+        status = REDIS6_DIR / "build-status.txt"
+        reason = status.read_text().strip() if status.exists() else "tools/build_redis6.sh has not run"
+        missing = f"needs Redis 6.2 in {REDIS6_DIR}/bin: {reason}"
+    return RedisBuild("redis 6.2 (tools/build_redis6.sh)", tools, missing)
 
 
 def _port_free(port: int) -> bool:
@@ -111,8 +151,10 @@ class Node:
 class RealCluster:
     """The six nodes (3 shards x 1 replica over 3 zones), their files and processes."""
 
-    def __init__(self, root: Path, shards: int = 3, replicas_per_shard: int = 1) -> None:
+    def __init__(self, root: Path, build: RedisBuild, shards: int = 3, replicas_per_shard: int = 1) -> None:
         self.root = root
+        self.build = build
+        self.ca_store = root / "ca-store"
         self.password = secrets.token_hex(24)
         (root / "auth-secret").write_text(self.password)
         (root / "auth-secret").chmod(0o600)
@@ -138,6 +180,11 @@ class RealCluster:
                 DATA_DIR=str(node.data_dir),
                 AUTH_CONF=str(node.home / "auth.conf"),
                 AUTH_SECRET_FILE=str(root / "auth-secret"),
+                TLS_DIR=str(node.home / "tls"),
+                TLS_CA_STORE_DIR=str(self.ca_store),
+                CA_WAIT_SECONDS="10",
+                REDIS_CLI=build.cli,
+                REDIS_CHECK_AOF=build.tools["redis-check-aof"] or "",
                 REDIS_CONF=str(node.home / "redis.conf"),
                 REDIS_LOG_FILE=str(node.home / "redis.log"),
                 BACKUP_TARGET=f"file://{self.backups}",
@@ -167,7 +214,7 @@ class RealCluster:
     def start(self, node: Node) -> None:
         self.script(node, "configure.sh")
         node.process = subprocess.Popen(
-            [REDIS_SERVER, str(node.home / "redis.conf")],
+            [self.build.server, str(node.home / "redis.conf")],
             stdout=subprocess.DEVNULL,
             stderr=(node.home / "stderr.log").open("ab"),
             start_new_session=True,
@@ -192,8 +239,17 @@ class RealCluster:
 
     # -- talking to nodes ------------------------------------------------------------
 
+    @property
+    def ca_certificate(self) -> Path:
+        """The CA certificate as the clients get it (the store's public copy)."""
+        return self.ca_store / "ca.crt"
+
+    def tls_args(self) -> list[str]:
+        """A service's TLS options: TLS, and the cluster's CA to check the node by (no certificate)."""
+        return ["--tls", "--cacert", str(self.ca_certificate)]
+
     def cli(self, node: Node, *args: str, stdin: str | None = None, check: bool = True, cluster: bool = False) -> str:
-        command = [REDIS_CLI, "--no-auth-warning", "-h", LOOPBACK, "-p", str(node.port)]
+        command = [self.build.cli, "--no-auth-warning", *self.tls_args(), "-h", LOOPBACK, "-p", str(node.port)]
         completed = subprocess.run(
             [*command, *(["-c"] if cluster else []), *args],
             env={**os.environ, "REDISCLI_AUTH": self.password},

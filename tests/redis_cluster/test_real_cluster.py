@@ -1,41 +1,48 @@
 """The node scripts of modules/redis_cluster against six real redis-server processes.
 
 Loopback only; every wait is bounded; every process started here is killed at the end of
-the module, whatever happens. Where redis-server or redis-cli is missing these tests are
-skipped with the reason (Debian: `apt-get install redis-server redis-tools`), never passed.
+the module, whatever happens. The nodes speak TLS only, with the cluster's own CA, as on EC2.
 
-The tests run in file order on one cluster; each destructive test starts from the
-planned cluster (it runs the formation step first) and leaves it whole again.
+Every test runs twice, once per Redis build: Debian's redis-server 7.0 and Redis 6.2, the
+major version the nodes install (AL2023's `redis6`), built by tools/build_redis6.sh. A
+build that is not there is skipped with the reason (Debian: `apt-get install redis-server
+redis-tools`; Redis 6.2: the build script's status), never passed.
+
+The tests run in file order on one cluster per build; each destructive test starts from
+the planned cluster (it runs the formation step first) and leaves it whole again.
 """
 
 from __future__ import annotations
 
+import socket
+import ssl
 import subprocess
 
 import pytest
 
 from tests.redis_cluster.harness import (
-    REDIS_CHECK_AOF,
-    REDIS_CHECK_RDB,
-    REDIS_CLI,
+    BUS_OFFSET,
+    LOOPBACK,
     RealCluster,
+    RedisBuild,
+    debian_build,
     key_slot,
-    missing_tools,
+    redis6_build,
 )
 
-pytestmark = pytest.mark.skipif(
-    bool(missing_tools()),
-    reason=f"real-component tests need {', '.join(missing_tools())} (Debian: apt-get install redis-server redis-tools)",
-)
+BUILDS = {"redis7": debian_build(), "redis6": redis6_build()}
 
 # Failover takes about two node timeouts (1.5 s here) plus an election; 30 s is generous.
 FAILOVER_SECONDS = 30
 KEYS = [f"user:{n}:presence" for n in range(300)]
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    test_cluster = RealCluster(tmp_path_factory.mktemp("redis-cluster"))
+@pytest.fixture(scope="module", params=sorted(BUILDS))
+def cluster(request, tmp_path_factory):
+    build: RedisBuild = BUILDS[request.param]
+    if build.missing:
+        pytest.skip(f"{build.label}: {build.missing}")
+    test_cluster = RealCluster(tmp_path_factory.mktemp(f"redis-cluster-{request.param}"), build)
     try:
         for node in test_cluster.nodes:
             test_cluster.start(node)
@@ -85,7 +92,7 @@ def assert_planned_and_healthy(cluster: RealCluster) -> None:
 
 def cluster_check(cluster: RealCluster) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [REDIS_CLI, "--no-auth-warning", "--cluster", "check", cluster.nodes[0].address],
+        [cluster.build.cli, "--no-auth-warning", *cluster.tls_args(), "--cluster", "check", cluster.nodes[0].address],
         env={"REDISCLI_AUTH": cluster.password},
         capture_output=True,
         text=True,
@@ -161,13 +168,122 @@ def test_running_the_formation_step_again_changes_nothing(cluster):
     assert "nothing to do" in cluster.script(cluster.nodes[3], "cluster.sh", "boot").stderr
 
 
+# -- TLS -----------------------------------------------------------------------------------
+
+
+def tls_handshake(port: int, cafile: str) -> dict:
+    """A TLS handshake with a loopback port, checking its certificate against `cafile` and
+    the address 127.0.0.1 (as a client connecting by IP does); returns the peer certificate."""
+    context = ssl.create_default_context(cafile=cafile)
+    with socket.create_connection((LOOPBACK, port), timeout=5) as raw:
+        with context.wrap_socket(raw, server_hostname=LOOPBACK) as tls:
+            return tls.getpeercert()
+
+
+def test_every_node_listens_with_tls_only(cluster):
+    for node in cluster.nodes:
+        config = dict(zip(*[iter(cluster.cli(node, "CONFIG", "GET", "*port*").split())] * 2, strict=True))
+        assert config["port"] == "0" and config["tls-port"] == str(node.port), node.name
+        for setting in ("tls-replication", "tls-cluster"):
+            assert cluster.cli(node, "CONFIG", "GET", setting).split() == [setting, "yes"], node.name
+
+
+def test_a_plaintext_client_is_refused(cluster):
+    node = cluster.nodes[1]
+    plaintext = subprocess.run(
+        [cluster.build.cli, "--no-auth-warning", "-h", LOOPBACK, "-p", str(node.port), "PING"],
+        env={"REDISCLI_AUTH": cluster.password},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert "PONG" not in plaintext.stdout
+    # The same client with TLS and the cluster's CA is answered.
+    assert cluster.cli(node, "PING").strip() == "PONG"
+
+
+def test_client_port_and_cluster_bus_present_certificates_of_the_cluster_ca(cluster):
+    for node in cluster.nodes:
+        for port in (node.port, node.port + BUS_OFFSET):
+            certificate = tls_handshake(port, str(cluster.ca_certificate))
+            assert ("IP Address", LOOPBACK) in certificate["subjectAltName"], (node.name, port)
+            assert dict(field[0] for field in certificate["subject"])["commonName"] == f"{node.name}.chat-test"
+
+
+def test_a_client_trusting_another_ca_is_refused(cluster, tmp_path):
+    other_key, other_certificate = tmp_path / "other.key", tmp_path / "other.crt"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=someone else",
+            "-keyout",
+            str(other_key),
+            "-out",
+            str(other_certificate),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+    with pytest.raises(ssl.SSLCertVerificationError):
+        tls_handshake(cluster.nodes[0].port, str(other_certificate))
+
+
+def test_replication_runs_over_tls(cluster):
+    # The masters have no plaintext port (port 0), so an up link is a TLS link; the
+    # replica's copy of a fresh write proves data flows over it.
+    for node in cluster.nodes:
+        replication = cluster.info(node, "replication")
+        if replication["role"] == "slave":
+            assert replication["master_link_status"] == "up", node.name
+    key = "tls:replicated"
+    owners = cluster.slot_owners(cluster.nodes[0])
+    master = owners[key_slot(key)]
+    replies = cluster.cli(master, stdin=f"SET {key} over-tls\nWAIT 1 5000\n").split()
+    assert replies == ["OK", "1"]
+
+
+def test_the_ca_key_stays_with_the_nodes_and_clients_get_the_certificate_only(cluster):
+    bundle = (cluster.ca_store / "ca-bundle.pem").read_text()
+    client_copy = cluster.ca_certificate.read_text()
+    assert "PRIVATE KEY" in bundle and "PRIVATE KEY" not in client_copy
+    assert client_copy.strip() in bundle
+    assert all((node.home / "tls" / "ca.crt").read_text() == client_copy for node in cluster.nodes)
+    # No node keeps the CA's key once its own certificate is signed.
+    assert not [path for node in cluster.nodes for path in (node.home / "tls").iterdir() if "bundle" in path.name]
+    serials = {
+        subprocess.run(
+            ["openssl", "x509", "-noout", "-serial", "-in", str(node.home / "tls" / "node.crt")],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout
+        for node in cluster.nodes
+    }
+    assert len(serials) == len(cluster.nodes), "each node has a certificate of its own"
+
+
 # -- backups -----------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(
-    REDIS_CHECK_RDB is None or REDIS_CHECK_AOF is None, reason="redis-check-rdb / redis-check-aof not installed"
-)
 def test_backups_of_every_shard_pass_redis_check_rdb_and_aof(cluster):
+    check_rdb, check_aof = cluster.build.tools["redis-check-rdb"], cluster.build.tools["redis-check-aof"]
+    if check_rdb is None or check_aof is None:
+        pytest.skip(f"{cluster.build.label}: redis-check-rdb / redis-check-aof not installed")
+    # Redis 7 writes a manifest and its files (appenddirname), Redis 6 one appendonly.aof:
+    # backup.sh has a branch for each, and each build exercises its own.
+    redis6 = cluster.build.version().startswith("6.")
     cluster.write_acknowledged(KEYS[:50], cluster.nodes[0])
     prefixes = []
     for node in cluster.nodes:
@@ -182,11 +298,15 @@ def test_backups_of_every_shard_pass_redis_check_rdb_and_aof(cluster):
     for prefix in prefixes:
         folder = cluster.backups / prefix
         assert prefix.startswith(("daily/", "weekly/", "monthly/"))
-        rdb = subprocess.run([REDIS_CHECK_RDB, str(folder / "dump.rdb")], capture_output=True, text=True, timeout=60)
+        rdb = subprocess.run([check_rdb, str(folder / "dump.rdb")], capture_output=True, text=True, timeout=60)
         assert rdb.returncode == 0 and "RDB looks OK" in rdb.stdout, rdb.stdout
         manifests = list((folder / "aof").glob("*.manifest"))
+        if redis6:
+            assert not manifests and sorted(p.name for p in (folder / "aof").iterdir()) == ["appendonly.aof"]
+        else:
+            assert len(manifests) == 1
         entry = manifests[0] if manifests else folder / "aof" / "appendonly.aof"
-        aof = subprocess.run([REDIS_CHECK_AOF, str(entry)], capture_output=True, text=True, timeout=60)
+        aof = subprocess.run([check_aof, str(entry)], capture_output=True, text=True, timeout=60)
         assert aof.returncode == 0 and "is valid" in aof.stdout, aof.stdout
 
 

@@ -22,6 +22,9 @@ if ! command -v redis-server >/dev/null && ! command -v redis6-server >/dev/null
 fi
 rpm -q amazon-cloudwatch-agent >/dev/null || retry dnf install -y amazon-cloudwatch-agent
 server=$(command -v redis-server || command -v redis6-server || command -v valkey-server)
+# TLS only (redis.conf.tmpl): say so here, not in a restart loop.
+ldd "$server" | grep -q libssl || { echo "$server lacks TLS (BUILD_TLS=yes)"; exit 1; }
+command -v openssl >/dev/null || retry dnf install -y openssl
 id -u "$REDIS_USER" >/dev/null 2>&1 || useradd --system --home-dir "$DATA_DIR" --shell /sbin/nologin "$REDIS_USER"
 
 # The data volume, attached after the instance starts: Nitro names it by its volume id.

@@ -47,7 +47,7 @@ create_masters() {
     [ "$(rcli "$ip" "$port" DBSIZE)" = 0 ] || die "$name holds keys outside any cluster: refusing to create one"
   done < <(layout)
   log "creating the masters ${masters[*]}"
-  timeout 120 "$REDIS_CLI" --no-auth-warning --cluster create "${masters[@]}" --cluster-replicas 0 --cluster-yes >&2
+  timeout 120 "$REDIS_CLI" --no-auth-warning "${CLI_TLS[@]}" --cluster create "${masters[@]}" --cluster-replicas 0 --cluster-yes >&2
   changed=1
 }
 
@@ -167,7 +167,7 @@ verify() {
   wait_until "$SETTLE_SECONDS" "for every replica to sync" replicas_synced || problems=1
   wait_until "$SETTLE_SECONDS" "for the cluster's view to agree with every node's role" views_agree || problems=1
   # shellcheck disable=SC2086
-  timeout 60 "$REDIS_CLI" --no-auth-warning --cluster check ${SEED/ /:} >/dev/null || { log "redis-cli --cluster check failed"; problems=1; }
+  timeout 60 "$REDIS_CLI" --no-auth-warning "${CLI_TLS[@]}" --cluster check ${SEED/ /:} >/dev/null || { log "redis-cli --cluster check failed"; problems=1; }
   local view
   view=$(cluster_nodes $SEED)
   while read -r id address flags master slots; do

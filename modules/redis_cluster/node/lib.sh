@@ -4,6 +4,7 @@
 #   read_auth_secret   AUTH_SECRET_FILE (a file) | AUTH_SECRET_ARN (Secrets Manager)
 #   upload_file        BACKUP_TARGET file:///dir | s3://bucket/prefix
 #   publish_metrics    METRICS_SINK cloudwatch | a file path (lines appended)
+#   *_ca_*             TLS_CA_STORE_DIR | TLS_CA_SECRET_ARN, TLS_CA_CERTIFICATE_SECRET_ARN
 # The node's settings: REDIS_CLUSTER_ENV (default /etc/redis-cluster/node.env), written by
 # the user data on EC2 and by the tests elsewhere.
 set -euo pipefail
@@ -12,7 +13,7 @@ REDIS_CLUSTER_ENV=${REDIS_CLUSTER_ENV:-/etc/redis-cluster/node.env}
 # shellcheck source=/dev/null
 . "$REDIS_CLUSTER_ENV"
 
-: "${CLUSTER_NAME:?}" "${NODE_NAME:?}" "${LAYOUT_FILE:?}" "${DATA_DIR:?}" "${AUTH_CONF:?}"
+: "${CLUSTER_NAME:?}" "${NODE_NAME:?}" "${LAYOUT_FILE:?}" "${DATA_DIR:?}" "${AUTH_CONF:?}" "${TLS_DIR:?}"
 POLL_SECONDS=${POLL_SECONDS:-2}
 TOTAL_SLOTS=16384
 
@@ -37,6 +38,34 @@ read_auth_secret() {
   else
     aws secretsmanager get-secret-value --region "$AWS_REGION" --secret-id "$AUTH_SECRET_ARN" \
       --query SecretString --output text
+  fi
+}
+
+# The CA: key and certificate (PEM) where only nodes read, the certificate alone where
+# clients do. An empty store (a secret without a value) reads as nothing; any other failure
+# is an error, never "empty": a node must not make a second CA for want of reading the first.
+read_ca_bundle() { _read_ca_item ca-bundle.pem "${TLS_CA_SECRET_ARN:-}"; }
+read_ca_certificate() { _read_ca_item ca.crt "${TLS_CA_CERTIFICATE_SECRET_ARN:-}"; }
+store_ca_bundle() { _store_ca_item "$1" ca-bundle.pem "${TLS_CA_SECRET_ARN:-}"; }
+publish_ca_certificate() { _store_ca_item "$1" ca.crt "${TLS_CA_CERTIFICATE_SECRET_ARN:-}"; }
+_read_ca_item() {  # FILE_NAME SECRET_ARN
+  if [ -n "${TLS_CA_STORE_DIR:-}" ]; then
+    [ ! -e "$TLS_CA_STORE_DIR/$1" ] || cat "$TLS_CA_STORE_DIR/$1"
+    return 0
+  fi
+  local out
+  if out=$(aws secretsmanager get-secret-value --region "$AWS_REGION" --secret-id "$2" \
+    --query SecretString --output text 2>&1); then
+    printf '%s\n' "$out"
+  elif [[ $out != *ResourceNotFoundException*AWSCURRENT* ]]; then
+    die "reading $2: $out"
+  fi
+}
+_store_ca_item() {  # LOCAL_PATH FILE_NAME SECRET_ARN
+  if [ -n "${TLS_CA_STORE_DIR:-}" ]; then
+    install -D -m 0600 "$1" "$TLS_CA_STORE_DIR/$2"
+  else
+    aws secretsmanager put-secret-value --region "$AWS_REGION" --secret-id "$3" --secret-string "file://$1" >/dev/null
   fi
 }
 
@@ -71,6 +100,7 @@ publish_metrics() {  # publish_metrics FILE_OF "name value unit dimensions" line
 
 load_auth() {
   [ -r "$AUTH_CONF" ] || die "no $AUTH_CONF: run configure.sh first"
+  [ -r "$TLS_DIR/ca.crt" ] || die "no $TLS_DIR/ca.crt: run configure.sh first"
   REDISCLI_AUTH=$(awk '$1 == "requirepass" { print $2; exit }' "$AUTH_CONF")
   export REDISCLI_AUTH
 }
@@ -93,10 +123,14 @@ MY_PORT=$(layout_field "$NODE_NAME" 3)
 
 # -- talking to nodes ------------------------------------------------------------------
 
+# TLS only (no plaintext port), checked against the cluster's CA; the node's own
+# certificate is offered too, and verified (tls-auth-clients optional).
+CLI_TLS=(--tls --cacert "$TLS_DIR/ca.crt" --cert "$TLS_DIR/node.crt" --key "$TLS_DIR/node.key")
+
 rcli() {  # rcli IP PORT ARGS...
   local ip=$1 port=$2
   shift 2
-  timeout 10 "$REDIS_CLI" --no-auth-warning -h "$ip" -p "$port" "$@"
+  timeout 10 "$REDIS_CLI" --no-auth-warning "${CLI_TLS[@]}" -h "$ip" -p "$port" "$@"
 }
 info_field() {  # info_field IP PORT SECTION FIELD
   rcli "$1" "$2" INFO "$3" 2>/dev/null | tr -d '\r' | awk -F: -v f="$4" '$1 == f { print $2; exit }'
