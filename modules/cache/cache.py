@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.cloudwatch_log_resource_policy import CloudwatchLogResourcePolicy
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.elasticache_parameter_group import (
     ElasticacheParameterGroup,
     ElasticacheParameterGroupParameter,
@@ -37,10 +36,10 @@ from constructs import Construct
 
 from modules.cache.engines import Role, cache_parameters, parameter_group_family
 from modules.cache.props import ManagedCacheProps
-from modules.common.aws_arn import partition_for_region
 from modules.common.log_groups import encrypted_log_group, log_group_arn, log_group_key
 from modules.common.policy import policy_document, policy_statement
 from modules.common.roles import Grantee
+from modules.common.stack_context import module_context
 from modules.common.store_keys import store_key, via_service
 from modules.common.waivers import waive
 from modules.security_groups import SecurityGroup, SecurityGroupProps
@@ -92,8 +91,9 @@ class ManagedCache(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: ManagedCacheProps) -> None:
         super().__init__(scope, construct_id)
         self.props = props
-        self._partition = partition_for_region(props.region)
-        self._account_id = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
+        context = module_context(self, props)
+        self._partition = context.partition
+        self._account_id = context.account_id
 
         self.security_group = SecurityGroup(
             self,

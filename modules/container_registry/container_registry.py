@@ -12,10 +12,10 @@ from cdktf_cdktf_provider_aws.ecr_repository import (
 )
 from constructs import Construct
 
-from modules.common.aws_arn import partition_for_region
 from modules.common.keys import ManagedKey
 from modules.common.policy import policy_statement
 from modules.common.roles import Grantee
+from modules.common.stack_context import module_context
 from modules.container_registry.props import ContainerRepositoryProps
 
 
@@ -62,16 +62,14 @@ class ContainerRepository(Construct):
         self.props = props
         kms_key_arn = props.kms_key_arn
         if kms_key_arn is None:
-            from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-
-            account_id = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
+            context = module_context(self, props)
             kms_key_arn = ManagedKey(
                 self,
                 "key",
                 alias=f"alias/{props.repository_name}-images",
                 description=f"Encrypts the {props.service} images of {props.name}",
-                partition=partition_for_region(props.region),
-                account_id=account_id,
+                partition=context.partition,
+                account_id=context.account_id,
                 tags={**props.tags, "Name": f"{props.repository_name}-images"},
             ).arn
         self.repository = EcrRepository(

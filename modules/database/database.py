@@ -23,7 +23,6 @@ from collections.abc import Sequence
 
 from cdktf import Fn, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.db_instance import DbInstance
 from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
 from cdktf_cdktf_provider_aws.db_proxy import DbProxy, DbProxyAuth
@@ -34,11 +33,11 @@ from cdktf_cdktf_provider_aws.db_proxy_default_target_group import (
 from cdktf_cdktf_provider_aws.db_proxy_target import DbProxyTarget
 from constructs import Construct
 
-from modules.common.aws_arn import partition_for_region
 from modules.common.keys import ManagedKey
 from modules.common.log_groups import encrypted_log_group, log_group_arn, logs_key_statement
 from modules.common.policy import policy_statement
 from modules.common.roles import Grantee, ServiceRole
+from modules.common.stack_context import module_context
 from modules.common.store_keys import key_use_statement, store_key
 from modules.common.waivers import waive
 from modules.database.props import DatabaseProps, check_db_user
@@ -99,8 +98,9 @@ class Database(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: DatabaseProps) -> None:
         super().__init__(scope, construct_id)
         self.props = props
-        self._partition = partition_for_region(props.region)
-        self._account_id = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
+        context = module_context(self, props)
+        self._partition = context.partition
+        self._account_id = context.account_id
         self.identifier: str = f"{props.name}-postgres"
         self._replica_identifier = f"{props.name}-postgres-replica"
         self._proxy_name = f"{props.name}-postgres"

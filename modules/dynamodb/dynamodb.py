@@ -19,7 +19,6 @@ follow the selection to the table.
 
 from __future__ import annotations
 
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.dynamodb_table import (
     DynamodbTable,
     DynamodbTableAttribute,
@@ -30,10 +29,10 @@ from cdktf_cdktf_provider_aws.dynamodb_table import (
 )
 from constructs import Construct
 
-from modules.common.aws_arn import partition_for_region
 from modules.common.keys import ManagedKey
 from modules.common.policy import policy_statement
 from modules.common.roles import Grantee
+from modules.common.stack_context import module_context
 from modules.common.store_keys import key_use_statement, store_key
 from modules.dynamodb.props import ChatTablesProps
 from modules.dynamodb.schema import (
@@ -90,11 +89,11 @@ class ChatTables(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: ChatTablesProps) -> None:
         super().__init__(scope, construct_id)
         self.props = props
-        partition = partition_for_region(props.region)
-        # Only the key this module creates needs the account (its policy's root statement).
-        account_id = props.account_id or (
-            DataAwsCallerIdentity(self, "caller").account_id if props.kms_key_arn is None else ""
-        )
+        context = module_context(self, props)
+        partition = context.partition
+        # Only the key this module creates needs the account (its policy's root statement):
+        # with a given key no lookup is made.
+        account_id = context.account_id if props.kms_key_arn is None else ""
 
         key, self.kms_key_arn = store_key(
             self,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from cdktf import Fn, Precondition, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.data_aws_availability_zones import DataAwsAvailabilityZones
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_ec2_managed_prefix_list import DataAwsEc2ManagedPrefixList
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
 from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
@@ -35,9 +34,9 @@ from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
-from modules.common.aws_arn import partition_for_region
 from modules.common.log_groups import encrypted_log_group, log_group_arn, log_group_key
 from modules.common.policy import policy_document, policy_statement
+from modules.common.stack_context import module_context
 from modules.common.waivers import waive
 from modules.network.layout import SubnetLayout, plan_subnets
 from modules.network.props import NetworkProps
@@ -92,8 +91,9 @@ class Network(Construct):
         super().__init__(scope, construct_id)
         self.props = props
         layout = plan_subnets(props.vpc_cidr, props.az_count)
-        partition = partition_for_region(props.region)
-        account_id = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
+        context = module_context(self, props)
+        partition = context.partition
+        account_id = context.account_id
 
         self.vpc = Vpc(
             self,

@@ -22,15 +22,14 @@ from __future__ import annotations
 import json
 import re
 
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
 from cdktf_cdktf_provider_aws.sqs_queue_policy import SqsQueuePolicy
 from constructs import Construct
 
-from modules.common.aws_arn import partition_for_region
 from modules.common.keys import ManagedKey
 from modules.common.policy import policy_document, policy_statement
 from modules.common.roles import Grantee
+from modules.common.stack_context import StackContext, module_context
 from modules.common.store_keys import key_use_statement, store_key
 from modules.queues.props import DEAD_LETTER_RETENTION_SECONDS, MessageQueueProps
 
@@ -61,8 +60,7 @@ def messaging_key(
     construct_id: str,
     *,
     name: str,
-    region: str,
-    account_id: str | None = None,
+    context: StackContext,
     deletion_protection: bool = True,
 ) -> ManagedKey:
     """The key the stack shares between its queues (alias "alias/<name>/messaging").
@@ -70,6 +68,7 @@ def messaging_key(
     Pass it as `key=` to every MessageQueue. One key for the messaging domain: the same
     producers and consumers use every queue, so separate keys would separate nothing.
     With `deletion_protection` (the environment's), Terraform refuses to destroy it.
+    `context`: the stack's (its partition and account id name the key policy's account root).
     """
     key, _ = store_key(
         scope,
@@ -77,8 +76,8 @@ def messaging_key(
         given_key_arn=None,
         alias=f"alias/{name}/messaging",
         description=f"{name} messaging: SQS queues and their dead-letter queues",
-        partition=partition_for_region(region),
-        account_id=account_id or DataAwsCallerIdentity(scope, f"{construct_id}_caller").account_id,
+        partition=context.partition,
+        account_id=context.account_id,
         deletion_protection=deletion_protection,
         tags={"Name": f"{name}-messaging"},
     )
@@ -102,8 +101,9 @@ class MessageQueue(Construct):
         key of its own, alias "alias/<name>-<queue_name>"."""
         super().__init__(scope, construct_id)
         self.props = props
-        partition = partition_for_region(props.region)
-        account_id = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
+        context = module_context(self, props)
+        partition = context.partition
+        account_id = context.account_id
         arn_prefix = f"arn:{partition}:sqs:{props.region}:{account_id}"
 
         if key is None:

@@ -28,7 +28,6 @@ import re
 
 from cdktf import Fn, TerraformLocal, TerraformResourceLifecycle, TerraformStack
 from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_ssm_parameter import DataAwsSsmParameter
 from cdktf_cdktf_provider_aws.ebs_volume import EbsVolume
 from cdktf_cdktf_provider_aws.iam_instance_profile import IamInstanceProfile
@@ -52,11 +51,11 @@ from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
 from constructs import Construct
 
 from modules.backup.schedule import retention_days
-from modules.common.aws_arn import partition_for_region
 from modules.common.buckets import KmsEncryption, PrivateBucket
 from modules.common.log_groups import encrypted_log_group, log_group_arn, log_group_key
 from modules.common.policy import policy_statement
 from modules.common.roles import Grantee, ServiceRole
+from modules.common.stack_context import module_context
 from modules.common.statement_ids import sid_part
 from modules.common.store_keys import key_use_statement, store_key
 from modules.common.waivers import waive
@@ -138,8 +137,9 @@ class RedisCluster(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: RedisClusterProps) -> None:
         super().__init__(scope, construct_id)
         self.props = props
-        self._partition = partition_for_region(props.region)
-        self._account_id = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
+        context = module_context(self, props)
+        self._partition = context.partition
+        self._account_id = context.account_id
         self.port: int = REDIS_PORT
         self.backup_prefix: str = props.name
 

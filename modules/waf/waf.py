@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 
 from cdktf import TerraformProvider, Token
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.shield_protection import ShieldProtection
 from cdktf_cdktf_provider_aws.wafv2_web_acl import (
     Wafv2WebAcl,
@@ -48,8 +47,8 @@ from cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration import (
 )
 from constructs import Construct
 
-from modules.common.aws_arn import partition_for_region
 from modules.common.log_groups import encrypted_log_group, log_group_arn, log_group_key
+from modules.common.stack_context import module_context
 from modules.waf.props import CLOUDFRONT_REGION, WebAclProps
 from modules.waf.rules import PlannedRule, plan_rules
 
@@ -122,8 +121,9 @@ class WebAcl(Construct):
         super().__init__(scope, construct_id)
         self.props = props
         self._provider = provider
-        partition = partition_for_region(props.region)
-        account_id = props.account_id or DataAwsCallerIdentity(self, "caller", provider=provider).account_id
+        context = module_context(self, props, provider=provider)
+        partition = context.partition
+        account_id = context.account_id
 
         self.name: str = props.acl_name
         self.scope: str = props.scope

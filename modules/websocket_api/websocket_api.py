@@ -44,17 +44,16 @@ from cdktf_cdktf_provider_aws.apigatewayv2_stage import (
     Apigatewayv2StageAccessLogSettings,
     Apigatewayv2StageDefaultRouteSettings,
 )
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
 from cdktf_cdktf_provider_aws.lb import Lb
 from cdktf_cdktf_provider_aws.lb_listener import LbListener, LbListenerDefaultAction
 from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck
 from constructs import Construct
 
-from modules.common.aws_arn import partition_for_region
 from modules.common.log_groups import encrypted_log_group, log_group_arn, log_group_key
 from modules.common.policy import policy_statement
 from modules.common.roles import Grantee, ServiceRole
+from modules.common.stack_context import module_context
 from modules.common.waivers import waive
 from modules.compute.service import ServiceRouting
 from modules.load_balancer.load_balancer import TargetGroupRef
@@ -99,8 +98,9 @@ class WebSocketApi(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: WebSocketApiProps) -> None:
         super().__init__(scope, construct_id)
         self.props = props
-        partition = partition_for_region(props.region)
-        account_id = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
+        context = module_context(self, props)
+        partition = context.partition
+        account_id = context.account_id
         name = f"{props.name}-websocket"
 
         self.security_group = SecurityGroup(
