@@ -16,11 +16,8 @@ from modules.common.keys import ManagedKey
 from modules.common.policy import policy_statement
 from modules.common.roles import Grantee
 from modules.common.stack_context import module_context
+from modules.common.statement_ids import sid_part
 from modules.container_registry.props import ContainerRepositoryProps
-
-
-def _pascal(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("-"))
 
 
 def lifecycle_rules(keep_last_images: int, untagged_expiry_days: int) -> dict:
@@ -99,7 +96,7 @@ class ContainerRepository(Construct):
 
     def grant_pull(self, grantee: Grantee) -> None:
         """Let `grantee` (a task execution role) pull this repository's images, and no other's."""
-        service = _pascal(self.props.service)
+        service = sid_part(self.props.service)
         grantee.add_to_policy(
             policy_statement(
                 f"Pull{service}Images",

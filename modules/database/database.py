@@ -18,7 +18,6 @@ What it creates:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from cdktf import Fn, TerraformResourceLifecycle
@@ -38,6 +37,7 @@ from modules.common.log_groups import encrypted_log_group, log_group_arn, logs_k
 from modules.common.policy import policy_statement
 from modules.common.roles import Grantee, ServiceRole
 from modules.common.stack_context import module_context
+from modules.common.statement_ids import sid_part
 from modules.common.store_keys import key_use_statement, store_key
 from modules.common.waivers import waive
 from modules.database.props import DatabaseProps, check_db_user
@@ -75,11 +75,6 @@ _NOT_PROTECTED = (
     "Deletion protection is off by this environment's choice (deletion_protection = false): a "
     "non-production database is torn down with its stack and its data is disposable."
 )
-
-
-def _camel(text: str) -> str:
-    """A name as IAM statement Sids take it (letters and digits): "chat-prod" -> "ChatProd"."""
-    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text) if part)
 
 
 class Database(Construct):
@@ -134,7 +129,7 @@ class Database(Construct):
             self.key.add_to_key_policy(
                 *(
                     logs_key_statement(
-                        _camel(f"{label}_logs"),
+                        sid_part(f"{label}_logs"),
                         props.region,
                         log_group_arn(self._partition, props.region, self._account_id, name),
                     )
@@ -226,7 +221,7 @@ class Database(Construct):
             targets.append(self.replica.resource_id)
         grantee.add_to_policy(
             policy_statement(
-                f"ConnectTo{_camel(self.identifier)}As{_camel(db_user)}",
+                f"ConnectTo{sid_part(self.identifier)}As{sid_part(db_user)}",
                 ["rds-db:connect"],
                 [self._db_user_arn(target, db_user) for target in targets],
             )
@@ -236,7 +231,7 @@ class Database(Construct):
             self._proxy_users.add(db_user)
             self.proxy_role.add_to_policy(
                 policy_statement(
-                    f"ProxyConnectsAs{_camel(db_user)}",
+                    f"ProxyConnectsAs{sid_part(db_user)}",
                     ["rds-db:connect"],
                     [self._db_user_arn(self.resource_id, db_user)],
                 )
@@ -256,7 +251,7 @@ class Database(Construct):
 
     def grant_read_secret(self, grantee: Grantee) -> None:
         """Read the RDS-managed master secret, and decrypt it only through Secrets Manager."""
-        grantee.add_to_policy(*self._secret_statements(f"{_camel(self.identifier)}MasterSecret", [self.secret_arn]))
+        grantee.add_to_policy(*self._secret_statements(f"{sid_part(self.identifier)}MasterSecret", [self.secret_arn]))
 
     # -- building blocks -------------------------------------------------------------
 

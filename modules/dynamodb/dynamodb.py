@@ -33,6 +33,7 @@ from modules.common.keys import ManagedKey
 from modules.common.policy import policy_statement
 from modules.common.roles import Grantee
 from modules.common.stack_context import module_context
+from modules.common.statement_ids import sid_part
 from modules.common.store_keys import key_use_statement, store_key
 from modules.dynamodb.props import ChatTablesProps
 from modules.dynamodb.schema import (
@@ -67,11 +68,6 @@ INDEX_ACTIONS = ("dynamodb:Query",)
 # when it refreshes it: what AWS's own aws/dynamodb key policy allows through DynamoDB,
 # without CreateGrant and ReEncrypt (only creating a table or changing its key needs them).
 KEY_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey")
-
-
-def _sid_part(table_key: str) -> str:
-    """ "user_counter" -> "UserCounter" (statement ids are alphanumeric)."""
-    return "".join(part.capitalize() for part in table_key.split("_"))
 
 
 class ChatTables(Construct):
@@ -132,7 +128,7 @@ class ChatTables(Construct):
         TABLE_KEYS), query their indexes, and use the key through DynamoDB."""
         tables = check_table_keys(tables)
         schemas = [schema for schema in TABLES if schema.key in tables]
-        part = "".join(_sid_part(schema.key) for schema in schemas)
+        part = "".join(sid_part(schema.key) for schema in schemas)
         statements = [policy_statement(f"ReadWrite{part}", ITEM_ACTIONS, [self.table_arns[s.key] for s in schemas])]
         indexed = [self.table_arns[schema.key] for schema in schemas if schema.indexes]
         if indexed:

@@ -20,7 +20,6 @@ and the DLQ can name its source queue before that queue exists.
 from __future__ import annotations
 
 import json
-import re
 
 from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
 from cdktf_cdktf_provider_aws.sqs_queue_policy import SqsQueuePolicy
@@ -30,6 +29,7 @@ from modules.common.keys import ManagedKey
 from modules.common.policy import policy_document, policy_statement
 from modules.common.roles import Grantee
 from modules.common.stack_context import StackContext, module_context
+from modules.common.statement_ids import sid_part
 from modules.common.store_keys import key_use_statement, store_key
 from modules.queues.props import DEAD_LETTER_RETENTION_SECONDS, MessageQueueProps
 
@@ -43,11 +43,6 @@ SEND_ACTIONS = ("sqs:SendMessage",)
 # use it (Decrypt); a consumer only decrypts.
 SEND_KEY_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
 CONSUME_KEY_ACTIONS = ("kms:Decrypt",)
-
-
-def _sid_part(queue_name: str) -> str:
-    """ "push-notifications" -> "PushNotifications" (statement ids are alphanumeric)."""
-    return "".join(part.capitalize() for part in re.split(r"[^a-zA-Z0-9]+", queue_name) if part)
 
 
 def _compact_json(value: dict) -> str:
@@ -169,7 +164,7 @@ class MessageQueue(Construct):
 
     def grant_send(self, grantee: Grantee) -> None:
         """Let `grantee` send to the queue (SendMessage and SendMessageBatch), with the key."""
-        part = _sid_part(self.props.queue_name)
+        part = sid_part(self.props.queue_name)
         grantee.add_to_policy(
             policy_statement(f"SendTo{part}", SEND_ACTIONS, [self.arn]),
             key_use_statement(
@@ -180,7 +175,7 @@ class MessageQueue(Construct):
     def grant_consume(self, grantee: Grantee) -> None:
         """Let `grantee` receive, delete and extend messages of the queue, and read its
         attributes, with the key. The dead-letter queue stays an operator's business."""
-        part = _sid_part(self.props.queue_name)
+        part = sid_part(self.props.queue_name)
         grantee.add_to_policy(
             policy_statement(f"Consume{part}", CONSUME_ACTIONS, [self.arn]),
             key_use_statement(
