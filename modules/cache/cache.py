@@ -36,11 +36,13 @@ from constructs import Construct
 
 from modules.cache.engines import Role, cache_parameters, parameter_group_family
 from modules.cache.props import ManagedCacheProps
+from modules.common.key_policies import service_uses_key_statement
 from modules.common.log_groups import encrypted_log_group, log_group_arn, log_group_key
 from modules.common.policy import policy_document, policy_statement
 from modules.common.roles import Grantee
 from modules.common.stack_context import module_context
-from modules.common.store_keys import store_key, via_service
+from modules.common.statement_ids import sid_part
+from modules.common.store_keys import store_key
 from modules.common.waivers import waive
 from modules.security_groups import SecurityGroup, SecurityGroupProps
 
@@ -147,7 +149,7 @@ class ManagedCache(Construct):
         """
         grantee.add_to_policy(
             policy_statement(
-                f"ConnectTo{_sid_part(self.props.name)}Cache",
+                f"ConnectTo{sid_part(self.props.name)}Cache",
                 ["elasticache:Connect"],
                 [*self.arns, self.user_arn],
             )
@@ -178,23 +180,12 @@ class ManagedCache(Construct):
             # for the principal that creates the replication group (kms:CreateGrant); this
             # names that use: through ElastiCache in this region, by this account's principals.
             key.add_to_key_policy(
-                policy_statement(
+                service_uses_key_statement(
                     "ElastiCacheUsesKeyForThisAccount",
-                    [
-                        "kms:Encrypt",
-                        "kms:Decrypt",
-                        "kms:ReEncrypt*",
-                        "kms:GenerateDataKey*",
-                        "kms:CreateGrant",
-                        "kms:ListGrants",
-                        "kms:DescribeKey",
-                    ],
-                    ["*"],
-                    principal=("AWS", [f"arn:{self._partition}:iam::{self._account_id}:root"]),
-                    conditions=[
-                        ("StringEquals", "kms:ViaService", [via_service("elasticache", props.region)]),
-                        ("StringEquals", "kms:CallerAccount", [self._account_id]),
-                    ],
+                    service="elasticache",
+                    region=props.region,
+                    partition=self._partition,
+                    account_id=self._account_id,
                 )
             )
         return key_arn
@@ -394,8 +385,3 @@ class ManagedCache(Construct):
             policy_name=f"{self.props.name}-cache-log-delivery",
             policy_document=document.json,
         )
-
-
-def _sid_part(name: str) -> str:
-    """ "chat-prod" -> "ChatProd": statement ids take letters and digits only."""
-    return "".join(word.capitalize() for word in name.split("-"))

@@ -183,7 +183,7 @@ class ManagedCacheProps:
     cross_checks: ClassVar[tuple[CrossCheck, ...]] = (
         CrossCheck("replicas", check_failover_has_replicas, ("automatic_failover", "replicas")),
         CrossCheck("engine_version", check_engine_version, ("engine", "engine_version")),
-        CrossCheck("snapshot_window", check_windows_apart, ("snapshot_window", "maintenance_window")),
+        CrossCheck("maintenance_window", check_windows_apart, ("snapshot_window", "maintenance_window")),
     )
 
     def __post_init__(self) -> None:
