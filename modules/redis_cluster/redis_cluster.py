@@ -52,7 +52,7 @@ from constructs import Construct
 
 from modules.backup.schedule import retention_days
 from modules.common.buckets import KmsEncryption, PrivateBucket
-from modules.common.log_groups import encrypted_log_group, log_group_arn, log_group_key
+from modules.common.log_groups import keyed_log_group, log_group_arn
 from modules.common.policy import policy_statement
 from modules.common.roles import Grantee, ServiceRole
 from modules.common.stack_context import module_context
@@ -301,30 +301,24 @@ class RedisCluster(Construct):
     def _log_group(self) -> None:
         props = self.props
         name = f"/chat-infra/{props.name}/redis-cluster"
-        arn = log_group_arn(self._partition, props.region, self._account_id, name)
-        key_arn = log_group_key(
+        keyed_log_group(
             self,
             "log",
+            name=name,
             region=props.region,
             partition=self._partition,
             account_id=self._account_id,
-            group_arn=arn,
-            log_group_label="RedisClusterLogGroup",
-            description=f"{props.name} Redis Cluster: Redis and bootstrap logs",
-            alias=f"alias/{props.name}/redis-cluster-logs",
-            tags=self._tags(f"{props.name}-redis-cluster-logs"),
-        )
-        encrypted_log_group(
-            self,
-            "log_group",
-            name=name,
             retention_days=props.log_retention_days,
-            kms_key_arn=key_arn,
-            tags=self._tags(name),
             short_retention_reason=(
                 f"Redis and bootstrap logs kept {props.log_retention_days} days by this environment's choice "
                 "(log_retention_days): diagnostics of failovers and boots, not an audit trail."
             ),
+            tags=self._tags(name),
+            given_key_arn=None,
+            log_group_label="RedisClusterLogGroup",
+            key_description=f"{props.name} Redis Cluster: Redis and bootstrap logs",
+            key_alias=f"alias/{props.name}/redis-cluster-logs",
+            key_tags=self._tags(f"{props.name}-redis-cluster-logs"),
         )
         self.log_group_name: str = name
 

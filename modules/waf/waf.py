@@ -47,7 +47,7 @@ from cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration import (
 )
 from constructs import Construct
 
-from modules.common.log_groups import encrypted_log_group, log_group_arn, log_group_key
+from modules.common.log_groups import keyed_log_group
 from modules.common.stack_context import module_context
 from modules.waf.props import CLOUDFRONT_REGION, WebAclProps
 from modules.waf.rules import PlannedRule, plan_rules
@@ -228,33 +228,28 @@ class WebAcl(Construct):
     def _logging(self, partition: str, account_id: str) -> None:
         props = self.props
         group_name = f"{LOG_GROUP_PREFIX}{self.name}"
-        key_arn = props.log_kms_key_arn or log_group_key(
+        waf_logs = keyed_log_group(
             self,
             "log",
+            name=group_name,
             region=props.region,
             partition=partition,
             account_id=account_id,
-            group_arn=log_group_arn(partition, props.region, account_id, group_name),
-            log_group_label="WafLogGroup",
-            description=f"{self.name} WAF logs",
-            alias=f"alias/{props.name}/waf-{props.scope.lower()}-logs",
-            tags=self._tags(f"{self.name}-waf-logs"),
-            provider=self._provider,
-        )
-        log_group = encrypted_log_group(
-            self,
-            "log_group",
-            name=group_name,
             retention_days=props.log_retention_days,
-            kms_key_arn=key_arn,
-            tags=self._tags(group_name),
             short_retention_reason=(
                 f"WAF logs kept {props.log_retention_days} days by this environment's choice "
                 "(log_retention_days): they explain blocked and counted requests for tuning and "
                 "incident triage, and the load balancer's access logs keep the request history."
             ),
+            tags=self._tags(group_name),
+            given_key_arn=props.log_kms_key_arn,
+            log_group_label="WafLogGroup",
+            key_description=f"{self.name} WAF logs",
+            key_alias=f"alias/{props.name}/waf-{props.scope.lower()}-logs",
+            key_tags=self._tags(f"{self.name}-waf-logs"),
             provider=self._provider,
         )
+        log_group, key_arn = waf_logs.group, waf_logs.kms_key_arn
         logging_filter = None
         if not props.log_all_requests:
             logging_filter = Wafv2WebAclLoggingConfigurationLoggingFilter(

@@ -50,7 +50,7 @@ from cdktf_cdktf_provider_aws.lb_listener import LbListener, LbListenerDefaultAc
 from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck
 from constructs import Construct
 
-from modules.common.log_groups import encrypted_log_group, log_group_arn, log_group_key
+from modules.common.log_groups import keyed_log_group, log_group_arn
 from modules.common.policy import policy_statement
 from modules.common.roles import Grantee, ServiceRole
 from modules.common.stack_context import module_context
@@ -142,32 +142,28 @@ class WebSocketApi(Construct):
         )
 
         self.log_group_name = f"{LOG_GROUP_PREFIX}{name}"
-        self.log_group_arn = log_group_arn(partition, props.region, account_id, self.log_group_name)
-        log_key_arn = props.log_kms_key_arn or log_group_key(
+        access_logs = keyed_log_group(
             self,
             "access_log",
+            name=self.log_group_name,
             region=props.region,
             partition=partition,
             account_id=account_id,
-            group_arn=self.log_group_arn,
-            log_group_label="WebSocketAccessLogs",
-            description=f"{name}: the WebSocket API's access logs",
-            alias=f"alias/{props.name}/websocket-access-logs",
-            tags=self._tags(f"{name}-access-logs"),
-        )
-        log_group = encrypted_log_group(
-            self,
-            "access_log_group",
-            name=self.log_group_name,
             retention_days=props.log_retention_days,
-            kms_key_arn=log_key_arn,
-            tags=self._tags(f"{name}-access-logs"),
             short_retention_reason=(
                 f"WebSocket access logs of {props.name} are kept {props.log_retention_days} days by this "
                 "environment's choice (websocket_api.log_retention_days): a non-production stage whose "
                 "connections are test traffic."
             ),
+            tags=self._tags(f"{name}-access-logs"),
+            given_key_arn=props.log_kms_key_arn,
+            log_group_label="WebSocketAccessLogs",
+            key_description=f"{name}: the WebSocket API's access logs",
+            key_alias=f"alias/{props.name}/websocket-access-logs",
+            key_tags=self._tags(f"{name}-access-logs"),
         )
+        self.log_group_arn: str = access_logs.arn
+        log_group = access_logs.group
         account = self._cloudwatch_role(partition, account_id)
 
         self.api = Apigatewayv2Api(
