@@ -30,7 +30,7 @@ from modules.common.buckets import KmsEncryption, PrivateBucket, S3ManagedEncryp
 from modules.common.policy import policy_statement
 from modules.common.roles import Grantee
 from modules.common.stack_context import module_context
-from modules.common.store_keys import key_use_statement, store_key
+from modules.common.store_keys import key_use_statement, module_store_key
 from modules.common.waivers import waive
 
 # What the API does with attachments: read (and presign downloads), write (and presign
@@ -74,16 +74,8 @@ class AttachmentsBucket(Construct):
         partition = context.partition
         account_id = context.account_id
 
-        self.key, self.kms_key_arn = store_key(
-            self,
-            "key",
-            given_key_arn=props.kms_key_arn,
-            alias=f"alias/{props.name}/attachments",
-            description=f"{props.name} attachments bucket",
-            partition=partition,
-            account_id=account_id,
-            deletion_protection=props.deletion_protection,
-            tags=self._tags(f"{props.name}-attachments"),
+        self.key, self.kms_key_arn = module_store_key(
+            self, props, context, data_domain="attachments", description=f"{props.name} attachments bucket"
         )
 
         # S3 names are global: the account and region keep these unique without a random

@@ -33,7 +33,7 @@ from modules.backup.schedule import COMPLETION_WINDOW_MINUTES, START_WINDOW_MINU
 from modules.backup.supported import check_protectable_arn, is_s3_bucket_arn
 from modules.common.roles import ServiceRole
 from modules.common.stack_context import module_context
-from modules.common.store_keys import store_key
+from modules.common.store_keys import module_store_key
 from modules.common.validation import pattern_check
 
 # AWS-managed policies (path service-role/): what AWS Backup needs to back up and to
@@ -67,16 +67,8 @@ class BackupPlan(Construct):
         self._partition = context.partition
         account_id = context.account_id
 
-        self.key, self.kms_key_arn = store_key(
-            self,
-            "key",
-            given_key_arn=props.kms_key_arn,
-            alias=f"alias/{props.name}/backup",
-            description=f"{props.name} backup vault",
-            partition=self._partition,
-            account_id=account_id,
-            deletion_protection=props.deletion_protection,
-            tags=self._tags(f"{props.name}-backup"),
+        self.key, self.kms_key_arn = module_store_key(
+            self, props, context, data_domain="backup", description=f"{props.name} backup vault"
         )
 
         self.vault = BackupVault(

@@ -42,7 +42,7 @@ from modules.common.policy import policy_document, policy_statement
 from modules.common.roles import Grantee
 from modules.common.stack_context import module_context
 from modules.common.statement_ids import sid_part
-from modules.common.store_keys import store_key
+from modules.common.store_keys import module_store_key
 from modules.common.waivers import waive
 from modules.security_groups import SecurityGroup, SecurityGroupProps
 
@@ -93,9 +93,9 @@ class ManagedCache(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: ManagedCacheProps) -> None:
         super().__init__(scope, construct_id)
         self.props = props
-        context = module_context(self, props)
-        self._partition = context.partition
-        self._account_id = context.account_id
+        self._context = module_context(self, props)
+        self._partition = self._context.partition
+        self._account_id = self._context.account_id
 
         self.security_group = SecurityGroup(
             self,
@@ -164,16 +164,12 @@ class ManagedCache(Construct):
         """The given key, or a key of this cache's own (kept from destroy under deletion
         protection: a deleted key makes every snapshot it encrypted unreadable)."""
         props = self.props
-        key, key_arn = store_key(
+        key, key_arn = module_store_key(
             self,
-            "key",
-            given_key_arn=props.kms_key_arn,
-            alias=f"alias/{props.name}/cache",
+            props,
+            self._context,
+            data_domain="cache",
             description=f"{props.name} cache: ElastiCache data at rest and snapshots",
-            partition=self._partition,
-            account_id=self._account_id,
-            deletion_protection=props.deletion_protection,
-            tags=self._tags(f"{props.name}-cache"),
         )
         if key is not None:
             # The one service the key serves. ElastiCache encrypts through grants it creates

@@ -38,7 +38,7 @@ from modules.common.policy import policy_statement
 from modules.common.roles import Grantee, ServiceRole
 from modules.common.stack_context import module_context
 from modules.common.statement_ids import sid_part
-from modules.common.store_keys import key_use_statement, store_key
+from modules.common.store_keys import key_use_statement, module_store_key
 from modules.common.waivers import waive
 from modules.database.props import DatabaseProps, check_db_user
 from modules.database.sizing import chat_parameters, memory_gib
@@ -111,16 +111,12 @@ class Database(Construct):
             log_groups["proxy"] = ("proxy", f"/aws/rds/proxy/{self._proxy_name}")
 
         self.key: ManagedKey | None
-        self.key, self.kms_key_arn = store_key(
+        self.key, self.kms_key_arn = module_store_key(
             self,
-            "key",
-            given_key_arn=props.kms_key_arn,
-            alias=f"alias/{props.name}/postgres",
+            props,
+            context,
+            data_domain="postgres",
             description=f"{props.name} PostgreSQL: storage, snapshots, Performance Insights, master secret, logs",
-            partition=self._partition,
-            account_id=self._account_id,
-            deletion_protection=props.deletion_protection,
-            tags=self._tags(f"{props.name}-postgres"),
         )
         if self.key is not None:
             # RDS, Performance Insights and Secrets Manager use the key on the caller's behalf

@@ -34,7 +34,7 @@ from modules.common.policy import policy_statement
 from modules.common.roles import Grantee
 from modules.common.stack_context import module_context
 from modules.common.statement_ids import sid_part
-from modules.common.store_keys import key_use_statement, store_key
+from modules.common.store_keys import key_use_statement, module_store_key
 from modules.dynamodb.props import ChatTablesProps
 from modules.dynamodb.schema import (
     CONNECTIONS,
@@ -85,22 +85,15 @@ class ChatTables(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: ChatTablesProps) -> None:
         super().__init__(scope, construct_id)
         self.props = props
-        context = module_context(self, props)
-        partition = context.partition
         # Only the key this module creates needs the account (its policy's root statement):
         # with a given key no lookup is made.
-        account_id = context.account_id if props.kms_key_arn is None else ""
-
-        key, self.kms_key_arn = store_key(
+        context = module_context(self, props)
+        key, self.kms_key_arn = module_store_key(
             self,
-            "key",
-            given_key_arn=props.kms_key_arn,
-            alias=f"alias/{props.name}/chat-tables",
+            props,
+            context,
+            data_domain="chat-tables",
             description=f"{props.name} DynamoDB tables: messages, connections, user counter",
-            partition=partition,
-            account_id=account_id,
-            deletion_protection=props.deletion_protection,
-            tags=self._tags(f"{props.name}-chat-tables"),
         )
         self.key: ManagedKey | None = key
 

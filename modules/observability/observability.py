@@ -33,7 +33,7 @@ from constructs import Construct
 from modules.common.keys import ManagedKey
 from modules.common.policy import policy_document, policy_statement
 from modules.common.stack_context import module_context
-from modules.common.store_keys import store_key
+from modules.common.store_keys import module_store_key
 from modules.observability import specs
 from modules.observability.dashboard import dashboard_body
 from modules.observability.props import AlarmsProps
@@ -88,16 +88,8 @@ class AlarmTopic(Construct):
         ]
 
         self.key: ManagedKey | None
-        self.key, self.kms_key_arn = store_key(
-            self,
-            "key",
-            given_key_arn=props.kms_key_arn,
-            alias=f"alias/{props.name}/alarms",
-            description=f"{props.name}: the alarm topic's notifications",
-            partition=partition,
-            account_id=account_id,
-            deletion_protection=props.deletion_protection,
-            tags={**props.tags, "Name": f"{props.name}-alarms"},
+        self.key, self.kms_key_arn = module_store_key(
+            self, props, context, data_domain="alarms", description=f"{props.name}: the alarm topic's notifications"
         )
         if self.key is not None:
             # CloudWatch publishes as itself, not as a role of this account, so the key

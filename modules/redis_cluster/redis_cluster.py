@@ -57,7 +57,7 @@ from modules.common.policy import policy_statement
 from modules.common.roles import Grantee, ServiceRole
 from modules.common.stack_context import module_context
 from modules.common.statement_ids import sid_part
-from modules.common.store_keys import key_use_statement, store_key
+from modules.common.store_keys import key_use_statement, module_store_key
 from modules.common.waivers import waive
 from modules.redis_cluster.placement import plan_nodes
 from modules.redis_cluster.props import RedisClusterProps
@@ -143,16 +143,12 @@ class RedisCluster(Construct):
         self.port: int = REDIS_PORT
         self.backup_prefix: str = props.name
 
-        self.key, self.kms_key_arn = store_key(
+        self.key, self.kms_key_arn = module_store_key(
             self,
-            "key",
-            given_key_arn=props.kms_key_arn,
-            alias=f"alias/{props.name}/redis-cluster",
+            props,
+            context,
+            data_domain="redis-cluster",
             description=f"{props.name} Redis Cluster: data and root volumes, AUTH secret, backups",
-            partition=self._partition,
-            account_id=self._account_id,
-            deletion_protection=props.deletion_protection,
-            tags=self._tags(f"{props.name}-redis-cluster"),
         )
         self._security_groups()
         self._auth_secret()
