@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cdktf import App, LocalBackend, S3Backend, TerraformOutput, TerraformStack
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from constructs import Construct
 
@@ -13,9 +12,9 @@ from envconfig import EnvironmentConfig
 from modules.attachments import AttachmentsBucket, AttachmentsBucketProps
 from modules.backup import BackupPlan, BackupPlanProps
 from modules.cache import ManagedCache, ManagedCacheProps
-from modules.common.aws_arn import partition_for_region
 from modules.common.inputs import props_from_block
 from modules.common.keys import KEY_ADMINISTRATORS_CONTEXT, ManagedKey
+from modules.common.stack_context import StackContext
 from modules.compute import ComputeCluster, ComputeClusterProps, FargateService, RoutedServiceProps, WorkerServiceProps
 from modules.compute.service import ServiceEgress, ServiceRouting
 from modules.container_registry import ContainerRepository, ContainerRepositoryProps
@@ -104,9 +103,11 @@ class ChatStack(TerraformStack):
         # CDKTF writes the short form "aws"; spell out the registry namespace so a
         # reviewer (and `terraform init`) sees exactly which provider is pinned.
         self.add_override("terraform.required_providers.aws.source", "hashicorp/aws")
+        # One partition and one account lookup (`caller`, when the file pins no account) for every module.
+        self.context = StackContext(self, region=config.region, account_id=config.account_id)
 
         self.network = Network(
-            self, "network", props=props_from_block(NetworkProps, config.network, **config.stack_inputs)
+            self, "network", props=props_from_block(NetworkProps, config.network, **self.stack_inputs)
         )
         self._edge()
         self._compute()
@@ -127,7 +128,7 @@ class ChatStack(TerraformStack):
     def _edge(self) -> None:
         """Certificates and DNS, the load balancer behind its web ACL, the frontend behind CloudFront."""
         config = self.config
-        supplied = config.stack_inputs
+        supplied = self.stack_inputs
         # CloudFront takes certificates and web ACLs from us-east-1 only.
         us_east_1 = AwsProvider(
             self,
@@ -207,13 +208,12 @@ class ChatStack(TerraformStack):
     def _queues(self) -> None:
         """The queues the worker consumes: created before the services, whose scaling reads them."""
         config = self.config
-        supplied = config.stack_inputs
+        supplied = self.stack_inputs
         key = messaging_key(
             self,
             "messaging_key",
             name=config.stack_name,
-            region=config.region,
-            account_id=config.account_id,
+            context=self.context,
             deletion_protection=config.deletion_protection,
         )
         self.queues: dict[str, MessageQueue] = {
@@ -235,16 +235,15 @@ class ChatStack(TerraformStack):
         if self.config.messaging == "sqs":
             self._queues()
         config, network = self.config, self.network
-        supplied = config.stack_inputs
-        account_id = config.account_id or DataAwsCallerIdentity(self, "caller").account_id
+        supplied = self.stack_inputs
         # One key for every repository of the environment: its images are one data domain.
         images_key = ManagedKey(
             self,
             "images_key",
             alias=f"alias/{config.stack_name}-images",
             description=f"Encrypts {config.stack_name}'s container images",
-            partition=partition_for_region(config.region),
-            account_id=account_id,
+            partition=self.context.partition,
+            account_id=self.context.account_id,
             tags={"Name": f"{config.stack_name}-images"},
         )
         self.cluster = ComputeCluster(
@@ -302,7 +301,7 @@ class ChatStack(TerraformStack):
     def _data(self) -> None:
         """The stores, each reachable and usable only by the services that need it."""
         config = self.config
-        supplied = config.stack_inputs
+        supplied = self.stack_inputs
         api, realtime, worker = (self.services[name] for name in SERVICES)
 
         # Producers send, the worker consumes: realtime queues what a user who went
@@ -407,6 +406,12 @@ class ChatStack(TerraformStack):
         )
 
     @property
+    def stack_inputs(self) -> dict[str, object]:
+        """What every module's props get beside the module's block: the environment's
+        name, region, account and deletion protection, and the stack's context."""
+        return {**self.config.stack_inputs, "context": self.context}
+
+    @property
     def _default_tags(self) -> dict[str, str]:
         config = self.config
         return {**config.tags, "project": PROJECT, "environment": config.name, "managed-by": "cdktf"}
@@ -419,7 +424,7 @@ class ChatStack(TerraformStack):
             props=props_from_block(
                 ManagedCacheProps,
                 self.config.managed_cache,
-                **self.config.stack_inputs,
+                **self.stack_inputs,
                 vpc_id=self.network.vpc_id,
                 elasticache_subnet_group_name=self.network.elasticache_subnet_group_name,
             ),

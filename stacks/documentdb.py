@@ -35,7 +35,7 @@ def wire_documentdb(stack: ChatStack, config: EnvironmentConfig) -> DocumentData
         props=props_from_block(
             DocumentDatabaseProps,
             config.block("documentdb"),
-            **config.stack_inputs,
+            **stack.stack_inputs,
             vpc_id=network.vpc_id,
             subnet_ids=tuple(network.data_subnet_ids),
             availability_zones=tuple(network.availability_zones),

@@ -41,7 +41,7 @@ TABLE_MEANINGS: dict[str, str] = {
 
 def wire_dynamodb(stack: ChatStack, config: EnvironmentConfig) -> ChatTables:
     """The chat tables, granted to the services that use them and protected by AWS Backup."""
-    props = props_from_block(ChatTablesProps, config.block("dynamodb"), **config.stack_inputs)
+    props = props_from_block(ChatTablesProps, config.block("dynamodb"), **stack.stack_inputs)
     tables = ChatTables(stack, "dynamodb", props=props)
     for service_name, table_keys in SERVICE_TABLES.items():
         service = stack.services[service_name]

@@ -44,7 +44,7 @@ def wire_msk(stack: ChatStack, config: EnvironmentConfig) -> KafkaCluster:
         props=props_from_block(
             KafkaClusterProps,
             config.block("msk"),
-            **config.stack_inputs,
+            **stack.stack_inputs,
             vpc_id=network.vpc_id,
             subnet_ids=tuple(network.data_subnet_ids),
         ),

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from modules.common.inputs import props_from_block
+from modules.common.stack_context import StackContext
 from modules.observability import Alarms, AlarmsProps, AlarmTopic, Dashboard, WatchedService
 from modules.observability.specs import documentdb_max_connections
 
@@ -43,9 +44,10 @@ class Observability:
     dashboard: Dashboard
 
 
-def alarms_props(config: Any) -> AlarmsProps:
-    """The props from the environment file's `alarms { }` block (every default without one)."""
-    supplied = {**config.stack_inputs, "deletion_protection": config.deletion_protection}
+def alarms_props(config: Any, context: StackContext | None = None) -> AlarmsProps:
+    """The props from the environment file's `alarms { }` block (every default without one),
+    with the stack's `context`."""
+    supplied = {**config.stack_inputs, "deletion_protection": config.deletion_protection, "context": context}
     block = getattr(config, "alarms", None)
     if block is None:
         # Until the environment schema has the block, every threshold takes its default
@@ -118,7 +120,7 @@ def _watch_database(database: Any, alarms: Alarms) -> None:
 
 def wire_observability(stack: Any, config: Any) -> Observability:
     """The alarm topic, the alarms of every component `stack` has, and the dashboard."""
-    props = alarms_props(config)
+    props = alarms_props(config, getattr(stack, "context", None))
     topic = AlarmTopic(stack, "alarm_topic", props=props)
     alarms = Alarms(stack, "alarms", props=props, topic_arn=topic.arn)
 

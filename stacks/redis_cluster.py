@@ -42,7 +42,7 @@ def wire_redis_cluster(stack: Any, config: Any) -> RedisCluster:
         props=props_from_block(
             RedisClusterProps,
             config.block("redis_cluster"),
-            **config.stack_inputs,
+            **stack.stack_inputs,
             vpc_id=network.vpc_id,
             subnet_ids=tuple(network.data_subnet_ids),
             availability_zones=tuple(network.availability_zones),

@@ -54,7 +54,7 @@ def wire_websocket_api(stack: ChatStack, config: EnvironmentConfig) -> WebSocket
             WebSocketApiProps,
             config.websocket_api,
             **{
-                **config.stack_inputs,
+                **stack.stack_inputs,
                 "vpc_id": network.vpc_id,
                 "subnet_ids": tuple(network.private_subnet_ids),
                 "certificate_arn": domain.regional_certificate_arn,

@@ -738,6 +738,8 @@ def wired(synth_scratch):
     built = {}
 
     def add(stack):
+        # What ChatStack gives its modules, without its shared context (each module makes its own).
+        stack.stack_inputs = config.stack_inputs
         stack.network = Network(
             stack,
             "network",

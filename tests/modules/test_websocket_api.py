@@ -484,6 +484,8 @@ def wired(synth_scratch):
     supplied = config.stack_inputs
 
     def build(stack):
+        # What ChatStack gives its modules, without its shared context (each module makes its own).
+        stack.stack_inputs = supplied
         stack.network = Network(stack, "network", props=props_from_block(NetworkProps, config.network, **supplied))
         stack.domain = Domain(stack, "domain", props=props_from_block(DomainProps, config.dns, **supplied))
         api = wire_websocket_api(stack, config)
