@@ -16,7 +16,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from cdktf import App, LocalBackend, S3Backend, TerraformOutput, TerraformStack
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from constructs import Construct
 
@@ -27,9 +26,9 @@ from modules.backup.backup import BackupPlan
 from modules.backup.props import BackupPlanProps
 from modules.cache.cache import ManagedCache
 from modules.cache.props import ManagedCacheProps
-from modules.common.aws_arn import partition_for_region
 from modules.common.inputs import props_from_block
 from modules.common.keys import KEY_ADMINISTRATORS_CONTEXT, ManagedKey
+from modules.common.stack_context import StackContext
 from modules.compute.cluster import ComputeCluster
 from modules.compute.props import ComputeClusterProps, RoutedServiceProps, WorkerServiceProps
 from modules.compute.service import FargateService, ServiceEgress, ServiceRouting
@@ -56,7 +55,7 @@ from modules.waf.props import CLOUDFRONT_REGION, WebAclProps
 from modules.waf.waf import WebAcl
 from modules.websocket_api.websocket_api import WebSocketApi
 from stacks.observability import Observability, ServiceTier, alarms_props, build_observability
-from stacks.platform import QUEUES, SERVICES, Component, Platform
+from stacks.platform import QUEUES, SERVICES, Component, Platform, module_inputs
 from stacks.variants import build_variant_stores
 from stacks.websocket_api import build_websocket_api, connect_websocket_api
 
@@ -169,18 +168,23 @@ class ChatStack(TerraformStack):
         # CDKTF writes the short form "aws"; spell out the registry namespace so a
         # reviewer (and `terraform init`) sees exactly which provider is pinned.
         self.add_override("terraform.required_providers.aws.source", "hashicorp/aws")
+        # One partition and one account lookup (`caller`, when the file pins no account) for every module.
+        context = StackContext(self, region=config.region, account_id=config.account_id)
 
-        network = Network(self, "network", props=props_from_block(NetworkProps, config.network, **config.stack_inputs))
-        edge = build_edge(self, config, network)
+        network = Network(
+            self, "network", props=props_from_block(NetworkProps, config.network, **module_inputs(config, context))
+        )
+        edge = build_edge(self, config, context, network)
         # With MSK the topics carry what the queues would: no queue exists.
-        queues = build_queues(self, config) if config.messaging == "sqs" else {}
-        compute = build_compute(self, config, network, edge, queues)
+        queues = build_queues(self, config, context) if config.messaging == "sqs" else {}
+        compute = build_compute(self, config, context, network, edge, queues)
         services = compute.services
-        thresholds = alarms_props(config)
+        thresholds = alarms_props(config, context)
         topic = AlarmTopic(self, "alarm_topic", props=thresholds)
         platform = Platform(
             scope=self,
             config=config,
+            context=context,
             network=network,
             services=services,
             alarm_topic_arn=topic.arn,
@@ -212,7 +216,7 @@ class ChatStack(TerraformStack):
             *variant_stores.values(),
         )
         backup = BackupPlan(
-            self, "backup", props=props_from_block(BackupPlanProps, config.backup, **config.stack_inputs)
+            self, "backup", props=props_from_block(BackupPlanProps, config.backup, **platform.stack_inputs)
         )
         for store in stores:
             for target in store.backup_targets():
@@ -235,9 +239,9 @@ class ChatStack(TerraformStack):
         declare_outputs(self, self.composition)
 
 
-def build_edge(scope: Construct, config: EnvironmentConfig, network: Network) -> Edge:
+def build_edge(scope: Construct, config: EnvironmentConfig, context: StackContext, network: Network) -> Edge:
     """Certificates and DNS, the load balancer behind its web ACL, the frontend behind CloudFront."""
-    supplied = config.stack_inputs
+    supplied = module_inputs(config, context)
     # CloudFront takes certificates and web ACLs from us-east-1 only.
     us_east_1 = AwsProvider(
         scope,
@@ -299,7 +303,9 @@ def build_edge(scope: Construct, config: EnvironmentConfig, network: Network) ->
         ),
     )
     cloudfront_web_acl.protect("frontend", frontend.distribution_arn)
-    websocket_api = build_websocket_api(scope, config, network, domain) if config.ingress == "api_gateway" else None
+    websocket_api = (
+        build_websocket_api(scope, config, supplied, network, domain) if config.ingress == "api_gateway" else None
+    )
     websocket_host = None if websocket_api is None else websocket_api.host_name
     for host in domain.api_host_names:
         if host != websocket_host:
@@ -322,22 +328,23 @@ def build_edge(scope: Construct, config: EnvironmentConfig, network: Network) ->
     )
 
 
-def build_queues(scope: Construct, config: EnvironmentConfig) -> dict[str, MessageQueue]:
+def build_queues(scope: Construct, config: EnvironmentConfig, context: StackContext) -> dict[str, MessageQueue]:
     """The queues the worker consumes: created before the services, whose scaling reads them."""
     blocks = {"push": config.push_queue, "offline": config.offline_queue}
     key = messaging_key(
         scope,
         "messaging_key",
         name=config.stack_name,
-        region=config.region,
-        account_id=config.account_id,
+        context=context,
         deletion_protection=config.deletion_protection,
     )
     return {
         queue: MessageQueue(
             scope,
             f"{queue}_queue",
-            props=props_from_block(MessageQueueProps, blocks[queue], **config.stack_inputs, queue_name=queue_name),
+            props=props_from_block(
+                MessageQueueProps, blocks[queue], **module_inputs(config, context), queue_name=queue_name
+            ),
             key=key,
         )
         for queue, queue_name in QUEUES.items()
@@ -345,19 +352,23 @@ def build_queues(scope: Construct, config: EnvironmentConfig) -> dict[str, Messa
 
 
 def build_compute(
-    scope: Construct, config: EnvironmentConfig, network: Network, edge: Edge, queues: Mapping[str, MessageQueue]
+    scope: Construct,
+    config: EnvironmentConfig,
+    context: StackContext,
+    network: Network,
+    edge: Edge,
+    queues: Mapping[str, MessageQueue],
 ) -> Compute:
     """The ECS cluster, one image repository per service, and the services."""
-    supplied = config.stack_inputs
-    account_id = config.account_id or DataAwsCallerIdentity(scope, "caller").account_id
+    supplied = module_inputs(config, context)
     # One key for every repository of the environment: its images are one data domain.
     images_key = ManagedKey(
         scope,
         "images_key",
         alias=f"alias/{config.stack_name}-images",
         description=f"Encrypts {config.stack_name}'s container images",
-        partition=partition_for_region(config.region),
-        account_id=account_id,
+        partition=context.partition,
+        account_id=context.account_id,
         tags={"Name": f"{config.stack_name}-images"},
     )
     cluster = ComputeCluster(scope, "compute", props=props_from_block(ComputeClusterProps, config.compute, **supplied))
@@ -452,7 +463,7 @@ def build_managed_cache(platform: Platform) -> ManagedCache:
         props=props_from_block(
             ManagedCacheProps,
             platform.config.managed_cache,
-            **platform.config.stack_inputs,
+            **platform.stack_inputs,
             vpc_id=network.vpc_id,
             elasticache_subnet_group_name=network.elasticache_subnet_group_name,
         ),
@@ -493,7 +504,7 @@ def build_database(platform: Platform) -> Database:
         props=props_from_block(
             DatabaseProps,
             platform.config.database,
-            **platform.config.stack_inputs,
+            **platform.stack_inputs,
             vpc_id=network.vpc_id,
             db_subnet_group_name=network.db_subnet_group_name,
             data_subnet_ids=tuple(network.data_subnet_ids),

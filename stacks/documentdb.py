@@ -30,7 +30,7 @@ def build_documentdb(platform: Platform) -> DocumentDatabase:
         props=props_from_block(
             DocumentDatabaseProps,
             config.block("documentdb"),
-            **config.stack_inputs,
+            **platform.stack_inputs,
             vpc_id=network.vpc_id,
             subnet_ids=tuple(network.data_subnet_ids),
             availability_zones=tuple(network.availability_zones),

@@ -37,7 +37,7 @@ TABLE_MEANINGS: dict[str, str] = {
 def build_dynamodb(platform: Platform) -> ChatTables:
     """The chat tables, granted to the services that use them."""
     config = platform.config
-    props = props_from_block(ChatTablesProps, config.block("dynamodb"), **config.stack_inputs)
+    props = props_from_block(ChatTablesProps, config.block("dynamodb"), **platform.stack_inputs)
     tables = ChatTables(platform.scope, "dynamodb", props=props)
     for service_name, table_keys in SERVICE_TABLES.items():
         service = platform.services[service_name]

@@ -36,7 +36,7 @@ def build_msk(platform: Platform) -> KafkaCluster:
         props=props_from_block(
             KafkaClusterProps,
             config.block("msk"),
-            **config.stack_inputs,
+            **platform.stack_inputs,
             vpc_id=network.vpc_id,
             subnet_ids=tuple(network.data_subnet_ids),
         ),

@@ -15,6 +15,7 @@ from constructs import Construct
 
 from envconfig import EnvironmentConfig
 from modules.common.inputs import props_from_block
+from modules.common.stack_context import StackContext
 from modules.compute.alarms import WatchedService, service_watch
 from modules.compute.cluster import ComputeCluster
 from modules.compute.service import FargateService
@@ -39,10 +40,13 @@ class Observability:
     dashboard: Dashboard
 
 
-def alarms_props(config: EnvironmentConfig) -> AlarmsProps:
-    """The thresholds and subscribers of the environment file's `alarms { }` block (every default without one)."""
+def alarms_props(config: EnvironmentConfig, context: StackContext) -> AlarmsProps:
+    """The thresholds and subscribers of the environment file's `alarms { }` block (every
+    default without one), with the stack's `context`."""
     return props_from_block(
-        AlarmsProps, config.alarms, **{**config.stack_inputs, "deletion_protection": config.deletion_protection}
+        AlarmsProps,
+        config.alarms,
+        **{**config.stack_inputs, "deletion_protection": config.deletion_protection, "context": context},
     )
 
 

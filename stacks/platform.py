@@ -16,6 +16,7 @@ from constructs import Construct
 
 from envconfig import EnvironmentConfig
 from modules.backup.supported import BackupTarget
+from modules.common.stack_context import StackContext
 from modules.compute.service import FargateService
 from modules.network.network import Network
 from modules.observability.props import AlarmsProps
@@ -40,12 +41,24 @@ class Component(Protocol):
 @dataclass(frozen=True)
 class Platform:
     """What a store builder may use: the stack to create in, the validated environment, the
-    network, the services by name, and, for a store that makes alarms of its own, the alarm
+    stack's context, the network, the services by name, and, for a store that makes alarms of its own, the alarm
     topic and the thresholds (the `alarms { }` block) every alarm of the stack uses."""
 
     scope: Construct
     config: EnvironmentConfig
+    context: StackContext
+    """The stack's partition and its one account lookup, which every module's props take."""
     network: Network
     services: Mapping[str, FargateService]
     alarm_topic_arn: str
     alarm_thresholds: AlarmsProps
+
+    @property
+    def stack_inputs(self) -> dict[str, object]:
+        return module_inputs(self.config, self.context)
+
+
+def module_inputs(config: EnvironmentConfig, context: StackContext) -> dict[str, object]:
+    """What every module's props get beside the module's block: the environment's name,
+    region, account and deletion protection, and the stack's context."""
+    return {**config.stack_inputs, "context": context}

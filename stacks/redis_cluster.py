@@ -41,7 +41,7 @@ def build_redis_cluster(platform: Platform) -> RedisCluster:
         props=props_from_block(
             RedisClusterProps,
             config.block("redis_cluster"),
-            **config.stack_inputs,
+            **platform.stack_inputs,
             vpc_id=network.vpc_id,
             subnet_ids=tuple(network.data_subnet_ids),
             availability_zones=tuple(network.availability_zones),

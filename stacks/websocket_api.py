@@ -3,7 +3,7 @@
 Two steps, because the realtime service registers with the API's load balancer when it is
 created, and is granted the API's @connections after:
 
-1. `build_websocket_api(scope, config, network, domain)`, with the edge, once the domain
+1. `build_websocket_api(scope, config, stack_inputs, network, domain)`, with the edge, once the domain
    and the load balancer exist (the load balancer then routes /api/* only): creates the API
    from the `websocket_api { }` block, and points the host's alias records at its custom
    domain. The root then creates the realtime service with `routing=api.service_routing()`.
@@ -13,6 +13,8 @@ created, and is granted the API's @connections after:
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from constructs import Construct
 
@@ -26,8 +28,11 @@ from modules.websocket_api.props import WebSocketApiProps
 from modules.websocket_api.websocket_api import WebSocketApi
 
 
-def build_websocket_api(scope: Construct, config: EnvironmentConfig, network: Network, domain: Domain) -> WebSocketApi:
-    """Step 1: the WebSocket API, its load balancer and custom domain, and the host's alias."""
+def build_websocket_api(
+    scope: Construct, config: EnvironmentConfig, stack_inputs: Mapping[str, object], network: Network, domain: Domain
+) -> WebSocketApi:
+    """Step 1: the WebSocket API, its load balancer and custom domain, and the host's alias
+    (`stack_inputs`: what every module's props get beside its block, the stack's context too)."""
     api = WebSocketApi(
         scope,
         "websocket_api",
@@ -35,7 +40,7 @@ def build_websocket_api(scope: Construct, config: EnvironmentConfig, network: Ne
             WebSocketApiProps,
             config.block("websocket_api"),
             **{
-                **config.stack_inputs,
+                **stack_inputs,
                 "vpc_id": network.vpc_id,
                 "subnet_ids": tuple(network.private_subnet_ids),
                 "certificate_arn": domain.regional_certificate_arn,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -139,10 +140,13 @@ def test_example_without_nat_reaches_aws_only_through_endpoints(isolated):
     assert len(isolated.data("aws_availability_zones")) == 1
 
 
-def test_unpinned_stacks_look_up_the_account(synthesized):
-    for synth in synthesized.values():
+def test_unpinned_stacks_look_up_the_account_once(synthesized):
+    for name, synth in synthesized.items():
         assert all("allowed_account_ids" not in p for p in synth.document["provider"]["aws"])
-        assert synth.data("aws_caller_identity")
+        # One lookup for every module (modules/common/stack_context.py), not one per module.
+        assert list(synth.data("aws_caller_identity")) == ["caller"], name
+        referenced = set(re.findall(r"data\.aws_caller_identity\.(\w+)\.", json.dumps(synth.document)))
+        assert referenced == {"caller"}, name
 
 
 # -- the edge -------------------------------------------------------------------------------

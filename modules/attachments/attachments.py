@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.s3_bucket_cors_configuration import (
     S3BucketCorsConfiguration,
     S3BucketCorsConfigurationCorsRule,
@@ -27,11 +26,12 @@ from constructs import Construct
 
 from modules.attachments.props import AttachmentsBucketProps
 from modules.backup.supported import BackupTarget
-from modules.common.aws_arn import dns_suffix_for_region, partition_for_region
+from modules.common.aws_arn import dns_suffix_for_region
 from modules.common.buckets import KmsEncryption, PrivateBucket, S3ManagedEncryption
 from modules.common.policy import policy_statement
 from modules.common.roles import Grantee
-from modules.common.store_keys import key_use_statement, store_key
+from modules.common.stack_context import module_context
+from modules.common.store_keys import key_use_statement, module_store_key
 from modules.common.waivers import waive
 from modules.observability.props import AlarmsProps
 from modules.observability.specs import Watch
@@ -76,19 +76,12 @@ class AttachmentsBucket(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: AttachmentsBucketProps) -> None:
         super().__init__(scope, construct_id)
         self.props = props
-        partition = partition_for_region(props.region)
-        account_id = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
+        context = module_context(self, props)
+        partition = context.partition
+        account_id = context.account_id
 
-        self.key, self.kms_key_arn = store_key(
-            self,
-            "key",
-            given_key_arn=props.kms_key_arn,
-            alias=f"alias/{props.name}/attachments",
-            description=f"{props.name} attachments bucket",
-            partition=partition,
-            account_id=account_id,
-            deletion_protection=props.deletion_protection,
-            tags=self._tags(f"{props.name}-attachments"),
+        self.key, self.kms_key_arn = module_store_key(
+            self, props, context, data_domain="attachments", description=f"{props.name} attachments bucket"
         )
 
         # S3 names are global: the account and region keep these unique without a random

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from modules.common.inputs import check_props, prop
+from modules.common.stack_context import StackContext
 from modules.common.store_keys import check_kms_key_arn
 from modules.common.tokens import is_unresolved
 from modules.common.validation import (
@@ -71,6 +72,10 @@ class AttachmentsBucketProps:
     account_id: str | None = prop(None, check=check_account_id)
     """Default: looked up with data.aws_caller_identity. Part of the bucket names (S3 names
     are global) and of the log bucket's policy."""
+
+    context: StackContext | None = None
+    """The stack's partition and account lookup, shared by its modules. Default: the module's
+    own, from region and account_id (modules/common/stack_context.py)."""
 
     cors_allowed_origins: tuple[str, ...] = prop(check=check_https_origins)
     """The origins browsers upload from, e.g. ("https://app.chat.example.com",): the frontend's

@@ -25,16 +25,15 @@ from cdktf_cdktf_provider_aws.backup_plan import BackupPlanRule, BackupPlanRuleL
 from cdktf_cdktf_provider_aws.backup_selection import BackupSelection
 from cdktf_cdktf_provider_aws.backup_vault import BackupVault
 from cdktf_cdktf_provider_aws.backup_vault_lock_configuration import BackupVaultLockConfiguration
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from constructs import Construct
 
 from modules.backup.props import BackupPlanProps
 from modules.backup.schedule import COMPLETION_WINDOW_MINUTES, START_WINDOW_MINUTES, plan_rules
 from modules.backup.supported import check_protectable_arn, is_s3_bucket_arn
-from modules.common.aws_arn import partition_for_region
 from modules.common.roles import ServiceRole
-from modules.common.store_keys import store_key
+from modules.common.stack_context import module_context
+from modules.common.store_keys import module_store_key
 from modules.common.validation import pattern_check
 
 # AWS-managed policies (path service-role/): what AWS Backup needs to back up and to
@@ -64,19 +63,12 @@ class BackupPlan(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: BackupPlanProps) -> None:
         super().__init__(scope, construct_id)
         self.props = props
-        self._partition = partition_for_region(props.region)
-        account_id = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
+        context = module_context(self, props)
+        self._partition = context.partition
+        account_id = context.account_id
 
-        self.key, self.kms_key_arn = store_key(
-            self,
-            "key",
-            given_key_arn=props.kms_key_arn,
-            alias=f"alias/{props.name}/backup",
-            description=f"{props.name} backup vault",
-            partition=self._partition,
-            account_id=account_id,
-            deletion_protection=props.deletion_protection,
-            tags=self._tags(f"{props.name}-backup"),
+        self.key, self.kms_key_arn = module_store_key(
+            self, props, context, data_domain="backup", description=f"{props.name} backup vault"
         )
 
         self.vault = BackupVault(

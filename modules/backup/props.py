@@ -7,6 +7,7 @@ from typing import ClassVar, Literal, get_args
 
 from modules.backup.schedule import plan_rules
 from modules.common.inputs import CrossCheck, check_props, prop
+from modules.common.stack_context import StackContext
 from modules.common.store_keys import check_kms_key_arn
 from modules.common.validation import (
     check_account_id,
@@ -90,6 +91,10 @@ class BackupPlanProps:
     account_id: str | None = prop(None, check=check_account_id)
     """Default: looked up with data.aws_caller_identity. Used in the role's trust policy
     and the key policy."""
+
+    context: StackContext | None = None
+    """The stack's partition and account lookup, shared by its modules. Default: the module's
+    own, from region and account_id (modules/common/stack_context.py)."""
 
     daily_backups_kept: int = prop(7, check=range_check(1, MAX_DAILY_KEPT), environment=True)
     """Default: a backup every day, the last 7 kept (each recovery point is kept 7 days).

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.cloudwatch_log_resource_policy import CloudwatchLogResourcePolicy
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.elasticache_parameter_group import (
     ElasticacheParameterGroup,
     ElasticacheParameterGroupParameter,
@@ -39,11 +38,13 @@ from modules.backup.supported import BackupTarget
 from modules.cache.alarms import cache_watch
 from modules.cache.engines import Role, cache_parameters, parameter_group_family
 from modules.cache.props import ManagedCacheProps
-from modules.common.aws_arn import partition_for_region
+from modules.common.key_policies import service_uses_key_statement
 from modules.common.log_groups import encrypted_log_group, log_group_arn, log_group_key
 from modules.common.policy import policy_document, policy_statement
 from modules.common.roles import Grantee
-from modules.common.store_keys import store_key, via_service
+from modules.common.stack_context import module_context
+from modules.common.statement_ids import sid_part
+from modules.common.store_keys import module_store_key
 from modules.common.waivers import waive
 from modules.observability.props import AlarmsProps
 from modules.observability.specs import Watch
@@ -99,8 +100,9 @@ class ManagedCache(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: ManagedCacheProps) -> None:
         super().__init__(scope, construct_id)
         self.props = props
-        self._partition = partition_for_region(props.region)
-        self._account_id = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
+        self._context = module_context(self, props)
+        self._partition = self._context.partition
+        self._account_id = self._context.account_id
 
         self.security_group = SecurityGroup(
             self,
@@ -167,7 +169,7 @@ class ManagedCache(Construct):
         """
         grantee.add_to_policy(
             policy_statement(
-                f"ConnectTo{_sid_part(self.props.name)}Cache",
+                f"ConnectTo{sid_part(self.props.name)}Cache",
                 ["elasticache:Connect"],
                 [*self.arns, self.user_arn],
             )
@@ -182,39 +184,24 @@ class ManagedCache(Construct):
         """The given key, or a key of this cache's own (kept from destroy under deletion
         protection: a deleted key makes every snapshot it encrypted unreadable)."""
         props = self.props
-        key, key_arn = store_key(
+        key, key_arn = module_store_key(
             self,
-            "key",
-            given_key_arn=props.kms_key_arn,
-            alias=f"alias/{props.name}/cache",
+            props,
+            self._context,
+            data_domain="cache",
             description=f"{props.name} cache: ElastiCache data at rest and snapshots",
-            partition=self._partition,
-            account_id=self._account_id,
-            deletion_protection=props.deletion_protection,
-            tags=self._tags(f"{props.name}-cache"),
         )
         if key is not None:
             # The one service the key serves. ElastiCache encrypts through grants it creates
             # for the principal that creates the replication group (kms:CreateGrant); this
             # names that use: through ElastiCache in this region, by this account's principals.
             key.add_to_key_policy(
-                policy_statement(
+                service_uses_key_statement(
                     "ElastiCacheUsesKeyForThisAccount",
-                    [
-                        "kms:Encrypt",
-                        "kms:Decrypt",
-                        "kms:ReEncrypt*",
-                        "kms:GenerateDataKey*",
-                        "kms:CreateGrant",
-                        "kms:ListGrants",
-                        "kms:DescribeKey",
-                    ],
-                    ["*"],
-                    principal=("AWS", [f"arn:{self._partition}:iam::{self._account_id}:root"]),
-                    conditions=[
-                        ("StringEquals", "kms:ViaService", [via_service("elasticache", props.region)]),
-                        ("StringEquals", "kms:CallerAccount", [self._account_id]),
-                    ],
+                    service="elasticache",
+                    region=props.region,
+                    partition=self._partition,
+                    account_id=self._account_id,
                 )
             )
         return key_arn
@@ -414,8 +401,3 @@ class ManagedCache(Construct):
             policy_name=f"{self.props.name}-cache-log-delivery",
             policy_document=document.json,
         )
-
-
-def _sid_part(name: str) -> str:
-    """ "chat-prod" -> "ChatProd": statement ids take letters and digits only."""
-    return "".join(word.capitalize() for word in name.split("-"))

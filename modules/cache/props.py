@@ -8,6 +8,7 @@ from typing import ClassVar
 from modules.cache.engines import DEFAULT_ENGINE_VERSIONS, ENGINES, Engine, check_engine_version
 from modules.cache.windows import check_maintenance_window, check_snapshot_window, check_windows_apart
 from modules.common.inputs import CrossCheck, check_props, prop
+from modules.common.stack_context import StackContext
 from modules.common.store_keys import check_kms_key_arn
 from modules.common.validation import (
     check_account_id,
@@ -103,6 +104,10 @@ class ManagedCacheProps:
     account_id: str | None = prop(None, check=check_account_id)
     """Default: looked up with data.aws_caller_identity. Used in the key and log policies."""
 
+    context: StackContext | None = None
+    """The stack's partition and account lookup, shared by its modules. Default: the module's
+    own, from region and account_id (modules/common/stack_context.py)."""
+
     vpc_id: str = prop(check=check_vpc_id)
     """The VPC of the cache's security group, usually `Network.vpc_id`."""
 
@@ -178,7 +183,7 @@ class ManagedCacheProps:
     cross_checks: ClassVar[tuple[CrossCheck, ...]] = (
         CrossCheck("replicas", check_failover_has_replicas, ("automatic_failover", "replicas")),
         CrossCheck("engine_version", check_engine_version, ("engine", "engine_version")),
-        CrossCheck("snapshot_window", check_windows_apart, ("snapshot_window", "maintenance_window")),
+        CrossCheck("maintenance_window", check_windows_apart, ("snapshot_window", "maintenance_window")),
     )
 
     def __post_init__(self) -> None:

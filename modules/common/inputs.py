@@ -26,7 +26,8 @@ From that one declaration:
   the field docs as descriptions and the checks as AfterValidators;
 - `cross_check_problems(Props, values)` runs the cross checks for the environment schema,
   once the values the stack supplies (such as the region) are known;
-- `props_from_block(Props, block, **supplied)` builds the props from a validated block.
+- `props_from_block(Props, block, **supplied)` builds the props from a validated block: the
+  stack inputs the props declare, and wiring arguments strictly (an unknown one is an error).
 
 Adding an input to a module is therefore one field; its key, default, type and checks
 then reach the environment files with no further code. Nothing here imports cdktf or the
@@ -37,12 +38,13 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import difflib
 import inspect
 import textwrap
 import types
 import typing
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any, Literal, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 
 from pydantic import (
     AfterValidator,
@@ -56,7 +58,12 @@ from pydantic import (
     create_model,
 )
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 Check = Callable[[Any], Any]
+# A module's props dataclass (props_from_block returns the class it is given).
+PropsT = TypeVar("PropsT", bound="DataclassInstance")
 
 _METADATA_KEY = "chat_infra_input"
 
@@ -267,11 +274,30 @@ def block_values(block: BaseModel) -> dict[str, Any]:
     return {name: getattr(block, name) for name in type(block).model_fields}
 
 
-def props_from_block(props_class: type, block: BaseModel, **supplied: Any) -> Any:
+# What the stack gives every module's props beside its block (EnvironmentConfig.stack_inputs
+# and the stack's context): each props class takes those of them it declares.
+STACK_INPUTS = frozenset({"name", "region", "account_id", "deletion_protection", "context"})
+
+
+def props_from_block(props_class: type[PropsT], block: BaseModel, **supplied: Any) -> PropsT:
     """Props from a validated block plus what the stack supplies.
 
-    `supplied` holds what the stack gives every module (name, region, account_id, ...);
-    each props class takes those of them it declares.
+    `supplied` holds the stack inputs (STACK_INPUTS, taken where the props declare them)
+    and the module's wiring (another module's outputs: vpc_id, kms_key_arn, ...). Wiring
+    the props do not declare is a TypeError naming the props class and every such
+    argument: dropped silently, a misspelt `kms_key=` would leave `kms_key_arn` at its
+    default (a key of the module's own) without a word.
     """
     names = {field.name for field in dataclasses.fields(props_class)}
-    return props_class(**{key: value for key, value in supplied.items() if key in names}, **block_values(block))
+    unknown = sorted(key for key in supplied if key not in names and key not in STACK_INPUTS)
+    if unknown:
+        hints = []
+        for key in unknown:
+            close = difflib.get_close_matches(key, sorted(names), n=1)
+            hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise TypeError(
+            f"{props_class.__name__} has no input {', '.join(hints)}: expected wiring among its fields "
+            f"({', '.join(sorted(names - STACK_INPUTS))})"
+        )
+    taken = {key: value for key, value in supplied.items() if key in names}
+    return props_class(**taken, **block_values(block))

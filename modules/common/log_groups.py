@@ -4,6 +4,8 @@ Any module that keeps logs in CloudWatch (VPC flow logs, WAF logs, ...) builds t
 way: `log_group_arn(...)` first (the key policy names the group, and the group names the
 key, so the ARN is written out literally instead of read from the group), then
 `log_group_key(...)` unless the caller brings its own key, then `encrypted_log_group(...)`.
+`keyed_log_group(...)` is that whole recipe for a group with a key of its own; a store
+whose data key also encrypts its logs (RDS, MSK, ...) calls `encrypted_log_group` itself.
 
 The provider bindings are imported when a function runs, not when this module is
 imported, so modules.common stays cheap for the environment layer.
@@ -12,6 +14,7 @@ imported, so modules.common stays cheap for the environment layer.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from modules.common.keys import (
@@ -136,3 +139,64 @@ def encrypted_log_group(
     if retention_days < AUDIT_RETENTION_DAYS:
         waive(group, "CKV_AWS_338", short_retention_reason)
     return group
+
+
+@dataclass(frozen=True)
+class KeyedLogGroup:
+    """What `keyed_log_group` built: the group, its ARN (literal, without ":*") and its key's ARN."""
+
+    group: CloudwatchLogGroup
+    arn: str
+    kms_key_arn: str
+
+
+def keyed_log_group(
+    scope: Construct,
+    construct_prefix: str,
+    *,
+    name: str,
+    region: str,
+    partition: str,
+    account_id: str,
+    retention_days: int,
+    short_retention_reason: str,
+    tags: Mapping[str, str],
+    given_key_arn: str | None,
+    log_group_label: str,
+    key_description: str,
+    key_alias: str,
+    key_tags: Mapping[str, str],
+    provider: TerraformProvider | None = None,
+) -> KeyedLogGroup:
+    """A log group `name` encrypted with `given_key_arn`, else with a key of its own that
+    CloudWatch Logs may use for this group only (log_group_key).
+
+    Creates `<prefix>_group` (the log group) and, without a given key, `<prefix>_key_policy`,
+    `<prefix>_key` and `<prefix>_key_alias`: construct IDs the callers already had, so
+    nothing moves. `tags` go on the group, `key_tags` on the key.
+    """
+    group_arn = log_group_arn(partition, region, account_id, name)
+    key_arn = given_key_arn or log_group_key(
+        scope,
+        construct_prefix,
+        region=region,
+        partition=partition,
+        account_id=account_id,
+        group_arn=group_arn,
+        log_group_label=log_group_label,
+        description=key_description,
+        alias=key_alias,
+        tags=key_tags,
+        provider=provider,
+    )
+    group = encrypted_log_group(
+        scope,
+        f"{construct_prefix}_group",
+        name=name,
+        retention_days=retention_days,
+        kms_key_arn=key_arn,
+        tags=tags,
+        short_retention_reason=short_retention_reason,
+        provider=provider,
+    )
+    return KeyedLogGroup(group=group, arn=group_arn, kms_key_arn=key_arn)

@@ -6,6 +6,9 @@ unreadable, and CloudTrail shows each store's key use apart:
 - `store_key(...)` creates that key (a `ManagedKey`) unless the caller gives an ARN, and
   keeps it from `terraform destroy` while the store has deletion protection: a deleted
   key makes everything it encrypted unreadable for good;
+- `module_store_key(module, props, context, ...)` is that key for a store module, from its
+  props (name, kms_key_arn, deletion_protection, tags): construct id "key", alias
+  "alias/<name>/<data domain>", Name tag "<name>-<data domain>";
 - `check_kms_key_arn` is the props check for a given key: a key ARN (not an alias: IAM
   policies match key ARNs), or a reference to one;
 - `key_use_statement(...)` is what a store's `grant_*` method gives a role: the KMS
@@ -22,7 +25,7 @@ so props can import the check.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from modules.common.policy import policy_statement
 from modules.common.validation import pattern_check
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
     from constructs import Construct
 
     from modules.common.keys import ManagedKey
+    from modules.common.stack_context import StackContext
 
 _KMS_KEY_ARN_PATTERN = (
     r"^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key/([0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}|mrk-[0-9a-f]{32})$"
@@ -74,6 +78,43 @@ def store_key(
     if deletion_protection:
         key.key.add_override("lifecycle.prevent_destroy", True)
     return key, key.arn
+
+
+class StoreProps(Protocol):
+    """What `module_store_key` reads of a store module's props."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def kms_key_arn(self) -> str | None: ...
+
+    @property
+    def deletion_protection(self) -> bool: ...
+
+    @property
+    def tags(self) -> Mapping[str, str]: ...
+
+
+def module_store_key(
+    module: Construct, props: StoreProps, context: StackContext, *, data_domain: str, description: str
+) -> tuple[ManagedKey | None, str]:
+    """(the created key or None, the ARN to encrypt with) of a store module: `props.kms_key_arn`
+    when given (the account is then not asked for), else a new key "key" (store_key) with
+    alias "alias/<name>/<data_domain>" and Name tag "<name>-<data_domain>"."""
+    if props.kms_key_arn is not None:
+        return None, props.kms_key_arn
+    return store_key(
+        module,
+        "key",
+        given_key_arn=None,
+        alias=f"alias/{props.name}/{data_domain}",
+        description=description,
+        partition=context.partition,
+        account_id=context.account_id,
+        deletion_protection=props.deletion_protection,
+        tags={**props.tags, "Name": f"{props.name}-{data_domain}"},
+    )
 
 
 def via_service(service: str, region: str) -> str:

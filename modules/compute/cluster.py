@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.ecs_cluster import (
     EcsCluster,
     EcsClusterConfiguration,
@@ -19,11 +18,11 @@ from cdktf_cdktf_provider_aws.ecs_cluster_capacity_providers import (
 )
 from constructs import Construct
 
-from modules.common.aws_arn import partition_for_region
 from modules.common.keys import ManagedKey
 from modules.common.log_groups import encrypted_log_group, log_group_arn, logs_key_statement
 from modules.common.policy import policy_statement
 from modules.common.roles import Grantee
+from modules.common.stack_context import module_context
 from modules.compute.props import ComputeClusterProps
 from modules.compute.sizing import capacity_weights
 
@@ -50,9 +49,10 @@ class ComputeCluster(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: ComputeClusterProps) -> None:
         super().__init__(scope, construct_id)
         self.props = props
-        self.partition = partition_for_region(props.region)
+        context = module_context(self, props)
+        self.partition: str = context.partition
         self.region = props.region
-        self.account_id: str = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
+        self.account_id: str = context.account_id
         self.exec_enabled = props.exec_enabled
         self.tracing_enabled = props.tracing_enabled
         self.tracing_collector_image = props.tracing_collector_image

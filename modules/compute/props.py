@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal, get_args
 
 from modules.common.inputs import CrossCheck, check_props, prop
+from modules.common.stack_context import StackContext
 from modules.common.validation import (
     check_account_id,
     check_name,
@@ -154,6 +155,10 @@ class ComputeClusterProps:
 
     account_id: str | None = prop(None, check=check_account_id)
     """Default: looked up with data.aws_caller_identity (key policy, log group ARN)."""
+
+    context: StackContext | None = None
+    """The stack's partition and account lookup, shared by its modules. Default: the module's
+    own, from region and account_id (modules/common/stack_context.py)."""
 
     on_demand_base_tasks: int = prop(1, check=range_check(0, 100), environment=True)
     """Default: each service's first task runs on FARGATE (on-demand), so a spot

@@ -12,15 +12,12 @@ from cdktf_cdktf_provider_aws.ecr_repository import (
 )
 from constructs import Construct
 
-from modules.common.aws_arn import partition_for_region
 from modules.common.keys import ManagedKey
 from modules.common.policy import policy_statement
 from modules.common.roles import Grantee
+from modules.common.stack_context import module_context
+from modules.common.statement_ids import sid_part
 from modules.container_registry.props import ContainerRepositoryProps
-
-
-def _pascal(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("-"))
 
 
 def lifecycle_rules(keep_last_images: int, untagged_expiry_days: int) -> dict:
@@ -62,16 +59,14 @@ class ContainerRepository(Construct):
         self.props = props
         kms_key_arn = props.kms_key_arn
         if kms_key_arn is None:
-            from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-
-            account_id = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
+            context = module_context(self, props)
             kms_key_arn = ManagedKey(
                 self,
                 "key",
                 alias=f"alias/{props.repository_name}-images",
                 description=f"Encrypts the {props.service} images of {props.name}",
-                partition=partition_for_region(props.region),
-                account_id=account_id,
+                partition=context.partition,
+                account_id=context.account_id,
                 tags={**props.tags, "Name": f"{props.repository_name}-images"},
             ).arn
         self.repository = EcrRepository(
@@ -101,7 +96,7 @@ class ContainerRepository(Construct):
 
     def grant_pull(self, grantee: Grantee) -> None:
         """Let `grantee` (a task execution role) pull this repository's images, and no other's."""
-        service = _pascal(self.props.service)
+        service = sid_part(self.props.service)
         grantee.add_to_policy(
             policy_statement(
                 f"Pull{service}Images",

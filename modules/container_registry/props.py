@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from modules.common.inputs import check_props, prop
+from modules.common.stack_context import StackContext
 from modules.common.validation import check_account_id, check_name, check_region, check_tags, pattern_check, range_check
 
 # ECR keeps 10,000 images per repository (service quota); a few dozen releases cover every
@@ -33,7 +34,12 @@ class ContainerRepositoryProps:
     """Region of the stack's provider."""
 
     account_id: str | None = prop(None, check=check_account_id)
-    """Unused by the repository itself; accepted so the stack can pass what it gives every module."""
+    """Default: looked up with data.aws_caller_identity when the repository creates its own key
+    (the key policy names the account)."""
+
+    context: StackContext | None = None
+    """The stack's partition and account lookup, shared by its modules. Default: the module's
+    own, from region and account_id (modules/common/stack_context.py)."""
 
     kms_key_arn: str | None = None
     """Default: a customer-managed key for this repository (about $1/month). The stack

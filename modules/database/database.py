@@ -18,12 +18,10 @@ What it creates:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from cdktf import Fn, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.db_instance import DbInstance
 from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
 from cdktf_cdktf_provider_aws.db_proxy import DbProxy, DbProxyAuth
@@ -35,12 +33,13 @@ from cdktf_cdktf_provider_aws.db_proxy_target import DbProxyTarget
 from constructs import Construct
 
 from modules.backup.supported import BackupTarget
-from modules.common.aws_arn import partition_for_region
 from modules.common.keys import ManagedKey
 from modules.common.log_groups import encrypted_log_group, log_group_arn, logs_key_statement
 from modules.common.policy import policy_statement
 from modules.common.roles import Grantee, ServiceRole
-from modules.common.store_keys import key_use_statement, store_key
+from modules.common.stack_context import module_context
+from modules.common.statement_ids import sid_part
+from modules.common.store_keys import key_use_statement, module_store_key
 from modules.common.waivers import waive
 from modules.database.alarms import database_watch
 from modules.database.props import DatabaseProps, check_db_user
@@ -82,11 +81,6 @@ _NOT_PROTECTED = (
 )
 
 
-def _camel(text: str) -> str:
-    """A name as IAM statement Sids take it (letters and digits): "chat-prod" -> "ChatProd"."""
-    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text) if part)
-
-
 class Database(Construct):
     """RDS for PostgreSQL: the primary, optionally RDS Proxy and a read replica.
 
@@ -106,8 +100,9 @@ class Database(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: DatabaseProps) -> None:
         super().__init__(scope, construct_id)
         self.props = props
-        self._partition = partition_for_region(props.region)
-        self._account_id = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
+        context = module_context(self, props)
+        self._partition = context.partition
+        self._account_id = context.account_id
         self.identifier: str = f"{props.name}-postgres"
         self._replica_identifier = f"{props.name}-postgres-replica"
         self._proxy_name = f"{props.name}-postgres"
@@ -123,16 +118,12 @@ class Database(Construct):
             log_groups["proxy"] = ("proxy", f"/aws/rds/proxy/{self._proxy_name}")
 
         self.key: ManagedKey | None
-        self.key, self.kms_key_arn = store_key(
+        self.key, self.kms_key_arn = module_store_key(
             self,
-            "key",
-            given_key_arn=props.kms_key_arn,
-            alias=f"alias/{props.name}/postgres",
+            props,
+            context,
+            data_domain="postgres",
             description=f"{props.name} PostgreSQL: storage, snapshots, Performance Insights, master secret, logs",
-            partition=self._partition,
-            account_id=self._account_id,
-            deletion_protection=props.deletion_protection,
-            tags=self._tags(f"{props.name}-postgres"),
         )
         if self.key is not None:
             # RDS, Performance Insights and Secrets Manager use the key on the caller's behalf
@@ -141,7 +132,7 @@ class Database(Construct):
             self.key.add_to_key_policy(
                 *(
                     logs_key_statement(
-                        _camel(f"{label}_logs"),
+                        sid_part(f"{label}_logs"),
                         props.region,
                         log_group_arn(self._partition, props.region, self._account_id, name),
                     )
@@ -251,7 +242,7 @@ class Database(Construct):
             targets.append(self.replica.resource_id)
         grantee.add_to_policy(
             policy_statement(
-                f"ConnectTo{_camel(self.identifier)}As{_camel(db_user)}",
+                f"ConnectTo{sid_part(self.identifier)}As{sid_part(db_user)}",
                 ["rds-db:connect"],
                 [self._db_user_arn(target, db_user) for target in targets],
             )
@@ -261,7 +252,7 @@ class Database(Construct):
             self._proxy_users.add(db_user)
             self.proxy_role.add_to_policy(
                 policy_statement(
-                    f"ProxyConnectsAs{_camel(db_user)}",
+                    f"ProxyConnectsAs{sid_part(db_user)}",
                     ["rds-db:connect"],
                     [self._db_user_arn(self.resource_id, db_user)],
                 )
@@ -281,7 +272,7 @@ class Database(Construct):
 
     def grant_read_secret(self, grantee: Grantee) -> None:
         """Read the RDS-managed master secret, and decrypt it only through Secrets Manager."""
-        grantee.add_to_policy(*self._secret_statements(f"{_camel(self.identifier)}MasterSecret", [self.secret_arn]))
+        grantee.add_to_policy(*self._secret_statements(f"{sid_part(self.identifier)}MasterSecret", [self.secret_arn]))
 
     # -- building blocks -------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal, get_args
 
 from modules.common.inputs import CrossCheck, check_props, prop
+from modules.common.stack_context import StackContext
 from modules.common.store_keys import check_kms_key_arn
 from modules.common.subnets import subnet_ids_check
 from modules.common.tokens import is_unresolved
@@ -189,6 +190,10 @@ class DatabaseProps:
 
     account_id: str | None = prop(None, check=check_account_id)
     """Default: looked up with data.aws_caller_identity. Used in log group, role and dbuser ARNs."""
+
+    context: StackContext | None = None
+    """The stack's partition and account lookup, shared by its modules. Default: the module's
+    own, from region and account_id (modules/common/stack_context.py)."""
 
     vpc_id: str = prop(check=check_vpc_id)
     """The VPC of the security groups, usually `Network.vpc_id`."""

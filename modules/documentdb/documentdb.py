@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 from cdktf import TerraformResourceLifecycle
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.docdb_cluster import DocdbCluster
 from cdktf_cdktf_provider_aws.docdb_cluster_instance import DocdbClusterInstance
 from cdktf_cdktf_provider_aws.docdb_cluster_parameter_group import (
@@ -28,11 +27,11 @@ from cdktf_cdktf_provider_aws.docdb_subnet_group import DocdbSubnetGroup
 from constructs import Construct
 
 from modules.backup.supported import BackupTarget
-from modules.common.aws_arn import partition_for_region
 from modules.common.key_policies import service_store_key
 from modules.common.log_groups import encrypted_log_group, log_group_arn
 from modules.common.policy import policy_statement
 from modules.common.roles import Grantee
+from modules.common.stack_context import module_context
 from modules.common.statement_ids import sid_part
 from modules.common.waivers import waive
 from modules.documentdb.alarms import documentdb_watch
@@ -72,8 +71,9 @@ class DocumentDatabase(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: DocumentDatabaseProps) -> None:
         super().__init__(scope, construct_id)
         self.props = props
-        self._partition = partition_for_region(props.region)
-        self._account_id = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
+        context = module_context(self, props)
+        self._partition = context.partition
+        self._account_id = context.account_id
         self.cluster_identifier: str = props.cluster_identifier
         self.engine_version: str = props.engine_version
         self.port: int = DOCUMENTDB_PORT

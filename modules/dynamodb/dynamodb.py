@@ -19,7 +19,6 @@ follow the selection to the table.
 
 from __future__ import annotations
 
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.dynamodb_table import (
     DynamodbTable,
     DynamodbTableAttribute,
@@ -31,11 +30,12 @@ from cdktf_cdktf_provider_aws.dynamodb_table import (
 from constructs import Construct
 
 from modules.backup.supported import BackupTarget
-from modules.common.aws_arn import partition_for_region
 from modules.common.keys import ManagedKey
 from modules.common.policy import policy_statement
 from modules.common.roles import Grantee
-from modules.common.store_keys import key_use_statement, store_key
+from modules.common.stack_context import module_context
+from modules.common.statement_ids import sid_part
+from modules.common.store_keys import key_use_statement, module_store_key
 from modules.dynamodb.props import ChatTablesProps
 from modules.dynamodb.schema import (
     CONNECTIONS,
@@ -73,11 +73,6 @@ INDEX_ACTIONS = ("dynamodb:Query",)
 KEY_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey")
 
 
-def _sid_part(table_key: str) -> str:
-    """ "user_counter" -> "UserCounter" (statement ids are alphanumeric)."""
-    return "".join(part.capitalize() for part in table_key.split("_"))
-
-
 class ChatTables(Construct):
     """The messages, connections and user-counter tables, on-demand, PITR, CMK-encrypted.
 
@@ -96,22 +91,15 @@ class ChatTables(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: ChatTablesProps) -> None:
         super().__init__(scope, construct_id)
         self.props = props
-        partition = partition_for_region(props.region)
-        # Only the key this module creates needs the account (its policy's root statement).
-        account_id = props.account_id or (
-            DataAwsCallerIdentity(self, "caller").account_id if props.kms_key_arn is None else ""
-        )
-
-        key, self.kms_key_arn = store_key(
+        # Only the key this module creates needs the account (its policy's root statement):
+        # with a given key no lookup is made.
+        context = module_context(self, props)
+        key, self.kms_key_arn = module_store_key(
             self,
-            "key",
-            given_key_arn=props.kms_key_arn,
-            alias=f"alias/{props.name}/chat-tables",
+            props,
+            context,
+            data_domain="chat-tables",
             description=f"{props.name} DynamoDB tables: messages, connections, user counter",
-            partition=partition,
-            account_id=account_id,
-            deletion_protection=props.deletion_protection,
-            tags=self._tags(f"{props.name}-chat-tables"),
         )
         self.key: ManagedKey | None = key
 
@@ -149,7 +137,7 @@ class ChatTables(Construct):
         TABLE_KEYS), query their indexes, and use the key through DynamoDB."""
         tables = check_table_keys(tables)
         schemas = [schema for schema in TABLES if schema.key in tables]
-        part = "".join(_sid_part(schema.key) for schema in schemas)
+        part = "".join(sid_part(schema.key) for schema in schemas)
         statements = [policy_statement(f"ReadWrite{part}", ITEM_ACTIONS, [self.table_arns[s.key] for s in schemas])]
         indexed = [self.table_arns[schema.key] for schema in schemas if schema.indexes]
         if indexed:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from modules.common.inputs import check_props, prop
+from modules.common.stack_context import StackContext
 from modules.common.store_keys import check_kms_key_arn
 from modules.common.validation import check_account_id, check_name, check_region, choice_check, range_check
 
@@ -35,6 +36,10 @@ class ChatTablesProps:
     account_id: str | None = prop(None, check=check_account_id)
     """Default: looked up with data.aws_caller_identity when the module creates the key (its
     policy's account-root statement names the account)."""
+
+    context: StackContext | None = None
+    """The stack's partition and account lookup, shared by its modules. Default: the module's
+    own, from region and account_id (modules/common/stack_context.py)."""
 
     recovery_period_days: int = prop(
         MAX_RECOVERY_PERIOD_DAYS, check=range_check(1, MAX_RECOVERY_PERIOD_DAYS), environment=True

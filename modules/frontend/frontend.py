@@ -54,14 +54,13 @@ from cdktf_cdktf_provider_aws.cloudfront_response_headers_policy import (
     CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity,
     CloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtection,
 )
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
-from modules.common.aws_arn import partition_for_region
 from modules.common.buckets import AclGrant, KmsEncryption, PrivateBucket
 from modules.common.keys import ManagedKey
 from modules.common.policy import policy_document, policy_statement
+from modules.common.stack_context import module_context
 from modules.common.tokens import is_unresolved
 from modules.common.waivers import waive
 from modules.frontend.props import FrontendProps
@@ -116,8 +115,9 @@ class Frontend(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: FrontendProps) -> None:
         super().__init__(scope, construct_id)
         self.props = props
-        self._partition = partition_for_region(props.region)
-        self._account_id = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
+        context = module_context(self, props)
+        self._partition = context.partition
+        self._account_id = context.account_id
 
         self.key = ManagedKey(
             self,

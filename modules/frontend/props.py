@@ -7,6 +7,7 @@ from typing import ClassVar, Literal, get_args
 
 from modules.common.certificates import check_cloudfront_certificate_arn
 from modules.common.inputs import CrossCheck, check_props, prop
+from modules.common.stack_context import StackContext
 from modules.common.validation import (
     check_account_id,
     check_name,
@@ -165,6 +166,10 @@ class FrontendProps:
     account_id: str | None = prop(None, check=check_account_id)
     """Default: looked up with data.aws_caller_identity. Used in bucket names (S3 names are
     global) and in the key policy."""
+
+    context: StackContext | None = None
+    """The stack's partition and account lookup, shared by its modules. Default: the module's
+    own, from region and account_id (modules/common/stack_context.py)."""
 
     tags: dict[str, str] = field(default_factory=dict)
     """Extra tags on every taggable resource (the provider's default_tags still apply)."""

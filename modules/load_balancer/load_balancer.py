@@ -22,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cdktf import TerraformResourceLifecycle
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.lb import Lb, LbAccessLogs, LbConnectionLogs
 from cdktf_cdktf_provider_aws.lb_listener import (
     LbListener,
@@ -46,9 +45,9 @@ from cdktf_cdktf_provider_aws.lb_target_group import (
 )
 from constructs import Construct
 
-from modules.common.aws_arn import partition_for_region
 from modules.common.buckets import PrivateBucket, S3ManagedEncryption
 from modules.common.policy import policy_statement
+from modules.common.stack_context import module_context
 from modules.common.waivers import waive
 from modules.load_balancer.log_delivery import log_delivery_principal
 from modules.load_balancer.props import COLOURS, LoadBalancerProps, RoutedService
@@ -85,8 +84,9 @@ class LoadBalancer(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: LoadBalancerProps) -> None:
         super().__init__(scope, construct_id)
         self.props = props
-        partition = partition_for_region(props.region)
-        account_id = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
+        context = module_context(self, props)
+        partition = context.partition
+        account_id = context.account_id
 
         self.security_group = SecurityGroup(
             self,

@@ -10,6 +10,7 @@ from typing import ClassVar, Literal, get_args
 
 from modules.common.certificates import check_certificate_arn, check_regional_certificate_arn
 from modules.common.inputs import CrossCheck, check_props, prop
+from modules.common.stack_context import StackContext
 from modules.common.tokens import is_unresolved
 from modules.common.validation import (
     check_account_id,
@@ -284,6 +285,10 @@ class LoadBalancerProps:
     account_id: str | None = prop(None, check=check_account_id)
     """Default: looked up with data.aws_caller_identity. Names the log bucket and the
     log-delivery prefix in its policy."""
+
+    context: StackContext | None = None
+    """The stack's partition and account lookup, shared by its modules. Default: the module's
+    own, from region and account_id (modules/common/stack_context.py)."""
 
     vpc_id: str = prop(check=check_vpc_id)
     """The VPC of the target groups and the security group, usually `Network.vpc_id`."""

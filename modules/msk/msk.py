@@ -26,7 +26,6 @@ from cdktf_cdktf_provider_aws.appautoscaling_policy import (
     AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification,
 )
 from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.msk_cluster import (
     MskCluster,
     MskClusterBrokerNodeGroupInfo,
@@ -49,12 +48,12 @@ from cdktf_cdktf_provider_aws.msk_configuration import MskConfiguration
 from constructs import Construct
 
 from modules.backup.supported import BackupTarget
-from modules.common.aws_arn import partition_for_region
 from modules.common.key_policies import service_store_key
 from modules.common.log_delivery import log_delivery_policy
 from modules.common.log_groups import encrypted_log_group, log_group_arn
 from modules.common.policy import policy_statement
 from modules.common.roles import Grantee
+from modules.common.stack_context import module_context
 from modules.common.statement_ids import sid_part
 from modules.msk.alarms import kafka_watch
 from modules.msk.props import KafkaClusterProps
@@ -100,8 +99,9 @@ class KafkaCluster(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: KafkaClusterProps) -> None:
         super().__init__(scope, construct_id)
         self.props = props
-        self._partition = partition_for_region(props.region)
-        self._account_id = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
+        context = module_context(self, props)
+        self._partition = context.partition
+        self._account_id = context.account_id
         self.cluster_name: str = props.cluster_name
         self.kafka_version: str = props.kafka_version
         self.broker_count: int = props.resolved_broker_count

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from cdktf import Fn, Precondition, TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.data_aws_availability_zones import DataAwsAvailabilityZones
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_ec2_managed_prefix_list import DataAwsEc2ManagedPrefixList
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
 from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
@@ -35,9 +34,9 @@ from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
-from modules.common.aws_arn import partition_for_region
-from modules.common.log_groups import encrypted_log_group, log_group_arn, log_group_key
+from modules.common.log_groups import keyed_log_group
 from modules.common.policy import policy_document, policy_statement
+from modules.common.stack_context import module_context
 from modules.common.waivers import waive
 from modules.network.layout import SubnetLayout, plan_subnets
 from modules.network.props import NetworkProps
@@ -92,8 +91,9 @@ class Network(Construct):
         super().__init__(scope, construct_id)
         self.props = props
         layout = plan_subnets(props.vpc_cidr, props.az_count)
-        partition = partition_for_region(props.region)
-        account_id = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
+        context = module_context(self, props)
+        partition = context.partition
+        account_id = context.account_id
 
         self.vpc = Vpc(
             self,
@@ -431,32 +431,27 @@ class Network(Construct):
     def _flow_logs(self, partition: str, account_id: str) -> None:
         props = self.props
         group_name = f"/chat-infra/{props.name}/vpc-flow-logs"
-        group_arn = log_group_arn(partition, props.region, account_id, group_name)
-        key_arn = props.flow_log_kms_key_arn or log_group_key(
+        flow_logs = keyed_log_group(
             self,
             "flow_log",
+            name=group_name,
             region=props.region,
             partition=partition,
             account_id=account_id,
-            group_arn=group_arn,
-            log_group_label="FlowLogGroup",
-            description=f"{props.name} VPC flow logs",
-            alias=f"alias/{props.name}/vpc-flow-logs",
-            tags=self._tags(f"{props.name}-vpc-flow-logs"),
-        )
-        log_group = encrypted_log_group(
-            self,
-            "flow_log_group",
-            name=group_name,
             retention_days=props.flow_log_retention_days,
-            kms_key_arn=key_arn,
-            tags=self._tags(group_name),
             short_retention_reason=(
                 f"Flow logs kept {props.flow_log_retention_days} days by this environment's "
                 "choice (flow_log_retention_days): raw flow records are for incident "
                 "triage, and a year of them costs more than a non-production VPC."
             ),
+            tags=self._tags(group_name),
+            given_key_arn=props.flow_log_kms_key_arn,
+            log_group_label="FlowLogGroup",
+            key_description=f"{props.name} VPC flow logs",
+            key_alias=f"alias/{props.name}/vpc-flow-logs",
+            key_tags=self._tags(f"{props.name}-vpc-flow-logs"),
         )
+        log_group, key_arn = flow_logs.group, flow_logs.kms_key_arn
 
         trust = policy_document(
             self,

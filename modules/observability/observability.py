@@ -25,16 +25,15 @@ from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import (
     CloudwatchMetricAlarmMetricQuery,
     CloudwatchMetricAlarmMetricQueryMetric,
 )
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
 from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from constructs import Construct
 
-from modules.common.aws_arn import partition_for_region
 from modules.common.keys import ManagedKey
 from modules.common.policy import policy_document, policy_statement
-from modules.common.store_keys import store_key
+from modules.common.stack_context import module_context
+from modules.common.store_keys import module_store_key
 from modules.observability.dashboard import dashboard_body
 from modules.observability.props import AlarmsProps
 from modules.observability.specs import AlarmSpec, Watch
@@ -69,8 +68,9 @@ class AlarmTopic(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: AlarmsProps) -> None:
         super().__init__(scope, construct_id)
         self.props = props
-        partition = partition_for_region(props.region)
-        account_id = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
+        context = module_context(self, props)
+        partition = context.partition
+        account_id = context.account_id
         self.name: str = props.topic_name
         # Literal, for the policies that name the topic (they then read as they apply);
         # `arn` below is the topic's own attribute, so what notifies it waits for it.
@@ -87,16 +87,8 @@ class AlarmTopic(Construct):
         ]
 
         self.key: ManagedKey | None
-        self.key, self.kms_key_arn = store_key(
-            self,
-            "key",
-            given_key_arn=props.kms_key_arn,
-            alias=f"alias/{props.name}/alarms",
-            description=f"{props.name}: the alarm topic's notifications",
-            partition=partition,
-            account_id=account_id,
-            deletion_protection=props.deletion_protection,
-            tags={**props.tags, "Name": f"{props.name}-alarms"},
+        self.key, self.kms_key_arn = module_store_key(
+            self, props, context, data_domain="alarms", description=f"{props.name}: the alarm topic's notifications"
         )
         if self.key is not None:
             # CloudWatch publishes as itself, not as a role of this account, so the key

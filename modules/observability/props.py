@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from modules.common.inputs import check_props, prop
+from modules.common.stack_context import StackContext
 from modules.common.store_keys import check_kms_key_arn
 from modules.common.validation import check_account_id, check_name, check_region, check_tags, describe, range_check
 
@@ -103,6 +104,10 @@ class AlarmsProps:
     account_id: str | None = prop(None, check=check_account_id)
     """Default: looked up with data.aws_caller_identity. The only account whose CloudWatch
     alarms may publish to the topic (aws:SourceAccount)."""
+
+    context: StackContext | None = None
+    """The stack's partition and account lookup, shared by its modules. Default: the module's
+    own, from region and account_id (modules/common/stack_context.py)."""
 
     kms_key_arn: str | None = prop(None, check=check_kms_key_arn)
     """Default: a key of the topic's own (alias "alias/<name>/alarms") whose policy lets

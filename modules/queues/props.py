@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from modules.common.inputs import check_props, prop
+from modules.common.stack_context import StackContext
 from modules.common.validation import (
     check_account_id,
     check_name,
@@ -80,6 +81,10 @@ class MessageQueueProps:
     account_id: str | None = prop(None, check=check_account_id)
     """Default: looked up with data.aws_caller_identity. Part of the queues' ARNs, which are
     written out literally so the policies naming them read as they will apply."""
+
+    context: StackContext | None = None
+    """The stack's partition and account lookup, shared by its modules. Default: the module's
+    own, from region and account_id (modules/common/stack_context.py)."""
 
     queue_name: str = prop(check=check_queue_name)
     """What the queue carries, e.g. "push-notifications": the queue is named

@@ -20,18 +20,17 @@ and the DLQ can name its source queue before that queue exists.
 from __future__ import annotations
 
 import json
-import re
 
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
 from cdktf_cdktf_provider_aws.sqs_queue_policy import SqsQueuePolicy
 from constructs import Construct
 
 from modules.backup.supported import BackupTarget
-from modules.common.aws_arn import partition_for_region
 from modules.common.keys import ManagedKey
 from modules.common.policy import policy_document, policy_statement
 from modules.common.roles import Grantee
+from modules.common.stack_context import StackContext, module_context
+from modules.common.statement_ids import sid_part
 from modules.common.store_keys import key_use_statement, store_key
 from modules.observability.props import AlarmsProps
 from modules.observability.specs import Watch
@@ -50,11 +49,6 @@ SEND_KEY_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
 CONSUME_KEY_ACTIONS = ("kms:Decrypt",)
 
 
-def _sid_part(queue_name: str) -> str:
-    """ "push-notifications" -> "PushNotifications" (statement ids are alphanumeric)."""
-    return "".join(part.capitalize() for part in re.split(r"[^a-zA-Z0-9]+", queue_name) if part)
-
-
 def _compact_json(value: dict) -> str:
     """JSON as SQS returns its attributes (no spaces), so what state holds reads as AWS's own."""
     return json.dumps(value, separators=(",", ":"))
@@ -65,8 +59,7 @@ def messaging_key(
     construct_id: str,
     *,
     name: str,
-    region: str,
-    account_id: str | None = None,
+    context: StackContext,
     deletion_protection: bool = True,
 ) -> ManagedKey:
     """The key the stack shares between its queues (alias "alias/<name>/messaging").
@@ -74,6 +67,7 @@ def messaging_key(
     Pass it as `key=` to every MessageQueue. One key for the messaging domain: the same
     producers and consumers use every queue, so separate keys would separate nothing.
     With `deletion_protection` (the environment's), Terraform refuses to destroy it.
+    `context`: the stack's (its partition and account id name the key policy's account root).
     """
     key, _ = store_key(
         scope,
@@ -81,8 +75,8 @@ def messaging_key(
         given_key_arn=None,
         alias=f"alias/{name}/messaging",
         description=f"{name} messaging: SQS queues and their dead-letter queues",
-        partition=partition_for_region(region),
-        account_id=account_id or DataAwsCallerIdentity(scope, f"{construct_id}_caller").account_id,
+        partition=context.partition,
+        account_id=context.account_id,
         deletion_protection=deletion_protection,
         tags={"Name": f"{name}-messaging"},
     )
@@ -109,8 +103,9 @@ class MessageQueue(Construct):
         key of its own, alias "alias/<name>-<queue_name>"."""
         super().__init__(scope, construct_id)
         self.props = props
-        partition = partition_for_region(props.region)
-        account_id = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
+        context = module_context(self, props)
+        partition = context.partition
+        account_id = context.account_id
         arn_prefix = f"arn:{partition}:sqs:{props.region}:{account_id}"
 
         if key is None:
@@ -185,7 +180,7 @@ class MessageQueue(Construct):
 
     def grant_send(self, grantee: Grantee) -> None:
         """Let `grantee` send to the queue (SendMessage and SendMessageBatch), with the key."""
-        part = _sid_part(self.props.queue_name)
+        part = sid_part(self.props.queue_name)
         grantee.add_to_policy(
             policy_statement(f"SendTo{part}", SEND_ACTIONS, [self.arn]),
             key_use_statement(
@@ -196,7 +191,7 @@ class MessageQueue(Construct):
     def grant_consume(self, grantee: Grantee) -> None:
         """Let `grantee` receive, delete and extend messages of the queue, and read its
         attributes, with the key. The dead-letter queue stays an operator's business."""
-        part = _sid_part(self.props.queue_name)
+        part = sid_part(self.props.queue_name)
         grantee.add_to_policy(
             policy_statement(f"Consume{part}", CONSUME_ACTIONS, [self.arn]),
             key_use_statement(

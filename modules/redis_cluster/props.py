@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from modules.backup.props import MAX_DAILY_KEPT, MAX_MONTHLY_KEPT, MAX_WEEKLY_KEPT
 from modules.common.inputs import CrossCheck, check_props, prop
+from modules.common.stack_context import StackContext
 from modules.common.store_keys import check_kms_key_arn
 from modules.common.subnets import subnet_ids_check
 from modules.common.validation import (
@@ -129,6 +130,10 @@ class RedisClusterProps:
 
     account_id: str | None = prop(None, check=check_account_id)
     """Default: looked up with data.aws_caller_identity. Used in the role's trust policy."""
+
+    context: StackContext | None = None
+    """The stack's partition and account lookup, shared by its modules. Default: the module's
+    own, from region and account_id (modules/common/stack_context.py)."""
 
     vpc_id: str = prop(check=check_vpc_id)
     """The VPC of the nodes' security groups, usually `Network.vpc_id`."""

@@ -33,7 +33,6 @@ import re
 
 from cdktf import Fn, TerraformLocal, TerraformResourceLifecycle, TerraformStack
 from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_ssm_parameter import DataAwsSsmParameter
 from cdktf_cdktf_provider_aws.ebs_volume import EbsVolume
 from cdktf_cdktf_provider_aws.iam_instance_profile import IamInstanceProfile
@@ -58,13 +57,13 @@ from constructs import Construct
 
 from modules.backup.schedule import retention_days
 from modules.backup.supported import BackupTarget
-from modules.common.aws_arn import partition_for_region
 from modules.common.buckets import KmsEncryption, PrivateBucket
-from modules.common.log_groups import encrypted_log_group, log_group_arn, log_group_key
+from modules.common.log_groups import keyed_log_group, log_group_arn
 from modules.common.policy import policy_statement
 from modules.common.roles import Grantee, ServiceRole
+from modules.common.stack_context import module_context
 from modules.common.statement_ids import sid_part
-from modules.common.store_keys import key_use_statement, store_key
+from modules.common.store_keys import key_use_statement, module_store_key
 from modules.common.waivers import waive
 from modules.observability.props import AlarmsProps
 from modules.observability.specs import Watch
@@ -164,21 +163,18 @@ class RedisCluster(Construct):
         self.props = props
         self._alarm_topic_arn = alarm_topic_arn
         self._memory_alarm_percent = memory_alarm_percent
-        self._partition = partition_for_region(props.region)
-        self._account_id = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
+        context = module_context(self, props)
+        self._partition = context.partition
+        self._account_id = context.account_id
         self.port: int = REDIS_PORT
         self.backup_prefix: str = props.name
 
-        self.key, self.kms_key_arn = store_key(
+        self.key, self.kms_key_arn = module_store_key(
             self,
-            "key",
-            given_key_arn=props.kms_key_arn,
-            alias=f"alias/{props.name}/redis-cluster",
+            props,
+            context,
+            data_domain="redis-cluster",
             description=f"{props.name} Redis Cluster: data and root volumes, AUTH secret, backups",
-            partition=self._partition,
-            account_id=self._account_id,
-            deletion_protection=props.deletion_protection,
-            tags=self._tags(f"{props.name}-redis-cluster"),
         )
         self._security_groups()
         self._auth_secret()
@@ -385,30 +381,24 @@ class RedisCluster(Construct):
     def _log_group(self) -> None:
         props = self.props
         name = f"/chat-infra/{props.name}/redis-cluster"
-        arn = log_group_arn(self._partition, props.region, self._account_id, name)
-        key_arn = log_group_key(
+        keyed_log_group(
             self,
             "log",
+            name=name,
             region=props.region,
             partition=self._partition,
             account_id=self._account_id,
-            group_arn=arn,
-            log_group_label="RedisClusterLogGroup",
-            description=f"{props.name} Redis Cluster: Redis and bootstrap logs",
-            alias=f"alias/{props.name}/redis-cluster-logs",
-            tags=self._tags(f"{props.name}-redis-cluster-logs"),
-        )
-        encrypted_log_group(
-            self,
-            "log_group",
-            name=name,
             retention_days=props.log_retention_days,
-            kms_key_arn=key_arn,
-            tags=self._tags(name),
             short_retention_reason=(
                 f"Redis and bootstrap logs kept {props.log_retention_days} days by this environment's choice "
                 "(log_retention_days): diagnostics of failovers and boots, not an audit trail."
             ),
+            tags=self._tags(name),
+            given_key_arn=None,
+            log_group_label="RedisClusterLogGroup",
+            key_description=f"{props.name} Redis Cluster: Redis and bootstrap logs",
+            key_alias=f"alias/{props.name}/redis-cluster-logs",
+            key_tags=self._tags(f"{props.name}-redis-cluster-logs"),
         )
         self.log_group_name: str = name
 

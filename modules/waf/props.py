@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal, get_args
 
 from modules.common.inputs import CrossCheck, check_props, prop
+from modules.common.stack_context import StackContext
 from modules.common.validation import (
     check_account_id,
     check_name,
@@ -116,6 +117,10 @@ class WebAclProps:
     account_id: str | None = prop(None, check=check_account_id)
     """Default: looked up with data.aws_caller_identity. Used in the key policy's and the
     log group's ARNs."""
+
+    context: StackContext | None = None
+    """The stack's partition and account lookup, shared by its modules. Default: the module's
+    own, from region and account_id (modules/common/stack_context.py)."""
 
     tags: dict[str, str] = field(default_factory=dict)
     """Extra tags on every resource (the provider's default_tags still apply)."""

@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 
 from cdktf import TerraformProvider, Token
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.shield_protection import ShieldProtection
 from cdktf_cdktf_provider_aws.wafv2_web_acl import (
     Wafv2WebAcl,
@@ -48,8 +47,8 @@ from cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration import (
 )
 from constructs import Construct
 
-from modules.common.aws_arn import partition_for_region
-from modules.common.log_groups import encrypted_log_group, log_group_arn, log_group_key
+from modules.common.log_groups import keyed_log_group
+from modules.common.stack_context import module_context
 from modules.waf.props import CLOUDFRONT_REGION, WebAclProps
 from modules.waf.rules import PlannedRule, plan_rules
 
@@ -122,8 +121,9 @@ class WebAcl(Construct):
         super().__init__(scope, construct_id)
         self.props = props
         self._provider = provider
-        partition = partition_for_region(props.region)
-        account_id = props.account_id or DataAwsCallerIdentity(self, "caller", provider=provider).account_id
+        context = module_context(self, props, provider=provider)
+        partition = context.partition
+        account_id = context.account_id
 
         self.name: str = props.acl_name
         self.scope: str = props.scope
@@ -228,33 +228,28 @@ class WebAcl(Construct):
     def _logging(self, partition: str, account_id: str) -> None:
         props = self.props
         group_name = f"{LOG_GROUP_PREFIX}{self.name}"
-        key_arn = props.log_kms_key_arn or log_group_key(
+        waf_logs = keyed_log_group(
             self,
             "log",
+            name=group_name,
             region=props.region,
             partition=partition,
             account_id=account_id,
-            group_arn=log_group_arn(partition, props.region, account_id, group_name),
-            log_group_label="WafLogGroup",
-            description=f"{self.name} WAF logs",
-            alias=f"alias/{props.name}/waf-{props.scope.lower()}-logs",
-            tags=self._tags(f"{self.name}-waf-logs"),
-            provider=self._provider,
-        )
-        log_group = encrypted_log_group(
-            self,
-            "log_group",
-            name=group_name,
             retention_days=props.log_retention_days,
-            kms_key_arn=key_arn,
-            tags=self._tags(group_name),
             short_retention_reason=(
                 f"WAF logs kept {props.log_retention_days} days by this environment's choice "
                 "(log_retention_days): they explain blocked and counted requests for tuning and "
                 "incident triage, and the load balancer's access logs keep the request history."
             ),
+            tags=self._tags(group_name),
+            given_key_arn=props.log_kms_key_arn,
+            log_group_label="WafLogGroup",
+            key_description=f"{self.name} WAF logs",
+            key_alias=f"alias/{props.name}/waf-{props.scope.lower()}-logs",
+            key_tags=self._tags(f"{self.name}-waf-logs"),
             provider=self._provider,
         )
+        log_group, key_arn = waf_logs.group, waf_logs.kms_key_arn
         logging_filter = None
         if not props.log_all_requests:
             logging_filter = Wafv2WebAclLoggingConfigurationLoggingFilter(

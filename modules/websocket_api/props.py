@@ -8,6 +8,7 @@ from typing import ClassVar, Literal, get_args
 
 from modules.common.certificates import check_certificate_arn, check_regional_certificate_arn
 from modules.common.inputs import CrossCheck, check_props, prop
+from modules.common.stack_context import StackContext
 from modules.common.store_keys import check_kms_key_arn
 from modules.common.validation import (
     check_account_id,
@@ -84,6 +85,10 @@ class WebSocketApiProps:
 
     account_id: str | None = prop(None, check=check_account_id)
     """Default: looked up with data.aws_caller_identity (ARNs in the log and key policies)."""
+
+    context: StackContext | None = None
+    """The stack's partition and account lookup, shared by its modules. Default: the module's
+    own, from region and account_id (modules/common/stack_context.py)."""
 
     vpc_id: str = prop(check=check_vpc_id)
     """The VPC of the internal Network Load Balancer, usually `Network.vpc_id`."""

@@ -44,17 +44,16 @@ from cdktf_cdktf_provider_aws.apigatewayv2_stage import (
     Apigatewayv2StageAccessLogSettings,
     Apigatewayv2StageDefaultRouteSettings,
 )
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
 from cdktf_cdktf_provider_aws.lb import Lb
 from cdktf_cdktf_provider_aws.lb_listener import LbListener, LbListenerDefaultAction
 from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck
 from constructs import Construct
 
-from modules.common.aws_arn import partition_for_region
-from modules.common.log_groups import encrypted_log_group, log_group_arn, log_group_key
+from modules.common.log_groups import keyed_log_group, log_group_arn
 from modules.common.policy import policy_statement
 from modules.common.roles import Grantee, ServiceRole
+from modules.common.stack_context import module_context
 from modules.common.waivers import waive
 from modules.compute.service import ServiceRouting
 from modules.load_balancer.load_balancer import TargetGroupRef
@@ -99,8 +98,9 @@ class WebSocketApi(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: WebSocketApiProps) -> None:
         super().__init__(scope, construct_id)
         self.props = props
-        partition = partition_for_region(props.region)
-        account_id = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
+        context = module_context(self, props)
+        partition = context.partition
+        account_id = context.account_id
         name = f"{props.name}-websocket"
 
         self.security_group = SecurityGroup(
@@ -142,32 +142,28 @@ class WebSocketApi(Construct):
         )
 
         self.log_group_name = f"{LOG_GROUP_PREFIX}{name}"
-        self.log_group_arn = log_group_arn(partition, props.region, account_id, self.log_group_name)
-        log_key_arn = props.log_kms_key_arn or log_group_key(
+        access_logs = keyed_log_group(
             self,
             "access_log",
+            name=self.log_group_name,
             region=props.region,
             partition=partition,
             account_id=account_id,
-            group_arn=self.log_group_arn,
-            log_group_label="WebSocketAccessLogs",
-            description=f"{name}: the WebSocket API's access logs",
-            alias=f"alias/{props.name}/websocket-access-logs",
-            tags=self._tags(f"{name}-access-logs"),
-        )
-        log_group = encrypted_log_group(
-            self,
-            "access_log_group",
-            name=self.log_group_name,
             retention_days=props.log_retention_days,
-            kms_key_arn=log_key_arn,
-            tags=self._tags(f"{name}-access-logs"),
             short_retention_reason=(
                 f"WebSocket access logs of {props.name} are kept {props.log_retention_days} days by this "
                 "environment's choice (websocket_api.log_retention_days): a non-production stage whose "
                 "connections are test traffic."
             ),
+            tags=self._tags(f"{name}-access-logs"),
+            given_key_arn=props.log_kms_key_arn,
+            log_group_label="WebSocketAccessLogs",
+            key_description=f"{name}: the WebSocket API's access logs",
+            key_alias=f"alias/{props.name}/websocket-access-logs",
+            key_tags=self._tags(f"{name}-access-logs"),
         )
+        self.log_group_arn: str = access_logs.arn
+        log_group = access_logs.group
         account = self._cloudwatch_role(partition, account_id)
 
         self.api = Apigatewayv2Api(

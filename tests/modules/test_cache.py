@@ -23,12 +23,7 @@ from modules.cache.engines import (
     check_engine_version,
     parameter_group_family,
 )
-from modules.cache.windows import (
-    MINUTES_PER_DAY,
-    maintenance_window_minutes,
-    snapshot_window_minutes,
-    windows_overlap,
-)
+from modules.cache.windows import check_windows_apart
 from modules.common.keys import BASE_STATEMENT_SIDS
 
 ACCOUNT = "111122223333"
@@ -190,13 +185,6 @@ def test_pubsub_roles_raise_the_subscriber_buffers_and_no_role_notifies_key_even
 # -- windows (pure) --------------------------------------------------------------------
 
 
-def test_windows_are_read_as_minutes_and_may_cross_midnight_and_the_week():
-    assert snapshot_window_minutes("03:00-04:00") == (180, 60)
-    assert snapshot_window_minutes("23:30-00:30") == (23 * 60 + 30, 60)
-    assert maintenance_window_minutes("mon:00:00-mon:01:00") == (0, 60)
-    assert maintenance_window_minutes("sun:23:00-mon:01:00") == (6 * MINUTES_PER_DAY + 23 * 60, 120)
-
-
 @pytest.mark.parametrize(
     ("snapshot", "maintenance", "overlap"),
     [
@@ -211,7 +199,11 @@ def test_windows_are_read_as_minutes_and_may_cross_midnight_and_the_week():
     ],
 )
 def test_windows_overlap_on_any_day_of_the_week(snapshot, maintenance, overlap):
-    assert windows_overlap(snapshot, maintenance) is overlap
+    if overlap:
+        with pytest.raises(ValueError, match="expected a maintenance window apart from the daily snapshot window"):
+            check_windows_apart(snapshot, maintenance)
+    else:
+        check_windows_apart(snapshot, maintenance)
 
 
 # -- validation ------------------------------------------------------------------------
@@ -250,34 +242,34 @@ def test_windows_overlap_on_any_day_of_the_week(snapshot, maintenance, overlap):
         ),
         (
             {"snapshot_window": "05:30-06:30"},
-            "snapshot_window: expected a snapshot window that does not overlap the maintenance window "
-            '"sun:05:00-sun:06:00" on any day (a snapshot during maintenance is delayed or skipped), '
-            'got "05:30-06:30" (string)',
+            "maintenance_window: expected a maintenance window apart from the daily snapshot window "
+            "'05:30-06:30' (AWS refuses or delays work in overlapping windows), got 'sun:05:00-sun:06:00'",
         ),
         (
             {"snapshot_window": "3am-4am"},
-            'snapshot_window: expected a daily UTC window "hh24:mi-hh24:mi" such as "03:00-04:00", '
+            'snapshot_window: expected a daily UTC window "hh24:mi-hh24:mi" such as "02:00-03:00", '
             'got "3am-4am" (string)',
         ),
         (
             {"snapshot_window": "03:00-03:30"},
-            "snapshot_window: expected a window of at least 60 minutes (ElastiCache's minimum), "
+            "snapshot_window: expected a window of at least 60 minutes (ElastiCache's limits), "
             'got "03:00-03:30" (string), 30 minutes',
         ),
         (
             {"maintenance_window": "sun:05:00-mon:06:00"},
-            "maintenance_window: expected a window of 60 minutes to 24 hours (ElastiCache's limits), "
+            "maintenance_window: expected a window of 60 to 1440 minutes (ElastiCache's limits), "
             'got "sun:05:00-mon:06:00" (string), 1500 minutes',
         ),
         (
             {"maintenance_window": "Sun:05:00-Sun:06:00"},
-            "maintenance_window: expected lowercase day names (ElastiCache stores them so), "
-            'got "Sun:05:00-Sun:06:00" (string)',
+            'maintenance_window: expected a weekly UTC window "ddd:hh24:mi-ddd:hh24:mi" with ddd one of '
+            'mon, tue, wed, thu, fri, sat, sun, such as "sun:03:30-sun:04:30", got "Sun:05:00-Sun:06:00" '
+            "(string)",
         ),
         (
             {"maintenance_window": "sunday:05:00-sunday:06:00"},
             'maintenance_window: expected a weekly UTC window "ddd:hh24:mi-ddd:hh24:mi" with ddd one of '
-            'mon, tue, wed, thu, fri, sat, sun, such as "sun:05:00-sun:06:00", got "sunday:05:00-sunday:06:00" '
+            'mon, tue, wed, thu, fri, sat, sun, such as "sun:03:30-sun:04:30", got "sunday:05:00-sunday:06:00" '
             "(string)",
         ),
         (
@@ -392,7 +384,7 @@ def test_defaults_are_the_secure_highly_available_ones():
     assert (BASE.automatic_failover, BASE.replicas, BASE.node_count) == (True, 1, 2)
     assert BASE.deletion_protection is True and BASE.snapshot_retention_days == 7
     assert BASE.application_access_string == DEFAULT_APPLICATION_ACCESS_STRING == "on ~* &* +@all -@dangerous"
-    assert not windows_overlap(BASE.snapshot_window, BASE.maintenance_window)
+    check_windows_apart(BASE.snapshot_window, BASE.maintenance_window)
 
 
 # -- encryption and authentication ----------------------------------------------------

@@ -167,6 +167,15 @@ def test_props_from_block_takes_what_the_stack_supplies_that_the_props_declare()
     assert props == ToyProps(name="toy", region="eu-west-1", replicas=2, zones=("a", "b"))
 
 
+def test_props_from_block_refuses_wiring_the_props_do_not_declare():
+    block = ToyBlock.model_validate({"replicas": 2})
+    with pytest.raises(TypeError) as raised:
+        props_from_block(ToyProps, block, name="toy", region="eu-west-1", zone=("a",), colour="blue")
+    # Both unknown arguments at once, the props class, the likely meant field.
+    assert str(raised.value).startswith("ToyProps has no input 'colour', 'zone' (did you mean 'zones'?): expected")
+    assert str(raised.value).endswith("expected wiring among its fields (labels, owner, replicas, speed, zones)")
+
+
 def test_validation_imports_neither_cdktf_nor_the_bindings():
     code = (
         "import sys, envconfig, modules.common.inputs, modules.common.policy, modules.common.waivers, modules.network\n"

@@ -97,3 +97,46 @@ def test_every_resource_uses_the_given_provider(year_and_week):
     for resource_type in ("aws_kms_key", "aws_kms_alias", "aws_cloudwatch_log_group"):
         (block,) = week.resources(resource_type).values()
         assert block["provider"] == "aws.other", resource_type
+
+
+def _keyed(stack, given_key_arn=None):
+    from modules.common.log_groups import keyed_log_group
+
+    return keyed_log_group(
+        stack,
+        "app_log",
+        name="/test/app",
+        region="eu-west-1",
+        partition="aws",
+        account_id=ACCOUNT,
+        retention_days=AUDIT_RETENTION_DAYS,
+        short_retention_reason="not short",
+        tags={"Name": "/test/app"},
+        given_key_arn=given_key_arn,
+        log_group_label="AppLogGroup",
+        key_description="test app logs",
+        key_alias="alias/test/app-logs",
+        key_tags={"Name": "test-app-logs"},
+    )
+
+
+def test_keyed_log_group_is_the_recipe_with_the_construct_ids_callers_had(synth_scratch):
+    built = {}
+    recipe = synth_scratch(lambda stack: _build(stack, AUDIT_RETENTION_DAYS))
+    keyed = synth_scratch(lambda stack: built.setdefault("keyed", _keyed(stack)))
+    # The same resources at the same addresses as the step-by-step recipe.
+    for kind in ("resource", "data"):
+        assert json.dumps(keyed.document[kind], sort_keys=True) == json.dumps(recipe.document[kind], sort_keys=True)
+    assert built["keyed"].arn == "arn:aws:logs:eu-west-1:111122223333:log-group:/test/app"
+    (group,) = keyed.resources("aws_cloudwatch_log_group").values()
+    (key_name,) = keyed.resources("aws_kms_key")
+    assert group["kms_key_id"] == f"${{aws_kms_key.{key_name}.arn}}"
+
+
+def test_keyed_log_group_with_a_given_key_makes_none(synth_scratch):
+    given = "arn:aws:kms:eu-west-1:111122223333:key/2f1c6c8e-0000-4000-8000-000000000001"
+    built = {}
+    synth = synth_scratch(lambda stack: built.setdefault("keyed", _keyed(stack, given)))
+    assert synth.resources("aws_kms_key") == {}
+    (group,) = synth.resources("aws_cloudwatch_log_group").values()
+    assert group["kms_key_id"] == given == built["keyed"].kms_key_arn

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 
+from modules.common.stack_context import StackContext
 from modules.queues import MessageQueueProps
 from modules.queues.props import DEAD_LETTER_RETENTION_SECONDS
 
@@ -35,7 +36,12 @@ def variants(synth_scratch):
     from modules.queues import MessageQueue, messaging_key
 
     def shared(stack):
-        key = messaging_key(stack, "messaging_key", name="chat-test", region="eu-west-1", account_id=ACCOUNT)
+        key = messaging_key(
+            stack,
+            "messaging_key",
+            name="chat-test",
+            context=StackContext(stack, region="eu-west-1", account_id=ACCOUNT),
+        )
         producer = ServiceRole(
             stack, "api", name="chat-test-api", service="ecs-tasks.amazonaws.com", description="d", account_id=ACCOUNT
         )

@@ -107,3 +107,35 @@ def test_aliases_bare_ids_and_bad_accounts_are_refused(arn):
         "expected a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/<uuid> (a key id, not an alias), "
         f'got "{arn}" (string)'
     )
+
+
+def test_a_store_module_key_is_named_after_its_data_domain_and_asks_the_account_only_to_make_one(synth_scratch):
+    from types import SimpleNamespace
+
+    from modules.common.stack_context import StackContext
+    from modules.common.store_keys import module_store_key
+
+    def store_props(kms_key_arn):
+        return SimpleNamespace(name="chat-test", kms_key_arn=kms_key_arn, deletion_protection=True, tags={"a": "b"})
+
+    def build(stack):
+        from constructs import Construct
+
+        context = StackContext(stack, region="eu-west-1")
+        assert module_store_key(
+            Construct(stack, "given"), store_props(KEY_ARN), context, data_domain="tables", description="given"
+        ) == (None, KEY_ARN)
+        # A given key asks nothing of the account: no lookup yet.
+        assert not [child for child in stack.node.children if child.node.id == "caller"]
+        created, arn = module_store_key(
+            Construct(stack, "own"), store_props(None), context, data_domain="tables", description="own"
+        )
+        assert created is not None and arn == created.arn and created.node.path == "scratch/own/key"
+
+    synth = synth_scratch(build)
+    (key,) = synth.resources("aws_kms_key").values()
+    assert key["tags"] == {"a": "b", "Name": "chat-test-tables"}
+    assert key["lifecycle"] == {"prevent_destroy": True}
+    (alias,) = synth.resources("aws_kms_alias").values()
+    assert alias["name"] == "alias/chat-test/tables"
+    assert list(synth.data("aws_caller_identity")) == ["caller"]

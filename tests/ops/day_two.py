@@ -19,7 +19,8 @@ def stack_document(environment: str, *, account: str | None = None, queues: bool
     """The stack chat-<environment>: its providers, queues and attachments bucket. Without
     `account` the names hold the caller-identity reference, as when the file pins none."""
     stack = f"chat-{environment}"
-    account_part = account or "${data.aws_caller_identity.push_queue_caller_658912DF.account_id}"
+    # One lookup per stack (modules/common/stack_context.py), named "caller".
+    account_part = account or "${data.aws_caller_identity.caller.account_id}"
     resources: dict[str, dict] = {"aws_sqs_queue": {}, "aws_s3_bucket": {}}
     if queues:
         for key, carries in (("push", "push-notifications"), ("offline", "offline-messages")):
@@ -36,14 +37,13 @@ def stack_document(environment: str, *, account: str | None = None, queues: bool
                 "//": {"metadata": {"path": f"{stack}/{key}_queue/dead_letter_queue"}},
                 "name": f"{name}-dlq",
             }
-    bucket_account = account or "${data.aws_caller_identity.attachments_caller_CBF182BB.account_id}"
     resources["aws_s3_bucket"]["attachments_bucket_A6A43FBB"] = {
         "//": {"metadata": {"path": f"{stack}/attachments/bucket/bucket"}},
-        "bucket": f"{stack}-attachments-{bucket_account}-{REGION}",
+        "bucket": f"{stack}-attachments-{account_part}-{REGION}",
     }
     resources["aws_s3_bucket"]["attachments_log_bucket_6B6EEA5E"] = {
         "//": {"metadata": {"path": f"{stack}/attachments/log_bucket/bucket"}},
-        "bucket": f"{stack}-attach-logs-{bucket_account}-{REGION}",
+        "bucket": f"{stack}-attach-logs-{account_part}-{REGION}",
     }
     return {
         "provider": {"aws": [{"region": REGION}, {"alias": "us_east_1", "region": "us-east-1"}]},
