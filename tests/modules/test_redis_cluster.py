@@ -737,6 +737,7 @@ class StandInService:
 def wired(synth_scratch):
     from envconfig.schema import EnvironmentConfig
     from modules.backup import BackupPlan, BackupPlanProps
+    from modules.common.stack_context import StackContext
     from modules.network import Network, NetworkProps
     from modules.observability import AlarmsProps
     from stacks.platform import Platform
@@ -766,6 +767,7 @@ def wired(synth_scratch):
         platform = Platform(
             scope=stack,
             config=config,
+            context=StackContext(stack, region="eu-west-1", account_id="111122223333"),
             network=network,
             services={name: StandInService(stack, name) for name in ("api", "realtime", "worker")},
             alarm_topic_arn="arn:aws:sns:eu-west-1:111122223333:chat-staging-alarms",

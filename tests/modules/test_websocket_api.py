@@ -468,7 +468,7 @@ def wired(synth_scratch):
     def build(stack):
         network = Network(stack, "network", props=props_from_block(NetworkProps, config.network, **supplied))
         domain = Domain(stack, "domain", props=props_from_block(DomainProps, config.dns, **supplied))
-        api = build_websocket_api(stack, config, network, domain)
+        api = build_websocket_api(stack, config, supplied, network, domain)
         cluster = ComputeCluster(
             stack, "compute", props=props_from_block(ComputeClusterProps, config.compute, **supplied)
         )
