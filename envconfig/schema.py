@@ -3,8 +3,11 @@
 One pydantic model per HCL block. A module's block is derived from its props dataclass
 (`environment_block`, modules/common/inputs.py): its keys, types, defaults, docs and
 checks are declared once, there. Adding a module's block is one line deriving its model,
-a field on `EnvironmentConfig` and an entry in `MODULE_BLOCKS`; the loader reports unknown
-keys, wrong types, bad values and missing keys for it with no further code.
+a field on `EnvironmentConfig` and an entry in `MODULE_BLOCKS` (a variant's: its entry in
+envconfig/variants.py, and its field); the loader reports unknown
+keys, wrong types, bad values and missing keys for it with no further code. The variant
+selectors (cache_backend, messaging, document_store, ingress), their blocks and the rules
+between them come from one table, envconfig/variants.py.
 
 Field types are strict (StrictInt, StrictStr, StrictBool) because HCL already tells a
 number from a string: `az_count = "3"` is a mistake worth reporting, not coercing.
@@ -14,13 +17,25 @@ from __future__ import annotations
 
 import re
 from types import MappingProxyType
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
 
+from envconfig.variants import (
+    BLOCK_VARIANTS,
+    SELECTORS,
+    VARIANT_BLOCK_PROPS,
+    DocumentDbConfig,
+    DynamoDbConfig,
+    ManagedCacheConfig,
+    MskConfig,
+    RedisClusterConfig,
+    WebSocketApiConfig,
+    selector_values,
+    variant_problems,
+)
 from modules.attachments.props import AttachmentsBucketProps
 from modules.backup.props import BackupPlanProps
-from modules.cache.props import ManagedCacheProps
 from modules.common.inputs import block_values, cross_check_problems, environment_block, supplied_value_problems
 from modules.common.key_administrators import check_key_administrator_arns
 from modules.common.store_keys import check_kms_key_arn
@@ -35,24 +50,21 @@ from modules.compute.props import ComputeClusterProps, RoutedServiceProps, Worke
 from modules.container_registry.props import ContainerRepositoryProps
 from modules.database.props import DatabaseProps
 from modules.dns.props import DomainProps
-from modules.documentdb.props import DocumentDatabaseProps
-from modules.documentdb.variant import documentdb_problems
-from modules.dynamodb.props import ChatTablesProps
 from modules.frontend.props import FrontendProps
 from modules.load_balancer.props import LoadBalancerProps
-from modules.msk.props import KafkaClusterProps
-from modules.msk.variant import messaging_problems
 from modules.network.props import NetworkProps
 from modules.observability.props import AlarmsProps
 from modules.queues.props import MessageQueueProps
-from modules.redis_cluster.props import RedisClusterProps
-from modules.redis_cluster.variant import CacheBackend, cache_problems
 from modules.waf.props import WebAclProps
-from modules.websocket_api.props import WebSocketApiProps
-from modules.websocket_api.variant import ingress_problems
 
 # Tags the stack sets through the provider's default_tags; a file may not override them.
 STACK_TAG_KEYS = ("project", "environment", "managed-by")
+
+# Each selector's values, from the variant table (its default first).
+CacheBackend = Literal[selector_values("cache_backend")]  # type: ignore[valid-type]
+Messaging = Literal[selector_values("messaging")]  # type: ignore[valid-type]
+DocumentStore = Literal[selector_values("document_store")]  # type: ignore[valid-type]
+Ingress = Literal[selector_values("ingress")]  # type: ignore[valid-type]
 
 _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
@@ -130,9 +142,6 @@ QueueConfig = environment_block(
 AttachmentsConfig = environment_block(
     AttachmentsBucketProps, "AttachmentsConfig", "`attachments { ... }`: see modules/attachments/props.py."
 )
-ManagedCacheConfig = environment_block(
-    ManagedCacheProps, "ManagedCacheConfig", "`managed_cache { ... }`: ElastiCache; see modules/cache/props.py."
-)
 DatabaseConfig = environment_block(
     DatabaseProps, "DatabaseConfig", "`database { ... }`: RDS PostgreSQL; see modules/database/props.py."
 )
@@ -142,32 +151,6 @@ AlarmsConfig = environment_block(
     "`alarms { ... }`: the alarm topic's subscribers and every alarm threshold; see modules/observability/props.py.",
 )
 BackupConfig = environment_block(BackupPlanProps, "BackupConfig", "`backup { ... }`: see modules/backup/props.py.")
-
-DynamoDbConfig = environment_block(
-    ChatTablesProps,
-    "DynamoDbConfig",
-    '`dynamodb { ... }`: the chat tables when document_store = "dynamodb"; see modules/dynamodb/props.py.',
-)
-WebSocketApiConfig = environment_block(
-    WebSocketApiProps,
-    "WebSocketApiConfig",
-    '`websocket_api { ... }`: the WebSocket ingress when ingress = "api_gateway"; see modules/websocket_api/props.py.',
-)
-
-RedisClusterConfig = environment_block(
-    RedisClusterProps,
-    "RedisClusterConfig",
-    '`redis_cluster { ... }`: Redis Cluster on EC2 when cache_backend = "redis_cluster"; '
-    "see modules/redis_cluster/props.py.",
-)
-MskConfig = environment_block(
-    KafkaClusterProps, "MskConfig", '`msk { ... }`: Amazon MSK when messaging = "msk"; see modules/msk/props.py.'
-)
-DocumentDbConfig = environment_block(
-    DocumentDatabaseProps,
-    "DocumentDbConfig",
-    '`documentdb { ... }`: Amazon DocumentDB when document_store = "documentdb"; see modules/documentdb/props.py.',
-)
 
 # Each module block of an environment file and the props it is derived from; their cross
 # checks run once the whole file is valid, with what the stack supplies (`stack_inputs`).
@@ -185,15 +168,10 @@ MODULE_BLOCKS: dict[str, type] = {
     "push_queue": MessageQueueProps,
     "offline_queue": MessageQueueProps,
     "attachments": AttachmentsBucketProps,
-    "managed_cache": ManagedCacheProps,
     "database": DatabaseProps,
     "backup": BackupPlanProps,
     "alarms": AlarmsProps,
-    "dynamodb": ChatTablesProps,
-    "msk": KafkaClusterProps,
-    "documentdb": DocumentDatabaseProps,
-    "websocket_api": WebSocketApiProps,
-    "redis_cluster": RedisClusterProps,
+    **VARIANT_BLOCK_PROPS,
 }
 
 
@@ -280,7 +258,7 @@ class EnvironmentConfig(_Block):
     """Messages to deliver to users who were offline. Default: every key at its module default."""
     attachments: AttachmentsConfig = Field(default_factory=AttachmentsConfig)
     """Default: every key at its module default (noncurrent versions kept 30 days)."""
-    cache_backend: CacheBackend = "elasticache"
+    cache_backend: CacheBackend = selector_values("cache_backend")[0]
     """Default: ElastiCache (modules/cache, the `managed_cache { }` block). "redis_cluster": a
     self-managed Redis Cluster on EC2 instead (modules/redis_cluster, the `redis_cluster { }` block)."""
     managed_cache: ManagedCacheConfig = Field(default_factory=ManagedCacheConfig)
@@ -296,18 +274,18 @@ class EnvironmentConfig(_Block):
     alarms: AlarmsConfig = Field(default_factory=AlarmsConfig)
     """Default: nobody subscribed, every threshold at its module default."""
     remote_state: RemoteStateConfig | None = None
-    messaging: Literal["sqs", "msk"] = "sqs"
+    messaging: Messaging = selector_values("messaging")[0]
     """Default: the SQS queues. "msk": Amazon MSK topics instead (modules/msk, the `msk { }` block);
     no queue is created."""
     msk: MskConfig | None = None
     """Only with messaging = "msk". Default: every key at its module default."""
     documentdb: DocumentDbConfig | None = None
     """Only with document_store = "documentdb". Default: every key at its module default."""
-    document_store: Literal["none", "documentdb", "dynamodb"] = "none"
+    document_store: DocumentStore = selector_values("document_store")[0]
     """Default: none. "dynamodb": the chat tables (modules/dynamodb), from the `dynamodb { }` block."""
     dynamodb: DynamoDbConfig | None = None
     """Only with document_store = "dynamodb". Default: every key at its module default (35 days of PITR)."""
-    ingress: Literal["alb", "api_gateway"] = "alb"
+    ingress: Ingress = selector_values("ingress")[0]
     """Default: the load balancer serves /api/* and /socket.io/*. "api_gateway": a WebSocket API
     (modules/websocket_api, the `websocket_api { }` block) serves the realtime service instead."""
     websocket_api: WebSocketApiConfig | None = None
@@ -332,50 +310,9 @@ class EnvironmentConfig(_Block):
         if not problems:
             # Across blocks, once each block is right on its own.
             problems += [f"{key}\t{message}" for key, message in _egress_problems(self)]
-            problems += [
-                f"{key}\t{message}"
-                for key, message in messaging_problems(
-                    messaging=self.messaging,
-                    msk_block_given=self.msk is not None,
-                    az_count=self.network.az_count,
-                    broker_count=None if self.msk is None else self.msk.broker_count,
-                    worker_backlog_per_task=self.worker.backlog_per_task,
-                )
-            ]
-            problems += [
-                f"{key}\t{message}"
-                for key, message in documentdb_problems(
-                    document_store=self.document_store, documentdb_block_given=self.documentdb is not None
-                )
-            ]
-            problems += [
-                f"{key}\t{message}"
-                for key, message in cache_problems(
-                    cache_backend=self.cache_backend,
-                    redis_block_given=self.redis_cluster is not None,
-                    managed_cache_block_given="managed_cache" in self.model_fields_set,
-                    az_count=self.network.az_count,
-                    shards=None if self.redis_cluster is None else self.redis_cluster.shards,
-                )
-            ]
-            if self.dynamodb is not None and self.document_store != "dynamodb":
-                problems.append(
-                    f'dynamodb\texpected no dynamodb block unless document_store = "dynamodb", '
-                    f'got document_store "{self.document_store}"'
-                )
-            problems += [
-                f"{key}\t{message}"
-                for key, message in ingress_problems(
-                    ingress=self.ingress,
-                    websocket_block_given=self.websocket_api is not None,
-                    document_store=self.document_store,
-                    nat_mode=self.network.nat_mode,
-                    realtime_requests_per_target=self.realtime.requests_per_target,
-                    host_name=None if self.websocket_api is None else self.websocket_api.host_name,
-                    api_host_names=self.dns.api_host_names,
-                    weighted_services=tuple(self.load_balancer.weights),
-                )
-            ]
+            # A block the file wrote (an explicit null, as a re-validated dump holds, is none).
+            given_blocks = {name for name in self.model_fields_set if getattr(self, name) is not None}
+            problems += [f"{key}\t{message}" for key, message in variant_problems(self, given_blocks)]
         if problems:
             raise ValueError("\n".join(problems))
         # Frozen all the way down: the tag mapping too.
@@ -383,20 +320,27 @@ class EnvironmentConfig(_Block):
         return self
 
     def block(self, name: str) -> BaseModel:
-        """The file's `name { }` block; a variant's optional block the file leaves out (msk,
-        documentdb, dynamodb, redis_cluster) as every key at its module default."""
+        """A variant's `name { }` block (envconfig/variants.py); when the file leaves it out,
+        every key at its module default."""
         given = getattr(self, name)
         if given is not None:
             return given
-        (block_class,) = [kind for kind in get_args(type(self).model_fields[name].annotation) if kind is not type(None)]
-        return block_class()
+        block_model = BLOCK_VARIANTS[name].block_model
+        if block_model is None:
+            raise ValueError(f"{name}: expected the block of a variant with a block model, got none")
+        return block_model()
+
+    @property
+    def variant_choices(self) -> dict[str, str]:
+        """Each variant selector and the value this file chose."""
+        return {selector: getattr(self, selector) for selector in SELECTORS}
 
     @property
     def stack_name(self) -> str:
         return f"{STACK_PREFIX}{self.name}"
 
     @property
-    def stack_inputs(self) -> dict[str, str | None]:
+    def stack_inputs(self) -> dict[str, str | bool | None]:
         """What the stack gives every module's props beside the module's block."""
         return {
             "name": self.stack_name,

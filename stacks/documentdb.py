@@ -1,10 +1,10 @@
 """The document-store variant "documentdb": Amazon DocumentDB (`document_store = "documentdb"`).
 
-`wire_documentdb(stack, config)` creates the cluster from the environment file's
-`documentdb { }` block and wires it into a ChatStack: the API and the realtime service
-(which write and read conversations) reach port 27017 and may read the master secret, the
-cluster is in the stack's AWS Backup selection, and the services learn the endpoints and
-the secret's ARN from their environment.
+`build_documentdb(platform)` creates the cluster from the environment file's
+`documentdb { }` block and wires it to the platform's services: the API and the realtime
+service (which write and read conversations) reach port 27017 and may read the master
+secret, and the services learn the endpoints and the secret's ARN from their environment.
+The root puts the cluster in the backup selection and watches it (its Component methods).
 
 The services read the secret at run time (not as an ECS secret injected at start):
 DocumentDB rotates the managed password, and a task started before a rotation would keep
@@ -13,36 +13,31 @@ the old one; on an authentication failure the client reads the secret again.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from modules.common.inputs import props_from_block
 from modules.documentdb import DocumentDatabase, DocumentDatabaseProps
-
-if TYPE_CHECKING:
-    from envconfig import EnvironmentConfig
-    from stacks.chat_stack import ChatStack
+from stacks.platform import Platform
 
 # The services that keep documents: the REST API (history, rooms) and realtime (messages).
 DOCUMENT_SERVICES: tuple[str, ...] = ("api", "realtime")
 
 
-def wire_documentdb(stack: ChatStack, config: EnvironmentConfig) -> DocumentDatabase:
-    """Create the DocumentDB cluster of `config.documentdb` in `stack` and wire it."""
-    network = stack.network
+def build_documentdb(platform: Platform) -> DocumentDatabase:
+    """The DocumentDB cluster of the file's `documentdb { }` block, wired to the services that keep documents."""
+    config, network = platform.config, platform.network
     database = DocumentDatabase(
-        stack,
+        platform.scope,
         "documentdb",
         props=props_from_block(
             DocumentDatabaseProps,
             config.block("documentdb"),
-            **stack.stack_inputs,
+            **platform.stack_inputs,
             vpc_id=network.vpc_id,
             subnet_ids=tuple(network.data_subnet_ids),
             availability_zones=tuple(network.availability_zones),
         ),
     )
     for name in DOCUMENT_SERVICES:
-        service = stack.services[name]
+        service = platform.services[name]
         database.allow_from(service.security_group)
         database.grant_read_secret(service)
         service.add_environment(
@@ -64,5 +59,4 @@ def wire_documentdb(stack: ChatStack, config: EnvironmentConfig) -> DocumentData
             meaning="ARN of the Secrets Manager secret holding the DocumentDB login (JSON: username, password). "
             "Read it at run time and again after an authentication failure: AWS rotates it.",
         )
-    stack.backup.protect("documentdb", database.arn)
     return database

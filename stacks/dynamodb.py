@@ -1,21 +1,16 @@
-"""The DynamoDB document store (`document_store = "dynamodb"`) wired into a ChatStack.
+"""The DynamoDB document store (`document_store = "dynamodb"`), built from the platform.
 
-`wire_dynamodb(stack, config)` runs once the services and the backup plan exist (the end
-of ChatStack._data): it creates the tables from the environment file's `dynamodb { }`
-block (every key defaulted when the block is absent), gives each service the tables it
-uses and their names, and puts every table in the backup selection.
+`build_dynamodb(platform)` creates the tables from the environment file's `dynamodb { }`
+block (every key defaulted when the block is absent) and gives each service the tables it
+uses and their names. The root puts every table in the backup selection (its Component
+methods).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from modules.common.inputs import props_from_block
 from modules.dynamodb import ChatTables, ChatTablesProps
-
-if TYPE_CHECKING:
-    from envconfig import EnvironmentConfig
-    from stacks.chat_stack import ChatStack
+from stacks.platform import Platform
 
 # Which tables each service reads and writes, and the variables that name them:
 # - api: message history (REST pages of a room) and the user-id counter (sign-up);
@@ -39,12 +34,13 @@ TABLE_MEANINGS: dict[str, str] = {
 }
 
 
-def wire_dynamodb(stack: ChatStack, config: EnvironmentConfig) -> ChatTables:
-    """The chat tables, granted to the services that use them and protected by AWS Backup."""
-    props = props_from_block(ChatTablesProps, config.block("dynamodb"), **stack.stack_inputs)
-    tables = ChatTables(stack, "dynamodb", props=props)
+def build_dynamodb(platform: Platform) -> ChatTables:
+    """The chat tables, granted to the services that use them."""
+    config = platform.config
+    props = props_from_block(ChatTablesProps, config.block("dynamodb"), **platform.stack_inputs)
+    tables = ChatTables(platform.scope, "dynamodb", props=props)
     for service_name, table_keys in SERVICE_TABLES.items():
-        service = stack.services[service_name]
+        service = platform.services[service_name]
         tables.grant_read_write(service, tables=table_keys)
         for table_key in table_keys:
             service.add_environment(
@@ -56,7 +52,4 @@ def wire_dynamodb(stack: ChatStack, config: EnvironmentConfig) -> ChatTables:
                 tables.connections_by_user_index,
                 meaning="Global secondary index of CONNECTIONS_TABLE by user id: every open connection of a user.",
             )
-    for table_key, table_arn in tables.table_arns.items():
-        stack.backup.protect(f"{table_key}_table", table_arn)
-    stack.dynamodb = tables
     return tables

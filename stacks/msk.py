@@ -1,7 +1,7 @@
 """The messaging variant "msk": Amazon MSK instead of the SQS queues (`messaging = "msk"`).
 
-`wire_msk(stack, config)` creates the cluster from the environment file's `msk { }` block
-and wires it into a ChatStack: the services reach the brokers' IAM port, the API and the
+`build_msk(platform)` creates the cluster from the environment file's `msk { }` block
+and wires it to the platform's services: the services reach the brokers' IAM port, the API and the
 realtime service produce to the topics the SQS variant has as queues, the worker consumes
 them as one consumer group and creates them (topic auto-creation is off), and every
 service learns the bootstrap brokers and topic names from its environment.
@@ -12,21 +12,13 @@ scaling (it scales on CPU); Kafka consumer lag is the signal to watch instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from modules.common.inputs import props_from_block
 from modules.msk import KafkaCluster, KafkaClusterProps
-
-if TYPE_CHECKING:
-    from envconfig import EnvironmentConfig
-    from stacks.chat_stack import ChatStack
+from stacks.platform import QUEUES, SERVICES, Platform
 
 
 def topics() -> tuple[str, ...]:
     """The topics: what the SQS variant keeps in queues, under the same names."""
-    # Imported here: chat_stack imports this module to call wire_msk.
-    from stacks.chat_stack import QUEUES
-
     return tuple(QUEUES.values())
 
 
@@ -35,21 +27,21 @@ def topic_variable(topic: str) -> str:
     return f"KAFKA_TOPIC_{topic.upper().replace('-', '_').replace('.', '_')}"
 
 
-def wire_msk(stack: ChatStack, config: EnvironmentConfig) -> KafkaCluster:
-    """Create the MSK cluster of `config.msk` in `stack` and wire it to the services."""
-    network = stack.network
+def build_msk(platform: Platform) -> KafkaCluster:
+    """The MSK cluster of the file's `msk { }` block, wired to the services."""
+    config, network = platform.config, platform.network
     cluster = KafkaCluster(
-        stack,
+        platform.scope,
         "msk",
         props=props_from_block(
             KafkaClusterProps,
             config.block("msk"),
-            **stack.stack_inputs,
+            **platform.stack_inputs,
             vpc_id=network.vpc_id,
             subnet_ids=tuple(network.data_subnet_ids),
         ),
     )
-    api, realtime, worker = (stack.services[name] for name in ("api", "realtime", "worker"))
+    api, realtime, worker = (platform.services[name] for name in SERVICES)
     names = topics()
     consumer_group = f"{config.stack_name}-worker"
     # Producers: realtime queues what a user who went offline must get (and its push), the

@@ -1,33 +1,29 @@
-"""Observability wired into a ChatStack: the alarm topic, alarms for what the stack has, the dashboard.
+"""Observability of a ChatStack: the alarms of everything it has, and the dashboard over them.
 
-`wire_observability(stack, config)` is called once every component exists (last in
-ChatStack.__init__). It reads the components as the stack holds them and watches only
-those present: a component the environment does not have (no database, MSK instead of
-SQS, the Redis Cluster instead of ElastiCache) gets no alarm and no dashboard row.
-
-Components and what is read of them (their typed attributes):
-- load_balancer: arn_suffix, target_groups, props.weights_of(service);
-- services (dict of FargateService) and cluster: service_names per colour, props
-  (min_tasks, standby_tasks), cluster.name, cluster.props.container_insights;
-- cache (ManagedCache): groups (replication_group_id), props.node_count;
-- queues (dict of MessageQueue): name, dead_letter_name;
-- database (Database): identifier, replica, props (instance_class, allocated_storage_gib);
-- kafka (KafkaCluster, modules/msk): cluster_name, broker_count;
-- document_db (DocumentDatabase, modules/documentdb): cluster_identifier,
-  instance_identifiers, props.instance_class;
-- redis_cluster (the Redis Cluster on EC2): metric_namespace, cluster_name (its nodes
-  publish ClusterStateOk per ClusterName, modules/redis_cluster/node/metrics.sh).
+The stores give their own watches (`Component.watches(thresholds)`, each module's
+alarms.py): `build_observability` only aggregates. The service tier's watches are built
+here, because they join two modules: a colour's task count (modules/compute) depends on its
+load balancer weight (modules/load_balancer); a colour without tasks is not watched.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from constructs import Construct
+
+from envconfig import EnvironmentConfig
 from modules.common.inputs import props_from_block
 from modules.common.stack_context import StackContext
-from modules.observability import Alarms, AlarmsProps, AlarmTopic, Dashboard, WatchedService
-from modules.observability.specs import documentdb_max_connections
+from modules.compute.alarms import WatchedService, service_watch
+from modules.compute.cluster import ComputeCluster
+from modules.compute.service import FargateService
+from modules.load_balancer.alarms import load_balancer_watch
+from modules.load_balancer.load_balancer import LoadBalancer, TargetGroupRef
+from modules.observability.observability import Alarms, AlarmTopic, Dashboard
+from modules.observability.props import AlarmsProps
+from modules.observability.specs import Watch
 
 # Services whose p99 response time is watched. The realtime service is not: Socket.IO's
 # long-polling transport holds each GET open up to its ping interval (25 s) on purpose,
@@ -37,119 +33,90 @@ LATENCY_WATCHED_SERVICES = ("api",)
 
 @dataclass(frozen=True)
 class Observability:
-    """What wire_observability created."""
+    """What build_observability created."""
 
     topic: AlarmTopic
     alarms: Alarms
     dashboard: Dashboard
 
 
-def alarms_props(config: Any, context: StackContext | None = None) -> AlarmsProps:
-    """The props from the environment file's `alarms { }` block (every default without one),
-    with the stack's `context`."""
-    supplied = {**config.stack_inputs, "deletion_protection": config.deletion_protection, "context": context}
-    block = getattr(config, "alarms", None)
-    if block is None:
-        # Until the environment schema has the block, every threshold takes its default
-        # and nobody is subscribed.
-        return AlarmsProps(**supplied)
-    return props_from_block(AlarmsProps, block, **supplied)
-
-
-def colour_tasks(stack: Any, service_name: str, colour: str) -> int:
-    """Tasks a colour of a routed service runs when healthy, as FargateService sizes it:
-    min_tasks while the colour takes traffic, standby_tasks while it waits."""
-    service = stack.services[service_name]
-    weight = stack.load_balancer.props.weights_of(service_name).get(colour, 0)
-    return service.props.min_tasks if weight > 0 else service.props.standby_tasks
-
-
-def _takes_traffic(stack: Any, service_name: str, colour: str) -> bool:
-    return stack.load_balancer.props.weights_of(service_name).get(colour, 0) > 0
-
-
-def _watch_load_balancer(stack: Any, alarms: Alarms) -> None:
-    load_balancer = stack.load_balancer
-    target_groups, latency = {}, []
-    for service_name, colours in load_balancer.target_groups.items():
-        for colour, group in colours.items():
-            # A colour with no task has no target to be healthy or not.
-            if service_name in stack.services and colour_tasks(stack, service_name, colour) == 0:
-                continue
-            label = f"{service_name}-{colour}"
-            target_groups[label] = group
-            if service_name in LATENCY_WATCHED_SERVICES and _takes_traffic(stack, service_name, colour):
-                latency.append(label)
-    alarms.watch_load_balancer(
-        load_balancer_arn_suffix=load_balancer.arn_suffix, target_groups=target_groups, latency_target_groups=latency
+def alarms_props(config: EnvironmentConfig, context: StackContext) -> AlarmsProps:
+    """The thresholds and subscribers of the environment file's `alarms { }` block (every
+    default without one), with the stack's `context`."""
+    return props_from_block(
+        AlarmsProps,
+        config.alarms,
+        **{**config.stack_inputs, "deletion_protection": config.deletion_protection, "context": context},
     )
 
 
-def _watch_services(stack: Any, alarms: Alarms) -> None:
-    watched = []
-    for service_name, service in stack.services.items():
-        for colour, ecs_service_name in service.service_names.items():
-            if not colour:  # the worker: one ECS service
-                watched.append(WatchedService(label=service_name, service_name=ecs_service_name))
-            elif colour_tasks(stack, service_name, colour) > 0:
-                watched.append(
-                    WatchedService(
-                        label=f"{service_name}-{colour}",
-                        service_name=ecs_service_name,
-                        load=_takes_traffic(stack, service_name, colour),
-                    )
-                )
-    cluster = stack.cluster
-    alarms.watch_services(
-        cluster_name=cluster.name,
-        services=watched,
-        container_insights=cluster.props.container_insights != "disabled",
-    )
+@dataclass(frozen=True)
+class ServiceTier:
+    """The load balancer, the ECS cluster and the services: watched together (module docstring)."""
 
+    load_balancer: LoadBalancer
+    cluster: ComputeCluster
+    services: Mapping[str, FargateService]
 
-def _watch_database(database: Any, alarms: Alarms) -> None:
-    from modules.database.sizing import memory_gib
+    def colour_tasks(self, service_name: str, colour: str) -> int:
+        """Tasks a colour of a routed service runs when healthy, as FargateService sizes it:
+        min_tasks while the colour takes traffic, standby_tasks while it waits."""
+        service = self.services[service_name]
+        return service.props.min_tasks if self.takes_traffic(service_name, colour) else service.props.standby_tasks
 
-    alarms.watch_database(
-        identifier=database.identifier,
-        memory_gib=memory_gib(database.props.instance_class),
-        allocated_storage_gib=database.props.allocated_storage_gib,
-        replica_identifier=database.replica.identifier if database.replica is not None else None,
-    )
+    def takes_traffic(self, service_name: str, colour: str) -> bool:
+        return self.load_balancer.props.weights_of(service_name).get(colour, 0) > 0
 
+    def watches(self, thresholds: AlarmsProps) -> tuple[Watch, ...]:
+        return (self._load_balancer_watch(thresholds), self._services_watch(thresholds))
 
-def wire_observability(stack: Any, config: Any) -> Observability:
-    """The alarm topic, the alarms of every component `stack` has, and the dashboard."""
-    props = alarms_props(config, getattr(stack, "context", None))
-    topic = AlarmTopic(stack, "alarm_topic", props=props)
-    alarms = Alarms(stack, "alarms", props=props, topic_arn=topic.arn)
-
-    if getattr(stack, "load_balancer", None) is not None:
-        _watch_load_balancer(stack, alarms)
-    if getattr(stack, "services", None) and getattr(stack, "cluster", None) is not None:
-        _watch_services(stack, alarms)
-    database = getattr(stack, "database", None)
-    if database is not None:
-        _watch_database(database, alarms)
-    cache = getattr(stack, "cache", None)
-    if cache is not None:
-        for group in cache.groups.values():
-            alarms.watch_cache(replication_group_id=group.replication_group_id, node_count=cache.props.node_count)
-    for queue in (getattr(stack, "queues", None) or {}).values():
-        alarms.watch_queue(queue_name=queue.name, dead_letter_queue_name=queue.dead_letter_name)
-    kafka = getattr(stack, "kafka", None)
-    if kafka is not None:
-        alarms.watch_kafka(cluster_name=kafka.cluster_name, broker_count=kafka.broker_count)
-    document_db = getattr(stack, "document_db", None)
-    if document_db is not None:
-        alarms.watch_documentdb(
-            cluster_identifier=document_db.cluster_identifier,
-            instance_identifiers=tuple(document_db.instance_identifiers),
-            max_connections=documentdb_max_connections(document_db.props.instance_class),
+    def _load_balancer_watch(self, thresholds: AlarmsProps) -> Watch:
+        target_groups: dict[str, TargetGroupRef] = {}
+        latency: list[str] = []
+        for service_name, colours in self.load_balancer.target_groups.items():
+            for colour, group in colours.items():
+                # A colour with no task has no target to be healthy or not.
+                if service_name in self.services and self.colour_tasks(service_name, colour) == 0:
+                    continue
+                label = f"{service_name}-{colour}"
+                target_groups[label] = group
+                if service_name in LATENCY_WATCHED_SERVICES and self.takes_traffic(service_name, colour):
+                    latency.append(label)
+        return load_balancer_watch(
+            thresholds,
+            load_balancer_arn_suffix=self.load_balancer.arn_suffix,
+            target_groups=target_groups,
+            latency_target_groups=latency,
         )
-    redis_cluster = getattr(stack, "redis_cluster", None)
-    if redis_cluster is not None:
-        alarms.watch_redis_cluster(namespace=redis_cluster.metric_namespace, cluster_name=redis_cluster.cluster_name)
 
-    dashboard = Dashboard(stack, "dashboard", props=props, alarms=alarms)
+    def _services_watch(self, thresholds: AlarmsProps) -> Watch:
+        watched = []
+        for service_name, service in self.services.items():
+            for colour, ecs_service_name in service.service_names.items():
+                if not colour:  # the worker: one ECS service
+                    watched.append(WatchedService(label=service_name, service_name=ecs_service_name))
+                elif self.colour_tasks(service_name, colour) > 0:
+                    watched.append(
+                        WatchedService(
+                            label=f"{service_name}-{colour}",
+                            service_name=ecs_service_name,
+                            load=self.takes_traffic(service_name, colour),
+                        )
+                    )
+        return service_watch(
+            thresholds,
+            cluster_name=self.cluster.name,
+            services=watched,
+            container_insights=self.cluster.props.container_insights != "disabled",
+        )
+
+
+def build_observability(
+    scope: Construct, thresholds: AlarmsProps, topic: AlarmTopic, watches: Iterable[Watch]
+) -> Observability:
+    """The alarms of `watches`, in their order (the dashboard's rows), notifying `topic`, and the dashboard."""
+    alarms = Alarms(scope, "alarms", props=thresholds, topic_arn=topic.arn)
+    for watch in watches:
+        alarms.add(watch)
+    dashboard = Dashboard(scope, "dashboard", props=thresholds, alarms=alarms)
     return Observability(topic=topic, alarms=alarms, dashboard=dashboard)

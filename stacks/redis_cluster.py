@@ -1,48 +1,47 @@
-"""The Redis Cluster on EC2 wired into a ChatStack (environment files with cache_backend = "redis_cluster").
+"""The Redis Cluster on EC2 (cache_backend = "redis_cluster"), built from the platform.
 
-`wire_redis_cluster(stack, config)` does all of it, in place of the ElastiCache wiring:
+`build_redis_cluster(platform)` does all of it, in place of the ElastiCache wiring:
 - the data tier's network ACL admits S3 (the nodes' backups and package repository go
   through the gateway endpoint: Network.admit_s3_to_data_tier);
 - the cluster in the data subnets, from the environment file's `redis_cluster { }` block,
-  with the network's endpoints reused and the missing ones created;
+  with the network's endpoints reused and the missing ones created, its own alarms (node
+  down, memory, replica missing) notifying the stack's alarm topic at the stack's memory
+  threshold;
 - the API and realtime services reach the client port (allow_from), get the startup nodes
   (CACHE_CLUSTER_NODES, "ip:6379,...", TLS only) as an environment variable, and the AUTH
   password (CACHE_PASSWORD) and the cluster's CA certificate (CACHE_TLS_CA) injected by ECS
   from their secrets, which their execution roles may read (grant_read_auth_secret,
   grant_read_tls_ca_certificate);
-- every node's data volume goes in the AWS Backup selection;
-- the stack keeps it as `stack.redis_cluster`, where wire_observability finds it (the
-  cluster-state alarm and dashboard row); once the alarm topic exists,
-  `stack.redis_cluster.notify(stack.observability.topic.arn)` gives the cluster's own
-  alarms (node down, memory, replica missing) the same topic.
-
-It must run after the services and `stack.backup` exist, and before wire_observability.
+- the startup nodes as a stack output.
+The root then protects its data volumes and adds its cluster-state watch (its Component
+methods).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from cdktf import TerraformOutput
 
 from modules.common.inputs import props_from_block
 from modules.redis_cluster import RedisCluster, RedisClusterProps
+from stacks.platform import Platform
 
 # The services that use the cache (as with ElastiCache): the worker does not.
 CACHE_CLIENTS = ("api", "realtime")
 
 
-def wire_redis_cluster(stack: Any, config: Any) -> RedisCluster:
-    """Create the Redis Cluster of `config` in `stack` (a ChatStack) and wire it to the services."""
-    if getattr(stack, "backup", None) is None:
-        raise ValueError(f"{config.stack_name}: wire_redis_cluster needs the stack's backup plan; call it after")
-    network = stack.network
+def build_redis_cluster(platform: Platform) -> RedisCluster:
+    """The Redis Cluster of the file's `redis_cluster { }` block, wired to the cache clients."""
+    config, network = platform.config, platform.network
     network.admit_s3_to_data_tier()
     cluster = RedisCluster(
-        stack,
+        platform.scope,
         "redis_cluster",
+        alarm_topic_arn=platform.alarm_topic_arn,
+        memory_alarm_percent=platform.alarm_thresholds.cache_memory_percent,
         props=props_from_block(
             RedisClusterProps,
             config.block("redis_cluster"),
-            **stack.stack_inputs,
+            **platform.stack_inputs,
             vpc_id=network.vpc_id,
             subnet_ids=tuple(network.data_subnet_ids),
             availability_zones=tuple(network.availability_zones),
@@ -54,7 +53,7 @@ def wire_redis_cluster(stack: Any, config: Any) -> RedisCluster:
         ),
     )
     for name in CACHE_CLIENTS:
-        service = stack.services[name]
+        service = platform.services[name]
         cluster.allow_from(service.security_group)
         # Cluster clients (ioredis Cluster, node-redis createCluster) take a few startup
         # nodes ("ip:port,...") and discover the rest; every node is given, so any five may
@@ -83,7 +82,10 @@ def wire_redis_cluster(stack: Any, config: Any) -> RedisCluster:
             "the TLS ca option and keep certificate checks on (each node's certificate names its IP).",
         )
         cluster.grant_read_tls_ca_certificate(service.execution_role)
-    for index, volume_arn in enumerate(cluster.data_volume_arns):
-        stack.backup.protect(f"redis_node_{index}_data", volume_arn)
-    stack.redis_cluster = cluster
+    TerraformOutput(
+        platform.scope,
+        "redis_cluster_startup_nodes",
+        value=cluster.startup_nodes,
+        description="Redis Cluster nodes (ip:port,...) the services start from (CACHE_CLUSTER_NODES)",
+    )
     return cluster

@@ -178,7 +178,11 @@ def test_four_shards_over_three_zones_are_refused(tmp_path):
             "redis_cluster",
             'expected no redis_cluster block unless cache_backend = "redis_cluster"',
         ),
-        (REDIS_CLUSTER + "managed_cache {\n}\n", "managed_cache", "expected no managed_cache block when cache_backend"),
+        (
+            REDIS_CLUSTER + "managed_cache {\n}\n",
+            "managed_cache",
+            'expected no managed_cache block unless cache_backend = "elasticache", got cache_backend "redis_cluster"',
+        ),
     ],
 )
 def test_the_other_backends_block_is_refused(tmp_path, extra, key, expected):

@@ -25,6 +25,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
 from constructs import Construct
 
 from modules.attachments.props import AttachmentsBucketProps
+from modules.backup.supported import BackupTarget
 from modules.common.aws_arn import dns_suffix_for_region
 from modules.common.buckets import KmsEncryption, PrivateBucket, S3ManagedEncryption
 from modules.common.policy import policy_statement
@@ -32,6 +33,8 @@ from modules.common.roles import Grantee
 from modules.common.stack_context import module_context
 from modules.common.store_keys import key_use_statement, module_store_key
 from modules.common.waivers import waive
+from modules.observability.props import AlarmsProps
+from modules.observability.specs import Watch
 
 # What the API does with attachments: read (and presign downloads), write (and presign
 # uploads, which S3 authorises as the signer), delete with the message, and abort a
@@ -65,6 +68,9 @@ class AttachmentsBucket(Construct):
     endpoint, kms_key_arn, log_bucket_name, log_bucket_arn.
 
     Construct IDs: bucket, log_bucket, key (only without kms_key_arn), cors, access_logging.
+
+    A store of the stack (the Component protocol of stacks/platform.py): backup_targets()
+    (what AWS Backup protects of it) and watches(thresholds) (none: nothing to exhaust).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, props: AttachmentsBucketProps) -> None:
@@ -144,6 +150,16 @@ class AttachmentsBucket(Construct):
         from the name, so literal when the account id is."""
         self.log_bucket_name: str = self.log_bucket.bucket_name
         self.log_bucket_arn: str = self.log_bucket.bucket_arn
+
+    # -- what the stack's backup plan and alarms take from it (stacks/components.py) ----
+
+    def backup_targets(self) -> tuple[BackupTarget, ...]:
+        """The bucket, by its literal ARN (how BackupPlan knows to attach the S3 policies)."""
+        return (BackupTarget("attachments", self.bucket_arn),)
+
+    def watches(self, thresholds: AlarmsProps) -> tuple[Watch, ...]:
+        """None: S3 has no capacity to exhaust; failed uploads surface as the API's 5xx."""
+        return ()
 
     def grant_read_write(self, grantee: Grantee) -> None:
         """Let `grantee` read, write and delete attachments (objects only), and presign those

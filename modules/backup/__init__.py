@@ -5,7 +5,7 @@ layer to validate files) does not pay for importing the AWS provider bindings.
 """
 
 from modules.backup.props import VAULT_LOCK_MODES, BackupPlanProps, VaultLockMode
-from modules.backup.supported import BACKUP_SUPPORTED_RESOURCE_TYPES, SUPPORTED_ARN_SERVICES
+from modules.backup.supported import BACKUP_SUPPORTED_RESOURCE_TYPES, SUPPORTED_ARN_SERVICES, BackupTarget
 
 __all__ = [
     "BACKUP_SUPPORTED_RESOURCE_TYPES",
@@ -13,6 +13,7 @@ __all__ = [
     "VAULT_LOCK_MODES",
     "BackupPlan",
     "BackupPlanProps",
+    "BackupTarget",
     "VaultLockMode",
 ]
 

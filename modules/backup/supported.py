@@ -10,6 +10,7 @@ the selection. Nothing here imports cdktf.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from modules.common.tokens import is_unresolved
 from modules.common.validation import describe
@@ -78,3 +79,11 @@ def check_protectable_arn(arn: str) -> str:
 
 def is_s3_bucket_arn(arn: str) -> bool:
     return arn_service(arn) == "s3"
+
+
+class BackupTarget(NamedTuple):
+    """A store a module asks the stack's backup plan to protect (`BackupPlan.protect(name, arn)`):
+    `name` is the selection's key for it (snake_case, unique in the stack)."""
+
+    name: str
+    arn: str

@@ -34,6 +34,8 @@ from cdktf_cdktf_provider_aws.elasticache_user import ElasticacheUser, Elasticac
 from cdktf_cdktf_provider_aws.elasticache_user_group import ElasticacheUserGroup
 from constructs import Construct
 
+from modules.backup.supported import BackupTarget
+from modules.cache.alarms import cache_watch
 from modules.cache.engines import Role, cache_parameters, parameter_group_family
 from modules.cache.props import ManagedCacheProps
 from modules.common.key_policies import service_uses_key_statement
@@ -44,6 +46,8 @@ from modules.common.stack_context import module_context
 from modules.common.statement_ids import sid_part
 from modules.common.store_keys import module_store_key
 from modules.common.waivers import waive
+from modules.observability.props import AlarmsProps
+from modules.observability.specs import Watch
 from modules.security_groups import SecurityGroup, SecurityGroupProps
 
 # The port Valkey and Redis OSS listen on; TLS is on the same port.
@@ -88,6 +92,9 @@ class ManagedCache(Construct):
 
     Helpers: allow_from(source) (a service's security group may reach the port),
     grant_connect(grantee) (elasticache:Connect as the application's user).
+
+    A store of the stack (the Component protocol of stacks/platform.py): backup_targets()
+    (what AWS Backup protects of it) and watches(thresholds) (its alarms, alarms.py).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, props: ManagedCacheProps) -> None:
@@ -136,6 +143,19 @@ class ManagedCache(Construct):
         self.replication_group_ids: list[str] = [group.replication_group_id for group in self.groups.values()]
 
     # -- wiring helpers ------------------------------------------------------------
+
+    # -- what the stack's backup plan and alarms take from it (stacks/components.py) ----
+
+    def backup_targets(self) -> tuple[BackupTarget, ...]:
+        """None: AWS Backup does not back ElastiCache up (its own snapshots do, props.snapshot_retention_days)."""
+        return ()
+
+    def watches(self, thresholds: AlarmsProps) -> tuple[Watch, ...]:
+        """Per replication group, every node (alarms.py)."""
+        return tuple(
+            cache_watch(thresholds, replication_group_id=group.replication_group_id, node_count=self.props.node_count)
+            for group in self.groups.values()
+        )
 
     def allow_from(self, source: SecurityGroup) -> None:
         """Let the members of `source` (a service's tasks) open connections to the cache port."""

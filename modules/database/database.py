@@ -32,6 +32,7 @@ from cdktf_cdktf_provider_aws.db_proxy_default_target_group import (
 from cdktf_cdktf_provider_aws.db_proxy_target import DbProxyTarget
 from constructs import Construct
 
+from modules.backup.supported import BackupTarget
 from modules.common.keys import ManagedKey
 from modules.common.log_groups import encrypted_log_group, log_group_arn, logs_key_statement
 from modules.common.policy import policy_statement
@@ -40,8 +41,11 @@ from modules.common.stack_context import module_context
 from modules.common.statement_ids import sid_part
 from modules.common.store_keys import key_use_statement, module_store_key
 from modules.common.waivers import waive
+from modules.database.alarms import database_watch
 from modules.database.props import DatabaseProps, check_db_user
 from modules.database.sizing import chat_parameters, memory_gib
+from modules.observability.props import AlarmsProps
+from modules.observability.specs import Watch
 from modules.security_groups import SecurityGroup, SecurityGroupProps
 
 POSTGRES_PORT = 5432
@@ -88,6 +92,9 @@ class Database(Construct):
     Helpers: allow_from (a service's security group may connect), allow_admin_from (the admin
     task's group may reach the primary directly), grant_connect (IAM database authentication
     as one database user), grant_read_secret (the master secret).
+
+    A store of the stack (the Component protocol of stacks/platform.py): backup_targets()
+    (what AWS Backup protects of it) and watches(thresholds) (its alarms, alarms.py).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, props: DatabaseProps) -> None:
@@ -189,6 +196,24 @@ class Database(Construct):
         self.writer_endpoint: str = self.proxy_endpoint or self.endpoint
 
     # -- helpers for other modules ---------------------------------------------------
+
+    # -- what the stack's backup plan and alarms take from it (stacks/components.py) ----
+
+    def backup_targets(self) -> tuple[BackupTarget, ...]:
+        """The primary instance (the replica is rebuilt from it)."""
+        return (BackupTarget("database", self.arn),)
+
+    def watches(self, thresholds: AlarmsProps) -> tuple[Watch, ...]:
+        """The primary's CPU, storage, memory and connections against its class (sizing.py), the replica's lag."""
+        return (
+            database_watch(
+                thresholds,
+                identifier=self.identifier,
+                memory_gib=memory_gib(self.props.instance_class),
+                allocated_storage_gib=self.props.allocated_storage_gib,
+                replica_identifier=self.replica.identifier if self.replica is not None else None,
+            ),
+        )
 
     def allow_from(self, source: SecurityGroup) -> None:
         """Let `source`'s members connect: to the proxy when there is one (else the primary),

@@ -56,6 +56,10 @@ MIN_MAINTENANCE_WORK_MEM_KIB = 64 * 1024
 MAX_MAINTENANCE_WORK_MEM_KIB = 2 * KIB_PER_GIB
 MIN_WORK_MEM_KIB = 4 * 1024  # PostgreSQL's and RDS's default
 MAX_WORK_MEM_KIB = 64 * 1024
+# RDS for PostgreSQL's default max_connections: LEAST({DBInstanceClassMemory/9531392}, 5000)
+# (the "Maximum number of database connections" table of the RDS user guide).
+POSTGRES_BYTES_PER_CONNECTION = 9_531_392
+POSTGRES_MAX_CONNECTIONS = 5_000
 MIN_MAX_WAL_SIZE_MB = 2048  # RDS for PostgreSQL's default max_wal_size
 MAX_MAX_WAL_SIZE_MB = 8192
 
@@ -69,6 +73,13 @@ def memory_gib(instance_class: str) -> int:
         raise ValueError(
             f"expected an RDS for PostgreSQL instance class this module sizes ({allowed}), got {instance_class!r}"
         ) from None
+
+
+def postgres_max_connections(memory_gib: float) -> int:
+    """RDS's default max_connections for a class with `memory_gib` of memory. RDS divides the
+    memory left after the OS's share (DBInstanceClassMemory), a little less than the class's:
+    the estimate is a few percent high, so the alarm fires a little late rather than early."""
+    return min(int(memory_gib * KIB_PER_GIB * 1024) // POSTGRES_BYTES_PER_CONNECTION, POSTGRES_MAX_CONNECTIONS)
 
 
 @dataclass(frozen=True)

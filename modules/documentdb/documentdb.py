@@ -26,6 +26,7 @@ from cdktf_cdktf_provider_aws.docdb_cluster_parameter_group import (
 from cdktf_cdktf_provider_aws.docdb_subnet_group import DocdbSubnetGroup
 from constructs import Construct
 
+from modules.backup.supported import BackupTarget
 from modules.common.key_policies import service_store_key
 from modules.common.log_groups import encrypted_log_group, log_group_arn
 from modules.common.policy import policy_statement
@@ -33,8 +34,12 @@ from modules.common.roles import Grantee
 from modules.common.stack_context import module_context
 from modules.common.statement_ids import sid_part
 from modules.common.waivers import waive
+from modules.documentdb.alarms import documentdb_watch
 from modules.documentdb.engines import cluster_parameters, parameter_group_family
 from modules.documentdb.props import DocumentDatabaseProps
+from modules.documentdb.sizing import documentdb_max_connections
+from modules.observability.props import AlarmsProps
+from modules.observability.specs import Watch
 from modules.security_groups import SecurityGroup, SecurityGroupProps
 
 DOCUMENTDB_PORT = 27017
@@ -58,6 +63,9 @@ class DocumentDatabase(Construct):
 
     Helpers: allow_from(source) (a service's security group may reach port 27017),
     grant_read_secret(grantee) (read the master secret).
+
+    A store of the stack (the Component protocol of stacks/platform.py): backup_targets()
+    (what AWS Backup protects of it) and watches(thresholds) (its alarms, alarms.py).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, props: DocumentDatabaseProps) -> None:
@@ -108,6 +116,22 @@ class DocumentDatabase(Construct):
         ]
 
     # -- wiring helpers ------------------------------------------------------------
+
+    # -- what the stack's backup plan and alarms take from it (stacks/components.py) ----
+
+    def backup_targets(self) -> tuple[BackupTarget, ...]:
+        return (BackupTarget("documentdb", self.arn),)
+
+    def watches(self, thresholds: AlarmsProps) -> tuple[Watch, ...]:
+        """Per instance, CPU and connections against the class's limit (sizing.py)."""
+        return (
+            documentdb_watch(
+                thresholds,
+                cluster_identifier=self.cluster_identifier,
+                instance_identifiers=tuple(self.instance_identifiers),
+                max_connections=documentdb_max_connections(self.props.instance_class),
+            ),
+        )
 
     def allow_from(self, source: SecurityGroup) -> None:
         """Let the members of `source` (a service's tasks) reach the cluster's port."""

@@ -29,6 +29,7 @@ from cdktf_cdktf_provider_aws.dynamodb_table import (
 )
 from constructs import Construct
 
+from modules.backup.supported import BackupTarget
 from modules.common.keys import ManagedKey
 from modules.common.policy import policy_statement
 from modules.common.roles import Grantee
@@ -46,6 +47,8 @@ from modules.dynamodb.schema import (
     TableSchema,
     check_table_keys,
 )
+from modules.observability.props import AlarmsProps
+from modules.observability.specs import Watch
 
 # What the application does with items: single and batch reads, queries, writes, updates
 # with conditions (the counter's ADD, "create if absent") and deletes; DescribeTable lets
@@ -80,6 +83,9 @@ class ChatTables(Construct):
 
     Construct IDs: messages, connections, user_counter (the tables), key (only without
     kms_key_arn). Renaming one replaces the resource, and a replaced table loses its items.
+
+    A store of the stack (the Component protocol of stacks/platform.py): backup_targets()
+    (what AWS Backup protects of it) and watches(thresholds) (none: nothing to exhaust).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, props: ChatTablesProps) -> None:
@@ -115,6 +121,16 @@ class ChatTables(Construct):
         self.user_counter_table_arn: str = self.table_arns[USER_COUNTER.key]
 
     # -- grants ----------------------------------------------------------------------
+
+    # -- what the stack's backup plan and alarms take from it (stacks/components.py) ----
+
+    def backup_targets(self) -> tuple[BackupTarget, ...]:
+        """Every table ("<key>_table"), beside its point-in-time recovery."""
+        return tuple(BackupTarget(f"{table_key}_table", arn) for table_key, arn in self.table_arns.items())
+
+    def watches(self, thresholds: AlarmsProps) -> tuple[Watch, ...]:
+        """None yet: on-demand tables have no capacity to exhaust."""
+        return ()
 
     def grant_read_write(self, grantee: Grantee, tables: tuple[str, ...] = TABLE_KEYS) -> None:
         """Let `grantee` read and write items of `tables` (default: all three; keys of

@@ -47,6 +47,7 @@ from cdktf_cdktf_provider_aws.msk_cluster import (
 from cdktf_cdktf_provider_aws.msk_configuration import MskConfiguration
 from constructs import Construct
 
+from modules.backup.supported import BackupTarget
 from modules.common.key_policies import service_store_key
 from modules.common.log_delivery import log_delivery_policy
 from modules.common.log_groups import encrypted_log_group, log_group_arn
@@ -54,8 +55,11 @@ from modules.common.policy import policy_statement
 from modules.common.roles import Grantee
 from modules.common.stack_context import module_context
 from modules.common.statement_ids import sid_part
+from modules.msk.alarms import kafka_watch
 from modules.msk.props import KafkaClusterProps
 from modules.msk.settings import check_kafka_names, render_server_properties, server_properties
+from modules.observability.props import AlarmsProps
+from modules.observability.specs import Watch
 from modules.security_groups import SecurityGroup, SecurityGroupProps
 
 # The port of SASL/IAM over TLS, the one listener clients use (MSK: 9092 plaintext, 9094
@@ -87,6 +91,9 @@ class KafkaCluster(Construct):
     allow_prometheus_from(source) (a scraper reaches the exporters, open monitoring only),
     grant_produce(grantee, topics), grant_consume(grantee, topics, group),
     grant_create_topics(grantee, topics), topic_arn(topic), group_arn(group).
+
+    A store of the stack (the Component protocol of stacks/platform.py): backup_targets()
+    (what AWS Backup protects of it) and watches(thresholds) (its alarms, alarms.py).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, props: KafkaClusterProps) -> None:
@@ -137,6 +144,15 @@ class KafkaCluster(Construct):
         self._storage_autoscaling()
 
     # -- wiring helpers ------------------------------------------------------------
+
+    # -- what the stack's backup plan and alarms take from it (stacks/components.py) ----
+
+    def backup_targets(self) -> tuple[BackupTarget, ...]:
+        """None: AWS Backup does not back MSK up (replication across brokers keeps the data)."""
+        return ()
+
+    def watches(self, thresholds: AlarmsProps) -> tuple[Watch, ...]:
+        return (kafka_watch(thresholds, cluster_name=self.cluster_name, broker_count=self.broker_count),)
 
     def allow_from(self, source: SecurityGroup) -> None:
         """Let the members of `source` (a service's tasks) reach the brokers' IAM port."""

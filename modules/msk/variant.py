@@ -1,32 +1,19 @@
 """What the messaging variant "msk" needs from the rest of an environment file: pure, no
 cdktf, so the environment schema judges a file before anything is synthesized.
 
-`messaging_problems(...)` returns (key, message) pairs in the loader's words; an empty list
-means the file's choices fit together.
+`msk_problems(...)` returns (key, message) pairs in the loader's words, for a file that
+chose `messaging = "msk"` (envconfig/variants.py asks); an empty list means the file's
+choices fit together.
 """
 
 from __future__ import annotations
 
-from typing import Literal, get_args
-
 from modules.msk.settings import MAX_AZS, MIN_AZS, check_broker_count_per_az
 
-Messaging = Literal["sqs", "msk"]
-MESSAGING: tuple[str, ...] = get_args(Messaging)
 
-
-def messaging_problems(
-    *,
-    messaging: str,
-    msk_block_given: bool,
-    az_count: int,
-    broker_count: int | None,
-    worker_backlog_per_task: int | None,
+def msk_problems(
+    *, az_count: int, broker_count: int | None, worker_backlog_per_task: int | None
 ) -> list[tuple[str, str]]:
-    if messaging != "msk":
-        if msk_block_given:
-            return [("msk", f'expected no msk block unless messaging = "msk", got messaging "{messaging}"')]
-        return []
     problems = []
     if not MIN_AZS <= az_count <= MAX_AZS:
         problems.append(

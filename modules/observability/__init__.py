@@ -2,13 +2,12 @@
 
 `AlarmTopic`, `Alarms` and `Dashboard` are imported lazily so that
 `modules.observability.props` and the pure `specs`/`dashboard` modules (used by the
-environment layer and by tests) do not pay for importing the AWS provider bindings.
+environment layer, by every module's alarms.py and by tests) do not pay for importing the AWS provider bindings.
 """
 
 from modules.observability.props import SUBSCRIPTION_PROTOCOLS, AlarmsProps
-from modules.observability.specs import WatchedService
 
-__all__ = ["SUBSCRIPTION_PROTOCOLS", "AlarmTopic", "Alarms", "AlarmsProps", "Dashboard", "WatchedService"]
+__all__ = ["SUBSCRIPTION_PROTOCOLS", "AlarmTopic", "Alarms", "AlarmsProps", "Dashboard"]
 
 _CONSTRUCTS = ("AlarmTopic", "Alarms", "Dashboard")
 

@@ -4,7 +4,8 @@
   account's CloudWatch alarms named "<name>-*" may publish to (topic policy and key policy,
   both with aws:SourceAccount and aws:SourceArn), which refuses publishing without TLS,
   and whose subscribers come from the environment file.
-- `Alarms`: CloudWatch metric alarms from the `Watch`es of specs.py, each sending its
+- `Alarms`: CloudWatch metric alarms from the `Watch`es the modules build (each module's
+  alarms.py, in the vocabulary of specs.py), each sending its
   ALARM and its OK transition to the topic, with the missing-data treatment its family
   needs.
 - `Dashboard`: one dashboard per environment over the same watches (dashboard.py).
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
 
 from cdktf_cdktf_provider_aws.cloudwatch_dashboard import CloudwatchDashboard
 from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import (
@@ -34,10 +34,9 @@ from modules.common.keys import ManagedKey
 from modules.common.policy import policy_document, policy_statement
 from modules.common.stack_context import module_context
 from modules.common.store_keys import module_store_key
-from modules.observability import specs
 from modules.observability.dashboard import dashboard_body
 from modules.observability.props import AlarmsProps
-from modules.observability.specs import AlarmSpec, HasArnSuffix, Watch, WatchedService
+from modules.observability.specs import AlarmSpec, Watch
 
 CLOUDWATCH_SERVICE = "cloudwatch.amazonaws.com"
 # What CloudWatch needs of the topic's key to publish an encrypted notification: a data
@@ -161,8 +160,8 @@ class Alarms(Construct):
 
     Typed outputs (attributes): alarms (alarm key -> resource), alarm_names, alarm_arns,
     watches.
-    Helpers: one `watch_<component>(...)` per family of specs.py (each returns the alarms
-    it created), and `add(watch)` for a `Watch` built elsewhere.
+    Helpers: `add(watch)`, for the `Watch` a module's alarm builder returned
+    (modules/<module>/alarms.py; a construct gives its own through `watches(thresholds)`).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, props: AlarmsProps, topic_arn: str) -> None:
@@ -179,56 +178,6 @@ class Alarms(Construct):
         created = [self._alarm(spec) for spec in watch.alarms]
         self.watches.append(watch)
         return created
-
-    # -- one helper per component ----------------------------------------------------------
-
-    def watch_load_balancer(
-        self,
-        *,
-        load_balancer_arn_suffix: str,
-        target_groups: Mapping[str, HasArnSuffix],
-        latency_target_groups: Sequence[str] = (),
-    ) -> list[CloudwatchMetricAlarm]:
-        return self.add(
-            specs.load_balancer_watch(
-                self.props,
-                load_balancer_arn_suffix=load_balancer_arn_suffix,
-                target_groups=target_groups,
-                latency_target_groups=latency_target_groups,
-            )
-        )
-
-    def watch_services(
-        self, *, cluster_name: str, services: Sequence[WatchedService], container_insights: bool = True
-    ) -> list[CloudwatchMetricAlarm]:
-        return self.add(
-            specs.service_watch(
-                self.props, cluster_name=cluster_name, services=services, container_insights=container_insights
-            )
-        )
-
-    def watch_database(self, **inputs) -> list[CloudwatchMetricAlarm]:
-        """See specs.database_watch (identifier, memory_gib, allocated_storage_gib, replica_identifier)."""
-        return self.add(specs.database_watch(self.props, **inputs))
-
-    def watch_cache(self, *, replication_group_id: str, node_count: int) -> list[CloudwatchMetricAlarm]:
-        return self.add(specs.cache_watch(self.props, replication_group_id=replication_group_id, node_count=node_count))
-
-    def watch_queue(self, *, queue_name: str, dead_letter_queue_name: str) -> list[CloudwatchMetricAlarm]:
-        return self.add(
-            specs.queue_watch(self.props, queue_name=queue_name, dead_letter_queue_name=dead_letter_queue_name)
-        )
-
-    def watch_kafka(self, *, cluster_name: str, broker_count: int) -> list[CloudwatchMetricAlarm]:
-        return self.add(specs.kafka_watch(self.props, cluster_name=cluster_name, broker_count=broker_count))
-
-    def watch_documentdb(self, **inputs) -> list[CloudwatchMetricAlarm]:
-        """See specs.documentdb_watch (cluster_identifier, instance_identifiers, max_connections)."""
-        return self.add(specs.documentdb_watch(self.props, **inputs))
-
-    def watch_redis_cluster(self, **inputs) -> list[CloudwatchMetricAlarm]:
-        """See specs.redis_cluster_watch (namespace, cluster_name, metric_name, dimension_name)."""
-        return self.add(specs.redis_cluster_watch(self.props, **inputs))
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -298,7 +247,7 @@ class Alarms(Construct):
 class Dashboard(Construct):
     """One CloudWatch dashboard named after the environment, over everything `alarms` watches.
 
-    Create it after the last `watch_*` call: the body is written when it is constructed.
+    Create it after the last `add` call: the body is written when it is constructed.
 
     Typed outputs (attributes): name, arn, body.
     """

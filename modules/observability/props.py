@@ -2,8 +2,10 @@
 
 One props class, `AlarmsProps`, is the environment file's `alarms { }` block: who is told
 (subscriptions) and when (thresholds). Each threshold's docstring says why its default is
-what it is; the evaluation windows (how long a breach must last) are fixed per alarm
-family in `modules/observability/specs.py`, next to the reason for each.
+what it is; the evaluation windows (how long a breach must last) are the four of
+`modules/observability/specs.py`, each with its reason, and each family's builder (the
+module's own alarms.py) picks one. The thresholds are the stack's, for every module: the
+Redis Cluster's memory alarm takes `cache_memory_percent` too.
 """
 
 from __future__ import annotations

@@ -25,12 +25,16 @@ from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
 from cdktf_cdktf_provider_aws.sqs_queue_policy import SqsQueuePolicy
 from constructs import Construct
 
+from modules.backup.supported import BackupTarget
 from modules.common.keys import ManagedKey
 from modules.common.policy import policy_document, policy_statement
 from modules.common.roles import Grantee
 from modules.common.stack_context import StackContext, module_context
 from modules.common.statement_ids import sid_part
 from modules.common.store_keys import key_use_statement, store_key
+from modules.observability.props import AlarmsProps
+from modules.observability.specs import Watch
+from modules.queues.alarms import queue_watch
 from modules.queues.props import DEAD_LETTER_RETENTION_SECONDS, MessageQueueProps
 
 # What a consumer does with a message: receive it, delete it once handled, extend its
@@ -87,6 +91,9 @@ class MessageQueue(Construct):
 
     Construct IDs: this (the queue), dead_letter_queue, policy, dead_letter_policy, their
     policy documents, and key (only when no key is given).
+
+    A store of the stack (the Component protocol of stacks/platform.py): backup_targets()
+    (what AWS Backup protects of it) and watches(thresholds) (its alarms, alarms.py).
     """
 
     def __init__(
@@ -161,6 +168,15 @@ class MessageQueue(Construct):
         self._tls_only_policy("dead_letter_policy", self.dead_letter_queue, self.dead_letter_arn)
 
     # -- grants ----------------------------------------------------------------------
+
+    # -- what the stack's backup plan and alarms take from it (stacks/components.py) ----
+
+    def backup_targets(self) -> tuple[BackupTarget, ...]:
+        """None: AWS Backup does not back SQS up (messages are transient)."""
+        return ()
+
+    def watches(self, thresholds: AlarmsProps) -> tuple[Watch, ...]:
+        return (queue_watch(thresholds, queue_name=self.name, dead_letter_queue_name=self.dead_letter_name),)
 
     def grant_send(self, grantee: Grantee) -> None:
         """Let `grantee` send to the queue (SendMessage and SendMessageBatch), with the key."""

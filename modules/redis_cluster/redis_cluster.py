@@ -56,6 +56,7 @@ from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
 from constructs import Construct
 
 from modules.backup.schedule import retention_days
+from modules.backup.supported import BackupTarget
 from modules.common.buckets import KmsEncryption, PrivateBucket
 from modules.common.log_groups import keyed_log_group, log_group_arn
 from modules.common.policy import policy_statement
@@ -64,6 +65,9 @@ from modules.common.stack_context import module_context
 from modules.common.statement_ids import sid_part
 from modules.common.store_keys import key_use_statement, module_store_key
 from modules.common.waivers import waive
+from modules.observability.props import AlarmsProps
+from modules.observability.specs import Watch
+from modules.redis_cluster.alarms import redis_cluster_watch
 from modules.redis_cluster.placement import plan_nodes
 from modules.redis_cluster.props import RedisClusterProps
 from modules.redis_cluster.sizing import architecture
@@ -123,7 +127,8 @@ PASSWORD_LENGTH = 64
 # Expired backups are deleted this long after expiry (versioning keeps the old version).
 NONCURRENT_BACKUP_DAYS = 1
 # A node above this share of its maxmemory is close to evicting (volatile-lru) or refusing
-# writes; CloudWatch's own ElastiCache guidance alarms at 80% too.
+# writes; CloudWatch's own ElastiCache guidance alarms at 80% too (and so does AlarmsProps'
+# cache_memory_percent by default, which a stack passes instead).
 MEMORY_ALARM_PERCENT = 80
 
 
@@ -139,12 +144,25 @@ class RedisCluster(Construct):
     Helpers: allow_from(source) (a service's group may reach the client port),
     grant_read_auth_secret(grantee) (read the AUTH secret, e.g. an ECS execution role),
     grant_read_tls_ca_certificate(grantee) (read the CA certificate clients verify the nodes with),
-    notify(topic_arn) (the alarms' ALARM and OK actions).
+    backup_targets() and watches(thresholds) (what the stack protects and watches).
     """
 
-    def __init__(self, scope: Construct, construct_id: str, *, props: RedisClusterProps) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        props: RedisClusterProps,
+        alarm_topic_arn: str,
+        memory_alarm_percent: int = MEMORY_ALARM_PERCENT,
+    ) -> None:
+        """`alarm_topic_arn`: where the cluster's alarms send their ALARM and OK transitions (the
+        stack's alarm topic); `memory_alarm_percent`: the memory alarm's threshold, the same
+        figure the stack gives ElastiCache's (AlarmsProps.cache_memory_percent)."""
         super().__init__(scope, construct_id)
         self.props = props
+        self._alarm_topic_arn = alarm_topic_arn
+        self._memory_alarm_percent = memory_alarm_percent
         context = module_context(self, props)
         self._partition = context.partition
         self._account_id = context.account_id
@@ -168,6 +186,16 @@ class RedisCluster(Construct):
         self._alarms()
 
     # -- wiring helpers ------------------------------------------------------------
+
+    # -- what the stack's backup plan and alarms take from it (stacks/components.py) ----
+
+    def backup_targets(self) -> tuple[BackupTarget, ...]:
+        """Every node's data volume ("redis_node_<index>_data")."""
+        return tuple(BackupTarget(f"redis_node_{index}_data", arn) for index, arn in enumerate(self.data_volume_arns))
+
+    def watches(self, thresholds: AlarmsProps) -> tuple[Watch, ...]:
+        """The cluster state (alarms.py); the node alarms are the construct's own (_alarms)."""
+        return (redis_cluster_watch(thresholds, namespace=self.metric_namespace, cluster_name=self.cluster_name),)
 
     def allow_from(self, source: SecurityGroup) -> None:
         """Let the members of `source` (a service's tasks) open connections to the client port."""
@@ -687,11 +715,11 @@ class RedisCluster(Construct):
 
     def _alarms(self) -> None:
         """A node down, memory high, a shard short of replicas. The cluster-state alarm on the
-        same namespace (ClusterStateOk) is modules/observability's `watch_redis_cluster`, which
-        a ChatStack adds for `metric_namespace` and `cluster_name`; `notify` gives these the
-        stack's alarm topic."""
+        same namespace (ClusterStateOk) is alarms.py's, which the stack's observability adds
+        through `watches()`. All notify the topic given to the constructor."""
         props = self.props
         cluster = {"ClusterName": props.name}
+        memory_percent = self._memory_alarm_percent
         self.alarms: list[CloudwatchMetricAlarm] = []
 
         def alarm(construct_id: str, name: str, description: str, **settings) -> None:
@@ -703,6 +731,8 @@ class RedisCluster(Construct):
                     alarm_description=description,
                     namespace=METRICS_NAMESPACE,
                     period=60,
+                    alarm_actions=[self._alarm_topic_arn],
+                    ok_actions=[self._alarm_topic_arn],
                     tags=self._tags(name),
                     **settings,
                 )
@@ -727,12 +757,12 @@ class RedisCluster(Construct):
         alarm(
             "memory_alarm",
             f"{props.name}-redis-memory-high",
-            f"A node uses over {MEMORY_ALARM_PERCENT}% of its maxmemory for 5 minutes: eviction or OOM errors next",
+            f"A node uses over {memory_percent}% of its maxmemory for 5 minutes: eviction or OOM errors next",
             metric_name="UsedMemoryPercent",
             dimensions=cluster,
             statistic="Maximum",
             comparison_operator="GreaterThanThreshold",
-            threshold=MEMORY_ALARM_PERCENT,
+            threshold=memory_percent,
             evaluation_periods=5,
             # A node that reports nothing is the node-down alarm's to say.
             treat_missing_data="notBreaching",
@@ -752,9 +782,3 @@ class RedisCluster(Construct):
         )
         self.metric_namespace: str = METRICS_NAMESPACE
         self.cluster_name: str = props.name
-
-    def notify(self, topic_arn: str) -> None:
-        """Send these alarms' ALARM and OK transitions to `topic_arn` (the stack's alarm topic)."""
-        for alarm in self.alarms:
-            alarm.alarm_actions = [topic_arn]
-            alarm.ok_actions = [topic_arn]

@@ -1,23 +1,18 @@
 """What the API Gateway ingress variant needs from the rest of an environment file: pure,
-no cdktf, so the environment schema and the stack wiring judge a file the same way.
+no cdktf, so the environment schema judges a file before anything is synthesized.
 
-`ingress_problems(...)` returns (key, message) pairs in the loader's words; an empty list
-means the file's choices fit together.
+`api_gateway_problems(...)` returns (key, message) pairs in the loader's words, for a file
+that chose `ingress = "api_gateway"` (envconfig/variants.py asks, and also requires the
+`websocket_api { }` block); an empty list means the file's choices fit together.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal, get_args
-
-Ingress = Literal["alb", "api_gateway"]
-INGRESSES: tuple[str, ...] = get_args(Ingress)
 
 
-def ingress_problems(
+def api_gateway_problems(
     *,
-    ingress: str,
-    websocket_block_given: bool,
     document_store: str,
     nat_mode: str,
     realtime_requests_per_target: int | None,
@@ -25,23 +20,7 @@ def ingress_problems(
     api_host_names: Iterable[str],
     weighted_services: Iterable[str] = (),
 ) -> list[tuple[str, str]]:
-    if ingress != "api_gateway":
-        if websocket_block_given:
-            return [
-                (
-                    "websocket_api",
-                    f'expected no websocket_api block unless ingress = "api_gateway", got ingress "{ingress}"',
-                )
-            ]
-        return []
     problems = []
-    if not websocket_block_given:
-        problems.append(
-            (
-                "websocket_api",
-                'expected a websocket_api block with its host_name when ingress = "api_gateway", got none',
-            )
-        )
     if document_store != "dynamodb":
         problems.append(
             (

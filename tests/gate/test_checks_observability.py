@@ -17,15 +17,26 @@ MODULE_STACKS = ("observability-prod", "observability-dev")
 def module_stacks(synth_scratch):
     """What modules/observability writes: a subscribed topic with its own key and alarms of
     several families, and a development one."""
-    from modules.observability import Alarms, AlarmsProps, AlarmTopic, Dashboard, WatchedService
+    from modules.cache.alarms import cache_watch
+    from modules.compute.alarms import WatchedService, service_watch
+    from modules.observability import Alarms, AlarmsProps, AlarmTopic, Dashboard
+    from modules.queues.alarms import queue_watch
 
     def build(props):
         def stack_contents(stack):
             topic = AlarmTopic(stack, "alarm_topic", props=props)
             alarms = Alarms(stack, "alarms", props=props, topic_arn=topic.arn)
-            alarms.watch_services(cluster_name=props.name, services=[WatchedService("worker", f"{props.name}-worker")])
-            alarms.watch_queue(queue_name=f"{props.name}-push", dead_letter_queue_name=f"{props.name}-push-dlq")
-            alarms.watch_cache(replication_group_id=f"{props.name}-cache", node_count=2)
+            alarms.add(
+                service_watch(
+                    alarms.props, cluster_name=props.name, services=[WatchedService("worker", f"{props.name}-worker")]
+                )
+            )
+            alarms.add(
+                queue_watch(
+                    alarms.props, queue_name=f"{props.name}-push", dead_letter_queue_name=f"{props.name}-push-dlq"
+                )
+            )
+            alarms.add(cache_watch(alarms.props, replication_group_id=f"{props.name}-cache", node_count=2))
             Dashboard(stack, "dashboard", props=props, alarms=alarms)
 
         return stack_contents

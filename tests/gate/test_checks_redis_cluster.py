@@ -49,9 +49,13 @@ def module_stacks(synth_scratch):
                 props=SecurityGroupProps(name=f"{props.name}-api", vpc_id=props.vpc_id, description="API", port=3000),
             )
             NetworkInterface(stack, "api_task", subnet_id="subnet-0d0d0d0d", security_groups=[api.security_group_id])
-            cluster = RedisCluster(stack, "redis_cluster", props=props)
+            cluster = RedisCluster(
+                stack,
+                "redis_cluster",
+                props=props,
+                alarm_topic_arn=f"arn:aws:sns:eu-west-1:{ACCOUNT}:{props.name}-alarms",
+            )
             cluster.allow_from(api)
-            cluster.notify(f"arn:aws:sns:eu-west-1:{ACCOUNT}:{props.name}-alarms")
             backup = BackupPlan(
                 stack,
                 "backup",
@@ -62,8 +66,8 @@ def module_stacks(synth_scratch):
                     deletion_protection=props.deletion_protection,
                 ),
             )
-            for index, arn in enumerate(cluster.data_volume_arns):
-                backup.protect(f"redis_node_{index}_data", arn)
+            for target in cluster.backup_targets():
+                backup.protect(target.name, target.arn)
 
         return synth_scratch(add).document
 

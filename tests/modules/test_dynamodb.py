@@ -1,6 +1,6 @@
 """DynamoDB module: the three tables' keys, index and TTL, on-demand billing, PITR, the
 CMK (own or given), deletion protection, grants parsed statement by statement, validation,
-the README, and the stack wiring (wire_dynamodb) on a real ChatStack."""
+the README, and the stack wiring (build_dynamodb) on a real ChatStack."""
 
 from __future__ import annotations
 
@@ -323,7 +323,7 @@ def test_every_problem_is_reported_at_once():
 @pytest.fixture(scope="module")
 def wired(tmp_path_factory, environment_configs):
     """A real ChatStack from environments/dev.hcl with `document_store = "dynamodb"` and a
-    `dynamodb { }` block: ChatStack calls wire_dynamodb for that choice."""
+    `dynamodb { }` block: ChatStack builds the tables (build_dynamodb) for that choice."""
     from cdktf import App
 
     from modules.dynamodb import ChatTables
@@ -337,7 +337,7 @@ def wired(tmp_path_factory, environment_configs):
     outdir = tmp_path_factory.mktemp("dynamodb-wired")
     app = App(outdir=str(outdir))
     stack = ChatStack(app, config)
-    assert isinstance(stack.dynamodb, ChatTables)
+    assert isinstance(stack.composition.variant_stores["document_store"], ChatTables)
     app.synth()
     return Synthesized(json.loads((outdir / "stacks" / config.stack_name / "cdk.tf.json").read_text()))
 

@@ -61,9 +61,9 @@ def wired(tmp_path_factory):
     (directory / "variants.hcl").write_text(ENVIRONMENT)
     config = load_environment(directory / "variants.hcl")
     app = App(outdir=str(directory / "out"))
-    # ChatStack calls wire_msk and wire_documentdb for these choices.
-    stack = ChatStack(app, config)
-    cluster, database = stack.kafka, stack.document_db
+    # ChatStack builds MSK and DocumentDB (build_msk, build_documentdb) for these choices.
+    variant_stores = ChatStack(app, config).composition.variant_stores
+    cluster, database = variant_stores["messaging"], variant_stores["document_store"]
     app.synth()
     document = json.loads((directory / "out" / "stacks" / "chat-variants" / "cdk.tf.json").read_text())
     return Synthesized(document), cluster, database

@@ -11,18 +11,19 @@ from pathlib import Path
 
 import pytest
 
+from modules.cache.alarms import cache_node_ids, cache_watch
 from modules.common.keys import BASE_STATEMENT_SIDS, KEY_ADMINISTRATION_ACTIONS
-from modules.observability import AlarmsProps, WatchedService
+from modules.compute.alarms import WatchedService, service_watch
+from modules.database.alarms import database_watch
+from modules.database.sizing import postgres_max_connections
+from modules.documentdb.alarms import documentdb_watch
+from modules.load_balancer.alarms import load_balancer_watch
+from modules.msk.alarms import kafka_watch
+from modules.observability import AlarmsProps
 from modules.observability.dashboard import GRID_WIDTH, dashboard_body
-from modules.observability.specs import (
-    GIB,
-    cache_node_ids,
-    documentdb_watch,
-    kafka_watch,
-    load_balancer_watch,
-    postgres_max_connections,
-    redis_cluster_watch,
-)
+from modules.observability.specs import GIB
+from modules.queues.alarms import queue_watch
+from modules.redis_cluster.alarms import redis_cluster_watch
 
 ACCOUNT = "111122223333"
 TOPIC_ARN = f"arn:aws:sns:eu-west-1:{ACCOUNT}:chat-prod-alarms"
@@ -47,39 +48,57 @@ class Group:
 
 
 def _watch_everything(alarms, props):
-    alarms.watch_load_balancer(
-        load_balancer_arn_suffix="app/chat-prod-alb/50dc6c495c0c9188",
-        target_groups={
-            "api-blue": Group("targetgroup/b-api/73e2d6bc24d8a067"),
-            "realtime-blue": Group("targetgroup/b-rea/66e2d6bc24d8a067"),
-        },
-        latency_target_groups=["api-blue"],
+    alarms.add(
+        load_balancer_watch(
+            alarms.props,
+            load_balancer_arn_suffix="app/chat-prod-alb/50dc6c495c0c9188",
+            target_groups={
+                "api-blue": Group("targetgroup/b-api/73e2d6bc24d8a067"),
+                "realtime-blue": Group("targetgroup/b-rea/66e2d6bc24d8a067"),
+            },
+            latency_target_groups=["api-blue"],
+        )
     )
-    alarms.watch_services(
-        cluster_name=props.name,
-        services=[
-            WatchedService("api-blue", f"{props.name}-api-blue"),
-            WatchedService("api-green", f"{props.name}-api-green", load=False),
-            WatchedService("worker", f"{props.name}-worker"),
-        ],
+    alarms.add(
+        service_watch(
+            alarms.props,
+            cluster_name=props.name,
+            services=[
+                WatchedService("api-blue", f"{props.name}-api-blue"),
+                WatchedService("api-green", f"{props.name}-api-green", load=False),
+                WatchedService("worker", f"{props.name}-worker"),
+            ],
+        )
     )
-    alarms.watch_database(
-        identifier=f"{props.name}-postgres",
-        memory_gib=16,
-        allocated_storage_gib=100,
-        replica_identifier=f"{props.name}-postgres-replica",
+    alarms.add(
+        database_watch(
+            alarms.props,
+            identifier=f"{props.name}-postgres",
+            memory_gib=16,
+            allocated_storage_gib=100,
+            replica_identifier=f"{props.name}-postgres-replica",
+        )
     )
-    alarms.watch_cache(replication_group_id=f"{props.name}-cache", node_count=3)
-    alarms.watch_queue(
-        queue_name=f"{props.name}-push-notifications", dead_letter_queue_name=f"{props.name}-push-notifications-dlq"
+    alarms.add(cache_watch(alarms.props, replication_group_id=f"{props.name}-cache", node_count=3))
+    alarms.add(
+        queue_watch(
+            alarms.props,
+            queue_name=f"{props.name}-push-notifications",
+            dead_letter_queue_name=f"{props.name}-push-notifications-dlq",
+        )
     )
-    alarms.watch_kafka(cluster_name=f"{props.name}-kafka", broker_count=3)
-    alarms.watch_documentdb(
-        cluster_identifier=f"{props.name}-docdb",
-        instance_identifiers=[f"{props.name}-docdb-1", f"{props.name}-docdb-2"],
-        max_connections=1700,
+    alarms.add(kafka_watch(alarms.props, cluster_name=f"{props.name}-kafka", broker_count=3))
+    alarms.add(
+        documentdb_watch(
+            alarms.props,
+            cluster_identifier=f"{props.name}-docdb",
+            instance_identifiers=[f"{props.name}-docdb-1", f"{props.name}-docdb-2"],
+            max_connections=1700,
+        )
     )
-    alarms.watch_redis_cluster(namespace="ChatInfra/RedisCluster", cluster_name=f"{props.name}-redis")
+    alarms.add(
+        redis_cluster_watch(alarms.props, namespace="ChatInfra/RedisCluster", cluster_name=f"{props.name}-redis")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -95,11 +114,14 @@ def variants(synth_scratch):
     def dev(stack):
         topic = AlarmTopic(stack, "alarm_topic", props=DEV)
         alarms = Alarms(stack, "alarms", props=DEV, topic_arn=topic.arn)
-        alarms.watch_cache(replication_group_id="chat-dev-cache", node_count=1)
-        alarms.watch_services(
-            cluster_name="chat-dev",
-            services=[WatchedService("worker", "chat-dev-worker")],
-            container_insights=False,
+        alarms.add(cache_watch(alarms.props, replication_group_id="chat-dev-cache", node_count=1))
+        alarms.add(
+            service_watch(
+                alarms.props,
+                cluster_name="chat-dev",
+                services=[WatchedService("worker", "chat-dev-worker")],
+                container_insights=False,
+            )
         )
         Dashboard(stack, "dashboard", props=DEV, alarms=alarms)
 
@@ -584,8 +606,8 @@ def test_a_second_alarm_with_the_same_key_is_refused(synth_scratch):
 
     def build(stack):
         alarms = Alarms(stack, "alarms", props=DEV, topic_arn="arn:aws:sns:eu-west-1:111122223333:chat-dev-alarms")
-        alarms.watch_queue(queue_name="chat-dev-push", dead_letter_queue_name="chat-dev-push-dlq")
-        alarms.watch_queue(queue_name="chat-dev-push", dead_letter_queue_name="chat-dev-push-dlq")
+        alarms.add(queue_watch(alarms.props, queue_name="chat-dev-push", dead_letter_queue_name="chat-dev-push-dlq"))
+        alarms.add(queue_watch(alarms.props, queue_name="chat-dev-push", dead_letter_queue_name="chat-dev-push-dlq"))
 
     with pytest.raises(ValueError) as caught:
         synth_scratch(build)
@@ -614,7 +636,7 @@ def test_the_alarms_block_is_derived_from_the_props():
 
 @pytest.fixture(scope="module")
 def wired_stack(tmp_path_factory):
-    """The dev environment's ChatStack (which calls wire_observability), with a subscriber, synthesized."""
+    """The dev environment's ChatStack (whose root builds the observability), with a subscriber, synthesized."""
     from cdktf import App
 
     from envconfig import load_environment
@@ -626,23 +648,20 @@ def wired_stack(tmp_path_factory):
     block = environment_block(AlarmsProps, "AlarmsConfig")(subscriptions={"email": ["dev-alarms@example.com"]})
     outdir = tmp_path_factory.mktemp("wired")
     app = App(outdir=str(outdir))
-    stack = ChatStack(app, config.model_copy(update={"alarms": block}))
-    wired = stack.observability
+    built = ChatStack(app, config.model_copy(update={"alarms": block})).composition
     app.synth()
     document = json.loads((outdir / "stacks" / config.stack_name / "cdk.tf.json").read_text())
-    return stack, wired, Synthesized(document)
+    return built, built.observability, Synthesized(document)
 
 
 def test_wiring_watches_exactly_the_components_the_stack_has(wired_stack):
-    stack, wired, synth = wired_stack
+    built, wired, synth = wired_stack
     alarms = alarms_by_name(synth)
     prefixes = {name.removeprefix("chat-dev-").split("-")[0] for name in alarms}
-    expected = {"alb", "api", "realtime", "worker", "cache", "push", "offline"}
-    # The database is watched exactly when the stack has one.
-    assert prefixes == expected | ({"database"} if getattr(stack, "database", None) is not None else set())
+    assert prefixes == {"alb", "api", "realtime", "worker", "database", "cache", "push", "offline"}
     # No MSK, DocumentDB or Redis Cluster in this stack: none of their alarms.
-    for component, pattern in (("kafka", "kafka"), ("document_db", "documentdb"), ("redis_cluster", "redis-cluster")):
-        assert getattr(stack, component, None) is None
+    assert built.variant_stores == {}
+    for pattern in ("kafka", "documentdb", "redis-cluster"):
         assert not [name for name in alarms if pattern in name]
     assert set(wired.alarms.alarm_names) == set(alarms)
     _, subscription = only(synth.resources("aws_sns_topic_subscription"))
@@ -650,7 +669,7 @@ def test_wiring_watches_exactly_the_components_the_stack_has(wired_stack):
 
 
 def test_wiring_points_every_dimension_at_the_stacks_resources(wired_stack):
-    stack, _, synth = wired_stack
+    built, _, synth = wired_stack
     alarms = alarms_by_name(synth)
     lb_name, _ = only(synth.resources("aws_lb"))
     lb_suffix = synth.reference("aws_lb", lb_name, "arn_suffix")
@@ -666,7 +685,7 @@ def test_wiring_points_every_dimension_at_the_stacks_resources(wired_stack):
                 assert name.startswith(f"chat-dev-alb-{group['tags']['Service']}-{group['tags']['Colour']}-"), name
             if "ServiceName" in dimensions:
                 services = {s["name"] for s in synth.resources("aws_ecs_service").values()}
-                assert dimensions["ServiceName"] in services and dimensions["ClusterName"] == stack.cluster.name
+                assert dimensions["ServiceName"] in services and dimensions["ClusterName"] == built.compute.cluster.name
             if "CacheClusterId" in dimensions:
                 groups = {
                     g["replication_group_id"] for g in synth.resources("aws_elasticache_replication_group").values()
@@ -677,7 +696,7 @@ def test_wiring_points_every_dimension_at_the_stacks_resources(wired_stack):
                 if instance.startswith("${"):  # the replica, by reference
                     assert "replicate_source_db" in synth.by_reference(instance), name
                 else:
-                    assert instance == stack.database.identifier, name
+                    assert instance == built.database.identifier, name
                     instances = {i["identifier"] for i in synth.resources("aws_db_instance").values()}
                     assert instance in instances
             if "QueueName" in dimensions:
@@ -686,18 +705,19 @@ def test_wiring_points_every_dimension_at_the_stacks_resources(wired_stack):
 
 
 def test_wiring_skips_colours_without_tasks(wired_stack):
-    stack, _, synth = wired_stack
+    built, _, synth = wired_stack
     alarms = alarms_by_name(synth)
+    services = built.compute.services
     for service in ("api", "realtime"):
-        weights = stack.load_balancer.props.weights_of(service)
+        weights = built.edge.load_balancer.props.weights_of(service)
         for colour, weight in weights.items():
-            tasks = stack.services[service].props.min_tasks if weight else stack.services[service].props.standby_tasks
+            tasks = services[service].props.min_tasks if weight else services[service].props.standby_tasks
             assert (f"chat-dev-alb-{service}-{colour}-unhealthy-hosts" in alarms) == (tasks > 0)
             assert (f"chat-dev-{service}-{colour}-cpu" in alarms) == (weight > 0)
 
 
 def test_documentdb_connection_limit_per_class():
-    from modules.observability.specs import documentdb_max_connections
+    from modules.documentdb.sizing import documentdb_max_connections
 
     assert documentdb_max_connections("db.t4g.medium") == 500
     assert documentdb_max_connections("db.r6g.large") == 1700
@@ -710,26 +730,49 @@ def test_documentdb_connection_limit_per_class():
     )
 
 
-def test_wiring_watches_the_variant_components_by_their_attributes(synth_scratch):
-    """A stack holding only MSK, DocumentDB and the Redis Cluster (as their modules expose
-    them): their alarms, and nothing for the components it lacks."""
-    from types import SimpleNamespace
+def test_observability_aggregates_the_watches_components_give(synth_scratch):
+    """build_observability adds what each component's `watches(thresholds)` returns, in order,
+    and nothing else: here MSK, DocumentDB and the Redis Cluster as their modules' alarm
+    builders watch them, with the sizing facts of their modules (DocumentDB's connection limit)."""
+    from modules.documentdb.sizing import documentdb_max_connections
+    from modules.observability import AlarmTopic
+    from stacks.observability import build_observability
 
-    from stacks.observability import wire_observability
+    thresholds = AlarmsProps(name="chat-var", region="eu-west-1", account_id=ACCOUNT, deletion_protection=False)
 
-    config = SimpleNamespace(
-        stack_inputs={"name": "chat-var", "region": "eu-west-1", "account_id": ACCOUNT}, deletion_protection=False
+    @dataclass(frozen=True)
+    class StandIn:
+        """A Component that gives fixed watches and no backup target."""
+
+        built: tuple
+
+        def backup_targets(self):
+            return ()
+
+        def watches(self, given):
+            assert given is thresholds
+            return self.built
+
+    components = (
+        StandIn((kafka_watch(thresholds, cluster_name="chat-var-kafka", broker_count=3),)),
+        StandIn(
+            (
+                documentdb_watch(
+                    thresholds,
+                    cluster_identifier="chat-var-docdb",
+                    instance_identifiers=["chat-var-docdb-1"],
+                    max_connections=documentdb_max_connections("db.t4g.medium"),
+                ),
+            )
+        ),
+        StandIn((redis_cluster_watch(thresholds, namespace="ChatInfra/RedisCluster", cluster_name="chat-var-redis"),)),
     )
+    built = {}
 
     def build(stack):
-        stack.kafka = SimpleNamespace(cluster_name="chat-var-kafka", broker_count=3)
-        stack.document_db = SimpleNamespace(
-            cluster_identifier="chat-var-docdb",
-            instance_identifiers=["chat-var-docdb-1"],
-            props=SimpleNamespace(instance_class="db.t4g.medium"),
-        )
-        stack.redis_cluster = SimpleNamespace(metric_namespace="ChatInfra/RedisCluster", cluster_name="chat-var-redis")
-        wire_observability(stack, config)
+        topic = AlarmTopic(stack, "alarm_topic", props=thresholds)
+        watches = [watch for component in components for watch in component.watches(thresholds)]
+        built["observability"] = build_observability(stack, thresholds, topic, watches)
 
     alarms = alarms_by_name(synth_scratch(build))
     assert set(alarms) == {
@@ -741,3 +784,5 @@ def test_wiring_watches_the_variant_components_by_their_attributes(synth_scratch
     }
     assert alarms["chat-var-documentdb-1-connections"]["threshold"] == 400  # 80% of db.t4g.medium's 500
     assert alarms["chat-var-redis-cluster-state"]["namespace"] == "ChatInfra/RedisCluster"
+    titles = [watch.title for watch in built["observability"].alarms.watches]
+    assert titles == ["Kafka (chat-var-kafka)", "DocumentDB (chat-var-docdb)", "Redis Cluster (chat-var-redis)"]

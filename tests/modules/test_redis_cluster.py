@@ -243,7 +243,7 @@ def variants(synth_scratch):
     from modules.redis_cluster import RedisCluster
     from modules.security_groups import SecurityGroup, SecurityGroupProps
 
-    def build(props):
+    def build(props, memory_alarm_percent=80):
         def add(stack):
             api = SecurityGroup(
                 stack,
@@ -258,15 +258,24 @@ def variants(synth_scratch):
                 description="API execution role",
                 account_id="111122223333",
             )
-            cluster = RedisCluster(stack, "redis_cluster", props=props)
+            cluster = RedisCluster(
+                stack,
+                "redis_cluster",
+                props=props,
+                alarm_topic_arn="arn:aws:sns:eu-west-1:111122223333:alarms",
+                memory_alarm_percent=memory_alarm_percent,
+            )
             cluster.allow_from(api)
             cluster.grant_read_auth_secret(execution)
             cluster.grant_read_tls_ca_certificate(execution)
-            cluster.notify("arn:aws:sns:eu-west-1:111122223333:alarms")
 
         return synth_scratch(add)
 
-    return {"prod": build(BASE), "dev": build(DEV), "ami": build(replace(DEV, ami_id="ami-0123456789abcdef0"))}
+    return {
+        "prod": build(BASE),
+        "dev": build(DEV, memory_alarm_percent=70),
+        "ami": build(replace(DEV, ami_id="ami-0123456789abcdef0")),
+    }
 
 
 def secrets_by_name(synth) -> dict[str, tuple[str, dict]]:
@@ -663,6 +672,13 @@ def test_alarms_watch_every_node_memory_and_replicas_and_notify(variants):
     assert alarms["chat-test-redis-memory-high"]["threshold"] == 80
 
 
+def test_the_memory_alarm_takes_the_threshold_it_is_given(variants):
+    """The stack passes the one cache-memory threshold of its `alarms { }` block (ElastiCache's too)."""
+    alarms = {a["alarm_name"]: a for a in variants["dev"].resources("aws_cloudwatch_metric_alarm").values()}
+    (memory,) = [alarm for name, alarm in alarms.items() if name.endswith("-redis-memory-high")]
+    assert memory["threshold"] == 70 and "over 70% of its maxmemory" in memory["alarm_description"]
+
+
 def test_the_scripts_are_in_the_stack_once_and_every_node_gets_its_own_settings(variants):
     synth = variants["prod"]
     (local_name, files) = next(iter(synth.document["locals"].items()))
@@ -687,7 +703,7 @@ def test_the_scripts_are_in_the_stack_once_and_every_node_gets_its_own_settings(
 
 
 class StandInService:
-    """What wire_redis_cluster uses of a FargateService."""
+    """What build_redis_cluster uses of a FargateService."""
 
     def __init__(self, stack, name):
         from modules.common.roles import ServiceRole
@@ -721,8 +737,11 @@ class StandInService:
 def wired(synth_scratch):
     from envconfig.schema import EnvironmentConfig
     from modules.backup import BackupPlan, BackupPlanProps
+    from modules.common.stack_context import StackContext
     from modules.network import Network, NetworkProps
-    from stacks.redis_cluster import wire_redis_cluster
+    from modules.observability import AlarmsProps
+    from stacks.platform import Platform
+    from stacks.redis_cluster import build_redis_cluster
 
     config = EnvironmentConfig.model_validate(
         {
@@ -738,41 +757,65 @@ def wired(synth_scratch):
     built = {}
 
     def add(stack):
-        # What ChatStack gives its modules, without its shared context (each module makes its own).
-        stack.stack_inputs = config.stack_inputs
-        stack.network = Network(
+        network = Network(
             stack,
             "network",
             props=NetworkProps(
                 name="chat-staging", region="eu-west-1", vpc_cidr="10.20.0.0/16", az_count=3, availability_zones=ZONES
             ),
         )
-        stack.services = {name: StandInService(stack, name) for name in ("api", "realtime", "worker")}
-        stack.backup = BackupPlan(
+        platform = Platform(
+            scope=stack,
+            config=config,
+            context=StackContext(stack, region="eu-west-1", account_id="111122223333"),
+            network=network,
+            services={name: StandInService(stack, name) for name in ("api", "realtime", "worker")},
+            alarm_topic_arn="arn:aws:sns:eu-west-1:111122223333:chat-staging-alarms",
+            alarm_thresholds=AlarmsProps(name="chat-staging", region="eu-west-1", cache_memory_percent=75),
+        )
+        built["cluster"] = cluster = build_redis_cluster(platform)
+        # What the composition root does with every component's backup targets.
+        backup = BackupPlan(
             stack, "backup", props=BackupPlanProps(name="chat-staging", region="eu-west-1", account_id="111122223333")
         )
-        built["cluster"] = wire_redis_cluster(stack, config)
-        built["stack"] = stack
+        for target in cluster.backup_targets():
+            backup.protect(target.name, target.arn)
+        built["services"] = platform.services
 
     built["synth"] = synth_scratch(add)
     return built
 
 
 def test_wiring_reaches_the_cache_clients_only(wired):
-    stack, synth = wired["stack"], wired["synth"]
-    assert stack.redis_cluster is wired["cluster"]
+    services, synth = wired["services"], wired["synth"]
     ingress = rules_of(synth, "aws_vpc_security_group_ingress_rule", "chat-staging-redis")
     sources = sorted(group_name_of(synth, r["referenced_security_group_id"]) for r in ingress if r["from_port"] == 6379)
     assert sources == ["chat-api", "chat-realtime", "chat-staging-redis"]
     for name in ("api", "realtime"):
-        service = stack.services[name]
+        service = services[name]
         assert set(service.environment) == {"CACHE_CLUSTER_NODES"}
         assert service.environment["CACHE_CLUSTER_NODES"] == wired["cluster"].startup_nodes
         assert service.secrets == {
             "CACHE_PASSWORD": wired["cluster"].auth_secret_arn,
             "CACHE_TLS_CA": wired["cluster"].tls_ca_certificate_secret_arn,
         }
-    assert stack.services["worker"].environment == {} and stack.services["worker"].secrets == {}
+    assert services["worker"].environment == {} and services["worker"].secrets == {}
+
+
+def test_wiring_gives_the_alarms_the_stacks_topic_threshold_and_startup_nodes_output(wired):
+    synth = wired["synth"]
+    alarms = {a["alarm_name"]: a for a in synth.resources("aws_cloudwatch_metric_alarm").values()}
+    assert {tuple(a["alarm_actions"]) for a in alarms.values()} == {
+        ("arn:aws:sns:eu-west-1:111122223333:chat-staging-alarms",)
+    }
+    assert alarms["chat-staging-redis-memory-high"]["threshold"] == 75
+    nodes = synth.document["output"]["redis_cluster_startup_nodes"]["value"].split(",")
+    interfaces = [
+        synth.reference("aws_network_interface", name, "private_ip")
+        for name in synth.resources("aws_network_interface")
+        if "redis_cluster_node" in name
+    ]
+    assert sorted(nodes) == sorted(f"{interface}:6379" for interface in interfaces) and len(nodes) == 6
 
 
 def test_wiring_protects_every_data_volume_and_admits_s3_to_the_data_tier(wired):

@@ -1,7 +1,7 @@
 """WebSocket API module: routes and HTTP_PROXY integrations through the (REST) VPC link to
 the internal NLB, listeners per colour, the stage's throttle and JSON access log to an
 encrypted group, the account's CloudWatch role, the custom domain, grants, validation, the
-README, and the stack wiring (wire_websocket_api, connect_websocket_api) with a real
+README, and the stack wiring (build_websocket_api, connect_websocket_api) with a real
 realtime FargateService registering with the NLB's target groups."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 
 from modules.websocket_api import WebSocketApiProps
 from modules.websocket_api.routes import REQUIRED_ACCESS_LOG_FIELDS
-from modules.websocket_api.variant import ingress_problems
+from modules.websocket_api.variant import api_gateway_problems
 from synthesized import released_count
 
 ACCOUNT = "111122223333"
@@ -383,8 +383,6 @@ def test_bad_input_is_refused_with_its_field_and_value(changes, message):
 
 
 GOOD_VARIANT = {
-    "ingress": "api_gateway",
-    "websocket_block_given": True,
     "document_store": "dynamodb",
     "nat_mode": "single",
     "realtime_requests_per_target": None,
@@ -396,11 +394,6 @@ GOOD_VARIANT = {
 @pytest.mark.parametrize(
     ("changes", "key", "message"),
     [
-        (
-            {"websocket_block_given": False},
-            "websocket_api",
-            'expected a websocket_api block with its host_name when ingress = "api_gateway", got none',
-        ),
         ({"document_store": "none"}, "document_store", 'expected "dynamodb" when ingress = "api_gateway"'),
         ({"nat_mode": "none"}, "network.nat_mode", 'expected "single" or "per_az" when ingress = "api_gateway"'),
         ({"realtime_requests_per_target": 500}, "realtime.requests_per_target", "expected null when ingress"),
@@ -415,23 +408,12 @@ GOOD_VARIANT = {
             "load_balancer.weights",
             'expected no weights for realtime when ingress = "api_gateway"',
         ),
-        (
-            {"ingress": "alb"},
-            "websocket_api",
-            'expected no websocket_api block unless ingress = "api_gateway", got ingress "alb"',
-        ),
     ],
 )
 def test_the_api_gateway_ingress_needs_the_rest_of_the_file_to_fit(changes, key, message):
-    assert ingress_problems(**GOOD_VARIANT) == []
-    problems = ingress_problems(**{**GOOD_VARIANT, **changes})
+    assert api_gateway_problems(**GOOD_VARIANT) == []
+    problems = api_gateway_problems(**{**GOOD_VARIANT, **changes})
     assert len(problems) == 1 and problems[0][0] == key and message in problems[0][1]
-
-
-def test_the_load_balancer_ingress_asks_nothing():
-    assert (
-        ingress_problems(**{**GOOD_VARIANT, "ingress": "alb", "websocket_block_given": False, "nat_mode": "none"}) == []
-    )
 
 
 # -- wiring into a stack -----------------------------------------------------------------------
@@ -469,7 +451,7 @@ def variant(**changes):
 @pytest.fixture(scope="module")
 def wired(synth_scratch):
     """What ChatStack does with the API Gateway ingress, on a scratch stack: the network and
-    domain from the file, wire_websocket_api, the realtime service routed by the API's
+    domain from the file, build_websocket_api, the realtime service routed by the API's
     target groups, the chat tables, then connect_websocket_api."""
     from modules.common.inputs import props_from_block
     from modules.compute import ComputeCluster, ComputeClusterProps, FargateService, RoutedServiceProps
@@ -478,18 +460,15 @@ def wired(synth_scratch):
     from modules.dns import Domain, DomainProps
     from modules.dynamodb import ChatTables, ChatTablesProps
     from modules.network import Network, NetworkProps
-    from stacks.websocket_api import connect_websocket_api, wire_websocket_api
+    from stacks.websocket_api import build_websocket_api, connect_websocket_api
 
     config = variant()
     supplied = config.stack_inputs
 
     def build(stack):
-        # What ChatStack gives its modules, without its shared context (each module makes its own).
-        stack.stack_inputs = supplied
-        stack.network = Network(stack, "network", props=props_from_block(NetworkProps, config.network, **supplied))
-        stack.domain = Domain(stack, "domain", props=props_from_block(DomainProps, config.dns, **supplied))
-        api = wire_websocket_api(stack, config)
-        assert stack.websocket_api is api
+        network = Network(stack, "network", props=props_from_block(NetworkProps, config.network, **supplied))
+        domain = Domain(stack, "domain", props=props_from_block(DomainProps, config.dns, **supplied))
+        api = build_websocket_api(stack, config, supplied, network, domain)
         cluster = ComputeCluster(
             stack, "compute", props=props_from_block(ComputeClusterProps, config.compute, **supplied)
         )
@@ -501,8 +480,8 @@ def wired(synth_scratch):
                 config.realtime,
                 **supplied,
                 service="realtime",
-                vpc_id=stack.network.vpc_id,
-                subnet_ids=tuple(stack.network.private_subnet_ids),
+                vpc_id=network.vpc_id,
+                subnet_ids=tuple(network.private_subnet_ids),
             ),
             cluster=cluster,
             repository=ContainerRepository(
@@ -510,16 +489,13 @@ def wired(synth_scratch):
                 "realtime_repository",
                 props=ContainerRepositoryProps(name="chat-wstest", service="realtime", region="eu-west-1"),
             ),
-            egress=ServiceEgress(s3_prefix_list_id=stack.network.s3_prefix_list_id, internet_https=True),
+            egress=ServiceEgress(s3_prefix_list_id=network.s3_prefix_list_id, internet_https=True),
             routing=api.service_routing(),
         )
-        stack.services = {"realtime": realtime}
-        with pytest.raises(ValueError, match=r"wstest: expected the chat tables \(wire_dynamodb\) before"):
-            connect_websocket_api(stack, config)
-        stack.dynamodb = ChatTables(
+        tables = ChatTables(
             stack, "dynamodb", props=ChatTablesProps(name="chat-wstest", region="eu-west-1", account_id=ACCOUNT)
         )
-        connect_websocket_api(stack, config)
+        connect_websocket_api(api, realtime, tables)
 
     return synth_scratch(build)
 
@@ -599,25 +575,8 @@ def test_wiring_lets_the_realtime_tasks_post_back_and_tells_them_where(wired):
 
 
 def test_a_file_that_does_not_fit_is_refused_before_anything_is_built():
-    from stacks.websocket_api import check_ingress
-    from tests.modules.variant_configs import variant_config
-
     with pytest.raises(ValueError, match='document_store\texpected "dynamodb" when ingress = "api_gateway"'):
         variant(document_store="none")
-    # The wiring judges the file the same way when the schema did not.
-    config = variant_config(
-        name="wstest",
-        region="eu-west-1",
-        network={"vpc_cidr": "10.60.0.0/16", "az_count": 2, "nat_mode": "single"},
-        dns={"zone_name": "chat.example.com", "api_host_names": ["api.chat.example.com"]},
-        realtime={"requests_per_target": 500},
-    )
-    object.__setattr__(config, "ingress", "api_gateway")
-    with pytest.raises(ValueError) as error:
-        check_ingress(config)
-    assert str(error.value).startswith("wstest: the API Gateway ingress does not fit this environment:\n  ")
-    for key in ("websocket_api:", "document_store:", "realtime.requests_per_target:"):
-        assert f"\n  {key}" in str(error.value)
 
 
 # -- the $connect authorizer (issue 24, finding 7) -------------------------------------------------
