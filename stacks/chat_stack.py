@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from cdktf import App, LocalBackend, S3Backend, TerraformOutput, TerraformStack
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+from bindings.aws.data_aws_caller_identity import DataAwsCallerIdentity
+from bindings.aws.provider import AwsProvider, AwsProviderDefaultTags
 from constructs import Construct
 
+import bindings
+from bindings.cdk import App, LocalBackend, S3Backend, TerraformOutput, TerraformStack
 from envconfig import EnvironmentConfig
 from modules.attachments import AttachmentsBucket, AttachmentsBucketProps
 from modules.backup import BackupPlan, BackupPlanProps
@@ -102,8 +103,11 @@ class ChatStack(TerraformStack):
         )
         self._backend()
         # CDKTF writes the short form "aws"; spell out the registry namespace so a
-        # reviewer (and `terraform init`) sees exactly which provider is pinned.
+        # reviewer (and `terraform init`) sees exactly which provider is pinned. The version is
+        # the one the selected toolchain's bindings were generated from, written here from the
+        # toolchain's declaration (bindings.TOOLCHAINS) rather than left to the bindings package.
         self.add_override("terraform.required_providers.aws.source", "hashicorp/aws")
+        self.add_override("terraform.required_providers.aws.version", bindings.TOOLCHAIN.aws_provider_version)
 
         self.network = Network(
             self, "network", props=props_from_block(NetworkProps, config.network, **config.stack_inputs)

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.ecs_cluster import (
+from bindings.aws.data_aws_caller_identity import DataAwsCallerIdentity
+from bindings.aws.ecs_cluster import (
     EcsCluster,
     EcsClusterConfiguration,
     EcsClusterConfigurationExecuteCommandConfiguration,
     EcsClusterConfigurationExecuteCommandConfigurationLogConfiguration,
     EcsClusterSetting,
 )
-from cdktf_cdktf_provider_aws.ecs_cluster_capacity_providers import (
+from bindings.aws.ecs_cluster_capacity_providers import (
     EcsClusterCapacityProviders,
     EcsClusterCapacityProvidersDefaultCapacityProviderStrategy,
 )

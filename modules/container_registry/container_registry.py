@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from cdktf_cdktf_provider_aws.ecr_lifecycle_policy import EcrLifecyclePolicy
-from cdktf_cdktf_provider_aws.ecr_repository import (
+from bindings.aws.ecr_lifecycle_policy import EcrLifecyclePolicy
+from bindings.aws.ecr_repository import (
     EcrRepository,
     EcrRepositoryEncryptionConfiguration,
     EcrRepositoryImageScanningConfiguration,
@@ -62,7 +62,7 @@ class ContainerRepository(Construct):
         self.props = props
         kms_key_arn = props.kms_key_arn
         if kms_key_arn is None:
-            from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+            from bindings.aws.data_aws_caller_identity import DataAwsCallerIdentity
 
             account_id = props.account_id or DataAwsCallerIdentity(self, "caller").account_id
             kms_key_arn = ManagedKey(

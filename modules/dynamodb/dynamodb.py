@@ -19,8 +19,8 @@ follow the selection to the table.
 
 from __future__ import annotations
 
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.dynamodb_table import (
+from bindings.aws.data_aws_caller_identity import DataAwsCallerIdentity
+from bindings.aws.dynamodb_table import (
     DynamodbTable,
     DynamodbTableAttribute,
     DynamodbTableGlobalSecondaryIndex,

@@ -19,16 +19,16 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 
-from cdktf_cdktf_provider_aws.cloudwatch_dashboard import CloudwatchDashboard
-from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import (
+from bindings.aws.cloudwatch_dashboard import CloudwatchDashboard
+from bindings.aws.cloudwatch_metric_alarm import (
     CloudwatchMetricAlarm,
     CloudwatchMetricAlarmMetricQuery,
     CloudwatchMetricAlarmMetricQueryMetric,
 )
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
-from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
-from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
+from bindings.aws.data_aws_caller_identity import DataAwsCallerIdentity
+from bindings.aws.sns_topic import SnsTopic
+from bindings.aws.sns_topic_policy import SnsTopicPolicy
+from bindings.aws.sns_topic_subscription import SnsTopicSubscription
 from constructs import Construct
 
 from modules.common.aws_arn import partition_for_region

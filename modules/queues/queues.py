@@ -22,9 +22,9 @@ from __future__ import annotations
 import json
 import re
 
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
-from cdktf_cdktf_provider_aws.sqs_queue_policy import SqsQueuePolicy
+from bindings.aws.data_aws_caller_identity import DataAwsCallerIdentity
+from bindings.aws.sqs_queue import SqsQueue
+from bindings.aws.sqs_queue_policy import SqsQueuePolicy
 from constructs import Construct
 
 from modules.common.aws_arn import partition_for_region

@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import re
 
-from cdktf import TerraformProvider, Token
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.shield_protection import ShieldProtection
-from cdktf_cdktf_provider_aws.wafv2_web_acl import (
+from bindings.aws.data_aws_caller_identity import DataAwsCallerIdentity
+from bindings.aws.shield_protection import ShieldProtection
+from bindings.aws.wafv2_web_acl import (
     Wafv2WebAcl,
     Wafv2WebAclDefaultAction,
     Wafv2WebAclDefaultActionAllow,
@@ -36,8 +35,8 @@ from cdktf_cdktf_provider_aws.wafv2_web_acl import (
     Wafv2WebAclRuleVisibilityConfig,
     Wafv2WebAclVisibilityConfig,
 )
-from cdktf_cdktf_provider_aws.wafv2_web_acl_association import Wafv2WebAclAssociation
-from cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration import (
+from bindings.aws.wafv2_web_acl_association import Wafv2WebAclAssociation
+from bindings.aws.wafv2_web_acl_logging_configuration import (
     Wafv2WebAclLoggingConfiguration,
     Wafv2WebAclLoggingConfigurationLoggingFilter,
     Wafv2WebAclLoggingConfigurationLoggingFilterFilter,
@@ -48,6 +47,7 @@ from cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration import (
 )
 from constructs import Construct
 
+from bindings.cdk import TerraformProvider, Token
 from modules.common.aws_arn import partition_for_region
 from modules.common.log_groups import encrypted_log_group, log_group_arn, log_group_key
 from modules.waf.props import CLOUDFRONT_REGION, WebAclProps
