@@ -1,12 +1,12 @@
-"""Where the CDKTF packages come from, and how the AWS provider bindings are loaded.
+"""Where the CDK packages come from (cdktf or cdktn), and how the AWS provider bindings are loaded.
 
-The AWS provider bindings package runs `from . import <submodule>` for all ~2,200 of
+CDKTF's AWS provider bindings package runs `from . import <submodule>` for all ~2,200 of
 its resource and data-source submodules in its `__init__`, so importing any one class
 from it costs ~20 s and ~570 MB in this process (measured on the 2-core CI machine
 kind). `install()` registers the package without running that `__init__`: a module
 object built from the package's own spec (same `__path__`, same `__spec__`), whose
-submodules are imported when first named. Project code keeps writing
-`from cdktf_cdktf_provider_aws.vpc import Vpc`; only the submodules a stack uses load.
+submodules are imported when first named. Project code writes
+`from bindings.aws.vpc import Vpc` (bindings/aws/); only the submodules a stack uses load.
 
 Call `install()` at every entry point before anything imports the bindings (main.py,
 tests/conftest.py, the benchmark). It is safe:
