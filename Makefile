@@ -4,7 +4,8 @@
 # Everything is installed inside the checkout: .tools/ (pipenv), .venv/ (the project,
 # from Pipfile.lock), .venv-checkov/ (checkov, isolated because its bc-python-hcl2
 # dependency overwrites python-hcl2's `hcl2` package), .venv-parliament/ (parliament, the
-# IAM policy linter the tests run over every policy document, with its own pinned botocore).
+# IAM policy linter the tests run over every policy document, with its own pinned botocore),
+# .venv-cdktn/ (the project on CDK Terrain instead of CDKTF: CHAT_INFRA_CDK=cdktn, bindings/).
 
 PYTHON ?= python3
 PIPENV_VERSION := 2026.10.3
@@ -61,6 +62,11 @@ $(PIPENV):
 	.venv-parliament/bin/pip install --quiet --requirement tools/parliament-requirements.txt
 	touch $@
 
+.venv-cdktn/.installed: tools/cdktn-requirements.txt
+	$(PYTHON) -m venv .venv-cdktn
+	.venv-cdktn/bin/pip install --quiet --requirement tools/cdktn-requirements.txt
+	touch $@
+
 .venv-moto/.installed: tools/moto-requirements.txt
 	$(PYTHON) -m venv .venv-moto
 	.venv-moto/bin/pip install --quiet --requirement tools/moto-requirements.txt
@@ -83,9 +89,15 @@ $(ACTIONLINT):
 	GOBIN=$(CURDIR)/.tools go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION) || \
 	  echo "actionlint not built (Go missing or its module proxy unreachable): the workflow lint test will skip"
 
-test: setup .venv-moto/.installed .venv-parliament/.installed $(ACTIONLINT)
+# The suite runs twice: whole on CDKTF (the default toolchain; it also synthesizes every stack
+# with CDK Terrain and compares the JSON, tests/test_toolchains.py), then without the
+# provider-backed tests on CDK Terrain, the toolchain the project can move to (README: Two
+# toolchains). The tier, the first deploy and the HCL plans run terraform on JSON both
+# toolchains already showed equal, so they run once.
+test: setup .venv-moto/.installed .venv-parliament/.installed .venv-cdktn/.installed $(ACTIONLINT)
 	.venv/bin/ruff check .
 	$(VENV_PYTHON) -m pytest
+	CHAT_INFRA_CDK=cdktn .venv-cdktn/bin/python -m pytest -m "not provider"
 
 # The first command of a new environment (ops/bootstrap_state.py): creates or re-checks the
 # state bucket and key in the environment's account, and prints its remote_state { } block.

@@ -61,10 +61,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outdir", help="output folder (default: cdktf.out, or what `cdktf synth` sets)")
     args = parser.parse_args(argv)
 
+    # CHAT_INFRA_CDK names the toolchain (bindings/): judged with the files, reported with them.
+    toolchain_problem = bindings.toolchain_problem()
+    if toolchain_problem:
+        print(f"error: {toolchain_problem}", file=sys.stderr)
     try:
         configs = load_environments(args.environments_dir, args.environments)
     except EnvironmentFileError as error:
         report(error.problems)
+        return EXIT_BAD_INPUT
+    if toolchain_problem:
         return EXIT_BAD_INPUT
 
     os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")

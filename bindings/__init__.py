@@ -1,12 +1,12 @@
-"""Where the CDKTF packages come from, and how the AWS provider bindings are loaded.
+"""Where the CDK packages come from (cdktf or cdktn), and how the AWS provider bindings are loaded.
 
-The AWS provider bindings package runs `from . import <submodule>` for all ~2,200 of
+CDKTF's AWS provider bindings package runs `from . import <submodule>` for all ~2,200 of
 its resource and data-source submodules in its `__init__`, so importing any one class
 from it costs ~20 s and ~570 MB in this process (measured on the 2-core CI machine
 kind). `install()` registers the package without running that `__init__`: a module
 object built from the package's own spec (same `__path__`, same `__spec__`), whose
-submodules are imported when first named. Project code keeps writing
-`from cdktf_cdktf_provider_aws.vpc import Vpc`; only the submodules a stack uses load.
+submodules are imported when first named. Project code writes
+`from bindings.aws.vpc import Vpc` (bindings/aws/); only the submodules a stack uses load.
 
 Call `install()` at every entry point before anything imports the bindings (main.py,
 tests/conftest.py, the benchmark). It is safe:
@@ -23,9 +23,14 @@ older jsii-pacmak versions, as these are, ship no such map, so `install()` regis
 without it jsii would raise `ValueError: Unknown type: ...` (loud, never a wrong value).
 tests/test_bindings.py proves the map for every submodule and the on-demand resolution.
 
-Moving to CDK Terrain (`cdktn`, `cdktn-provider-aws`) is a rename of imports: change
-the three names below and the `cdktf`/`cdktf_cdktf_provider_aws` imports in stacks/ and
-modules/ (and the Pipfile); nothing else in this file depends on which fork is used.
+Two toolchains (`TOOLCHAINS`): CDKTF (`cdktf` + `cdktf-cdktf-provider-aws`, the default)
+and CDK Terrain (`cdktn` + `cdktn-provider-aws`, its community continuation), chosen by
+`CHAT_INFRA_CDK` (read here only). This package is the one place their names are written:
+project code imports the CDK library as `bindings.cdk` and the provider's submodules as
+`bindings.aws.<submodule>` (bindings/aws/), and tests/test_bindings.py fails on any other
+import of them. CDK Terrain's provider package is already lazy (a PEP 562 `__getattr__`
+in its `__init__`) and ships its own jsii submodule map, so install() steps aside for it,
+silently: see `already_lazy()`.
 """
 
 from __future__ import annotations
@@ -36,14 +41,94 @@ import importlib.util
 import os
 import sys
 import types
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-PROVIDER_PACKAGE = "cdktf_cdktf_provider_aws"
-PROVIDER_ASSEMBLY = "@cdktf/provider-aws"
-CDK_PACKAGE = "cdktf"
-
+TOOLCHAIN_ENV = "CHAT_INFRA_CDK"
 EAGER_ENV = "CHAT_INFRA_EAGER_BINDINGS"
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    """One CDK library and the AWS provider bindings generated for it."""
+
+    name: str
+    cdk_package: str
+    provider_package: str
+    provider_assembly: str
+    # The hashicorp/aws version these bindings were generated from, written explicitly as the
+    # stacks' required_providers constraint (stacks/chat_stack.py); tests/test_bindings.py
+    # fails when the installed bindings were generated from another version.
+    aws_provider_version: str
+    requirements: str  # where the pins live, for the message when the package is missing
+
+
+TOOLCHAINS = {
+    # The final upstream CDKTF release (archived Dec 2025); Pipfile / Pipfile.lock, .venv.
+    "cdktf": Toolchain(
+        name="cdktf",
+        cdk_package="cdktf",
+        provider_package="cdktf_cdktf_provider_aws",
+        provider_assembly="@cdktf/provider-aws",
+        aws_provider_version="6.25.0",
+        requirements="Pipfile.lock, installed into .venv by make setup",
+    ),
+    # CDK Terrain, the community continuation: tools/cdktn-requirements.txt, .venv-cdktn.
+    "cdktn": Toolchain(
+        name="cdktn",
+        cdk_package="cdktn",
+        provider_package="cdktn_provider_aws",
+        provider_assembly="@cdktn/provider-aws",
+        aws_provider_version="6.69.1",
+        requirements="tools/cdktn-requirements.txt, installed into .venv-cdktn by make test",
+    ),
+}
+DEFAULT_TOOLCHAIN = "cdktf"
+
+
+class ToolchainChoiceError(ValueError):
+    """CHAT_INFRA_CDK names no toolchain, or one this Python does not have installed."""
+
+
+def toolchain_problem(environ: Mapping[str, str] = os.environ) -> str | None:
+    """Why the toolchain CHAT_INFRA_CDK selects cannot be used here, or None when it can."""
+    chosen = environ.get(TOOLCHAIN_ENV) or DEFAULT_TOOLCHAIN
+    toolchain = TOOLCHAINS.get(chosen)
+    if toolchain is None:
+        return f"{TOOLCHAIN_ENV}: expected one of {', '.join(TOOLCHAINS)} (unset: {DEFAULT_TOOLCHAIN}), got {chosen!r}"
+    missing = [
+        package
+        for package in (toolchain.cdk_package, toolchain.provider_package)
+        if importlib.util.find_spec(package) is None
+    ]
+    if missing:
+        return (
+            f"{TOOLCHAIN_ENV}={chosen}: {', '.join(missing)} not installed in {sys.executable} "
+            f"(pinned in {toolchain.requirements})"
+        )
+    return None
+
+
+def selected_toolchain(environ: Mapping[str, str] = os.environ) -> Toolchain:
+    problem = toolchain_problem(environ)
+    if problem is not None:
+        raise ToolchainChoiceError(problem)
+    return TOOLCHAINS[environ.get(TOOLCHAIN_ENV) or DEFAULT_TOOLCHAIN]
+
+
+# An unusable choice leaves these on the default; main.py reports toolchain_problem() first
+# (exit 2), and bindings.cdk / bindings.aws raise ToolchainChoiceError when imported.
+TOOLCHAIN = TOOLCHAINS.get(os.environ.get(TOOLCHAIN_ENV) or DEFAULT_TOOLCHAIN, TOOLCHAINS[DEFAULT_TOOLCHAIN])
+PROVIDER_PACKAGE = TOOLCHAIN.provider_package
+PROVIDER_ASSEMBLY = TOOLCHAIN.provider_assembly
+CDK_PACKAGE = TOOLCHAIN.cdk_package
+
+# The Terraform the stacks need: >= 1.11 for write-only arguments (the Redis Cluster's
+# `secret_string_wo`; 1.10 for the S3 backend's use_lockfile). CDK Terrain refuses to
+# synthesize a write-only argument unless the App declares such a target; CDKTF ignores
+# the key. bindings.cdk.App always sets it.
+TERRAFORM_TARGET_CONTEXT = {"targetVersions": {"terraform": ">=1.11.0"}}
 
 # jsii's kernel (a node process) holds the provider's whole assembly: ~620 MB of the
 # ~730 MB peak of synthesizing every environment once the Python side is lazy. A 1 MB
@@ -102,6 +187,30 @@ def read_layout(package: str = PROVIDER_PACKAGE) -> BindingsLayout:
     return BindingsLayout(spec=spec, submodules=tuple(submodules))
 
 
+def already_lazy(package: str) -> bool:
+    """True when the package's own `__init__` imports its submodules on first use: a module-level
+    `__getattr__` (PEP 562) and no eager `from . import <submodule>` at the top level (newer
+    jsii-pacmak output, e.g. cdktn-provider-aws). Read without executing it."""
+    try:
+        spec = importlib.util.find_spec(package)
+    except ValueError:  # in sys.modules without a spec: not a package this can read
+        return False
+    if spec is None or not spec.origin or not spec.submodule_search_locations:
+        return False
+    try:
+        tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"), filename=spec.origin)
+    except (OSError, SyntaxError):
+        return False
+    eager = any(
+        isinstance(statement, ast.ImportFrom) and statement.level == 1 and statement.module is None
+        for statement in tree.body
+    )
+    lazy_getattr = any(
+        isinstance(statement, ast.FunctionDef) and statement.name == "__getattr__" for statement in tree.body
+    )
+    return lazy_getattr and not eager
+
+
 def _is_docstring_or_publish(statement: ast.Expr) -> bool:
     value = statement.value
     if isinstance(value, ast.Constant) and isinstance(value.value, str):
@@ -151,6 +260,8 @@ def limit_jsii_node_memory() -> None:
 
 def install(package: str = PROVIDER_PACKAGE, assembly: str = PROVIDER_ASSEMBLY) -> bool:
     """Register the provider package lazily; True when installed, False on fallback."""
+    if already_lazy(package):
+        return True  # nothing to do and nothing to announce: it loads as lazily as the seam would
     current = sys.modules.get(package)
     if current is not None:
         if getattr(current, "__chat_infra_lazy__", False):

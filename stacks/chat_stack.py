@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from cdktf import App, LocalBackend, S3Backend, TerraformOutput, TerraformStack
-from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+from bindings.aws.provider import AwsProvider, AwsProviderDefaultTags
 from constructs import Construct
 
+import bindings
+from bindings.cdk import App, LocalBackend, S3Backend, TerraformOutput, TerraformStack
 from envconfig import EnvironmentConfig
 from modules.attachments.attachments import AttachmentsBucket
 from modules.attachments.props import AttachmentsBucketProps
@@ -166,8 +167,11 @@ class ChatStack(TerraformStack):
         )
         declare_backend(self, config)
         # CDKTF writes the short form "aws"; spell out the registry namespace so a
-        # reviewer (and `terraform init`) sees exactly which provider is pinned.
+        # reviewer (and `terraform init`) sees exactly which provider is pinned. The version is
+        # the one the selected toolchain's bindings were generated from, written here from the
+        # toolchain's declaration (bindings.TOOLCHAINS) rather than left to the bindings package.
         self.add_override("terraform.required_providers.aws.source", "hashicorp/aws")
+        self.add_override("terraform.required_providers.aws.version", bindings.TOOLCHAIN.aws_provider_version)
         # One partition and one account lookup (`caller`, when the file pins no account) for every module.
         context = StackContext(self, region=config.region, account_id=config.account_id)
 

@@ -19,8 +19,7 @@ methods).
 
 from __future__ import annotations
 
-from cdktf import TerraformOutput
-
+from bindings.cdk import TerraformOutput
 from modules.common.inputs import props_from_block
 from modules.redis_cluster import RedisCluster, RedisClusterProps
 from stacks.platform import Platform

@@ -106,8 +106,9 @@ def synthesized(synth_outdir, environment_configs) -> dict[str, Synthesized]:
 @pytest.fixture(scope="session")
 def synth_scratch() -> Callable[..., Synthesized]:
     """Synthesize what `build(stack)` adds to a fresh stack with an AWS provider."""
-    from cdktf import App, TerraformStack
-    from cdktf_cdktf_provider_aws.provider import AwsProvider
+    from bindings.aws.provider import AwsProvider
+
+    from bindings.cdk import App, TerraformStack
 
     def synth(build: Callable[[Any], Any], outdir: Path | None = None) -> Synthesized:
         import tempfile
@@ -123,38 +124,42 @@ def synth_scratch() -> Callable[..., Synthesized]:
     return synth
 
 
-# -- the shipped eager import, for the equivalence check (tests/test_bindings.py) --------
+# -- every stack synthesized once more in a background process ------------------------------
 #
-# Importing the bindings as shipped costs ~20 s, so the eager side runs as one extra
-# process per session, started as soon as collection shows a test needs it; it runs on
-# the second core while the rest of the suite runs, and the test waits for it.
+# For the equivalence check (tests/test_bindings.py: the shipped eager import, ~20 s) and the
+# toolchain comparison (tests/test_toolchains.py: the other toolchain's Python). Each runs as
+# one extra process per session, started as soon as collection shows a test needs it; it
+# runs on the second core while the rest of the suite runs, and the test waits for it.
 
-EAGER_SYNTH_SCRIPT = """
+BACKGROUND_SYNTH_SCRIPT = """
 import json, sys
 import main
 for directory, outdir in json.loads(sys.argv[1]):
     if main.main(["--environments-dir", directory, "--outdir", outdir]) != 0:
         sys.exit(3)
-package = sys.modules["cdktf_cdktf_provider_aws"]
+import importlib.metadata, bindings
+package = sys.modules[bindings.PROVIDER_PACKAGE]
 print(json.dumps({
+    "toolchain": bindings.TOOLCHAIN.name,
+    "cdk_version": importlib.metadata.version(bindings.CDK_PACKAGE),
     "lazy": getattr(package, "__chat_infra_lazy__", False),
-    "submodules": sum(1 for m in sys.modules if m.startswith("cdktf_cdktf_provider_aws.") and m.count(".") == 1),
+    "submodules": sum(1 for m in sys.modules if m.startswith(bindings.PROVIDER_PACKAGE + ".") and m.count(".") == 1),
 }))
 """
-EAGER_SYNTH_TIMEOUT_SECONDS = 600
+BACKGROUND_SYNTH_TIMEOUT_SECONDS = 600
 
 
-class EagerSynthesis:
-    """`main.py` over every stack source, in a process with the seam turned off."""
+class BackgroundSynthesis:
+    """`main.py` over every stack source, in another process: `python` with `environment` added."""
 
-    def __init__(self) -> None:
-        self.outdir = Path(tempfile.mkdtemp(prefix="eager-cdktf.out-"))
+    def __init__(self, python: str, environment: dict[str, str]) -> None:
+        self.outdir = Path(tempfile.mkdtemp(prefix="background-cdktf.out-"))
         # Nested folders that do not exist yet: main.py must create them (a user's --outdir).
         self.sources = [(str(ENVIRONMENTS_DIR), str(self.outdir / "environments" / "cdktf.out"))]
         self.sources.append((str(EXAMPLES_DIR), str(self.outdir / "examples" / "cdktf.out")))
-        env = {**os.environ, bindings.EAGER_ENV: "1", "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, **environment, "PYTHONPATH": str(ROOT)}
         self.process = subprocess.Popen(
-            [sys.executable, "-c", EAGER_SYNTH_SCRIPT, json.dumps(self.sources)],
+            [python, "-c", BACKGROUND_SYNTH_SCRIPT, json.dumps(self.sources)],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -163,7 +168,7 @@ class EagerSynthesis:
         )
 
     def result(self) -> tuple[int, str, str]:
-        stdout, stderr = self.process.communicate(timeout=EAGER_SYNTH_TIMEOUT_SECONDS)
+        stdout, stderr = self.process.communicate(timeout=BACKGROUND_SYNTH_TIMEOUT_SECONDS)
         return self.process.returncode, stdout, stderr
 
     def stack_file(self, stack_name: str) -> Path:
@@ -177,23 +182,63 @@ class EagerSynthesis:
         shutil.rmtree(self.outdir, ignore_errors=True)
 
 
+# The toolchain the comparison synthesizes with, and the Python that has it (make test creates both).
+OTHER_TOOLCHAIN = "cdktn"
+OTHER_TOOLCHAIN_PYTHON = ROOT / ".venv-cdktn" / "bin" / "python"
+
+
+def _why_no_background(fixture: str) -> str | None:
+    """Why the background process a fixture stands for is not started here, or None."""
+    if fixture == "eager_synthesis" and bindings.already_lazy(bindings.PROVIDER_PACKAGE):
+        return f"{bindings.PROVIDER_PACKAGE} is lazy by itself: no seam whose output to compare with the eager import"
+    if fixture == "other_toolchain_synthesis":
+        if bindings.TOOLCHAIN.name == OTHER_TOOLCHAIN:
+            return f"this run is the {OTHER_TOOLCHAIN} one: the {bindings.DEFAULT_TOOLCHAIN} run compares both"
+        if not OTHER_TOOLCHAIN_PYTHON.is_file():
+            return f"{OTHER_TOOLCHAIN_PYTHON.relative_to(ROOT)} is missing: make .venv-cdktn/.installed (in make test)"
+    return None
+
+
+def _start_background(fixture: str) -> BackgroundSynthesis:
+    if fixture == "eager_synthesis":
+        return BackgroundSynthesis(sys.executable, {bindings.EAGER_ENV: "1"})
+    return BackgroundSynthesis(str(OTHER_TOOLCHAIN_PYTHON), {bindings.TOOLCHAIN_ENV: OTHER_TOOLCHAIN})
+
+
+_BACKGROUND_KEY = pytest.StashKey[dict[str, BackgroundSynthesis]]()
+
+
 def pytest_collection_finish(session):
-    if any("eager_synthesis" in getattr(item, "fixturenames", ()) for item in session.items):
-        session.config.stash[_EAGER_KEY] = EagerSynthesis()
+    wanted = {name for item in session.items for name in getattr(item, "fixturenames", ())}
+    session.config.stash[_BACKGROUND_KEY] = {
+        fixture: _start_background(fixture)
+        for fixture in ("eager_synthesis", "other_toolchain_synthesis")
+        if fixture in wanted and _why_no_background(fixture) is None
+    }
 
 
 def pytest_sessionfinish(session):
-    eager = session.config.stash.get(_EAGER_KEY, None)
-    if eager is not None:
-        eager.close()
+    for background in session.config.stash.get(_BACKGROUND_KEY, {}).values():
+        background.close()
 
 
-_EAGER_KEY = pytest.StashKey[EagerSynthesis]()
+def _background(request, fixture: str) -> BackgroundSynthesis:
+    reason = _why_no_background(fixture)
+    if reason:
+        pytest.skip(reason)
+    return request.config.stash[_BACKGROUND_KEY][fixture]
 
 
 @pytest.fixture(scope="session")
-def eager_synthesis(request) -> EagerSynthesis:
-    return request.config.stash[_EAGER_KEY]
+def eager_synthesis(request) -> BackgroundSynthesis:
+    """Every stack with the seam turned off (the shipped eager import)."""
+    return _background(request, "eager_synthesis")
+
+
+@pytest.fixture(scope="session")
+def other_toolchain_synthesis(request) -> BackgroundSynthesis:
+    """Every stack synthesized by the other toolchain (CDK Terrain, in .venv-cdktn)."""
+    return _background(request, "other_toolchain_synthesis")
 
 
 # -- the provider-backed tier in the test summary ----------------------------------------

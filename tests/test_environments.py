@@ -7,10 +7,13 @@ import re
 
 import pytest
 
+import bindings
 from synthesized import released_count
 from tests.conftest import ENVIRONMENTS_DIR
 
-PROVIDER_VERSION = "6.25.0"  # the AWS provider that cdktf-cdktf-provider-aws 21.22.1 binds
+# The AWS provider the selected toolchain's bindings were generated from (6.25.0 for cdktf's,
+# 6.69.1 for cdktn's); tests/test_bindings.py checks the declaration against the bindings.
+PROVIDER_VERSION = bindings.TOOLCHAIN.aws_provider_version
 
 
 def test_every_environment_file_becomes_a_stack(synthesized, environment_configs):

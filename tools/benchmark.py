@@ -12,6 +12,8 @@ Each step runs as its own process, as a user runs it, on this machine, in one go
   tests        the test recipe of `make test` (ruff, then pytest) without the provider
                tier, warm (setup done); with --before, the same at <ref> in a worktree
                that shares this checkout's virtual environments
+  cdktn        with .venv-cdktn (make test creates it): the import of CDK Terrain and its
+               (already lazy) provider bindings, and the synthesis, CHAT_INFRA_CDK=cdktn
 Peak memory is the largest sum of RSS over the step's whole process tree (python and
 jsii's node processes), sampled every 20 ms from /proc. Wall times are medians over
 --repeat runs. Targets (issue 6): synth <= 0.35 x floor; synth's peak <= 0.6 x the
@@ -34,8 +36,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-FLOOR_CODE = "import cdktf, cdktf_cdktf_provider_aws.provider"
+# The shipped eager import of the selected toolchain (CHAT_INFRA_CDK; bindings names the packages).
+FLOOR_CODE = (
+    "import importlib, bindings\n"
+    "for package in (bindings.CDK_PACKAGE, bindings.PROVIDER_PACKAGE):\n"
+    "    importlib.import_module(package)\n"
+)
 EAGER = {"CHAT_INFRA_EAGER_BINDINGS": "1"}
+# CDK Terrain (README: Two toolchains), measured beside CDKTF when .venv-cdktn exists.
+CDKTN_PYTHON = ROOT / ".venv-cdktn" / "bin" / "python"
+CDKTN = {"CHAT_INFRA_CDK": "cdktn"}
 # The test recipe of `make test` after setup; the provider tier has its own figures
 # (make verify) and did not exist before the seam, so it is left out of the comparison.
 TEST_RECIPE = ".venv/bin/ruff check . && .venv/bin/python -m pytest -q -p no:cacheprovider -m 'not provider'"
@@ -136,6 +146,14 @@ def main() -> int:
     before_tree = worktree_at(args.before) if args.before else None
     if before_tree:
         steps[f"tests at {args.before} (warm)"] = (TEST_RECIPE, None, before_tree)
+    if CDKTN_PYTHON.is_file():
+        cdktn_outdir = Path(tempfile.mkdtemp(prefix="bench-cdktn.out-"))
+        steps["cdktn: import (lazy by itself)"] = ([str(CDKTN_PYTHON), "-c", FLOOR_CODE], CDKTN, ROOT)
+        steps["cdktn: synth (all environments)"] = (
+            [str(CDKTN_PYTHON), "main.py", "--outdir", str(cdktn_outdir)],
+            CDKTN,
+            ROOT,
+        )
     figures = {}
     try:
         measure(TEST_RECIPE)  # warm caches (bytecode, node's module cache) before timing anything

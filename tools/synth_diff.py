@@ -1,13 +1,17 @@
 """Normalized diff of two synthesis outputs: what a refactor changed in the JSON Terraform reads.
 
-    python tools/synth_diff.py BEFORE_DIR AFTER_DIR [--allow-dedup]
+    python tools/synth_diff.py BEFORE_DIR AFTER_DIR [--allow-dedup] [--across-toolchains]
 
 Each directory holds ``stacks/<stack>/cdk.tf.json`` (``main.py --outdir DIR``). Keys are sorted
 and the cdktf metadata leaves that name the toolchain version are dropped, so the diff shows only
 what Terraform would see. With ``--allow-dedup`` several identical data sources of one type
 (e.g. fifteen ``aws_caller_identity`` lookups) count as one: every reference to any of them is
 rewritten to a single canonical name before comparing, so removing the duplicates is not a
-difference but any other change is. Exit 0: equal; 1: different (the diff is printed); 2: bad input.
+difference but any other change is. With ``--across-toolchains`` (BEFORE from cdktf, AFTER from
+cdktn, or the reverse) the AWS provider's version constraint is dropped too: each toolchain pins
+the hashicorp/aws its bindings were generated from (bindings.TOOLCHAINS), so that leaf differs by
+design; tests/test_toolchains.py checks it against the toolchain instead.
+Exit 0: equal; 1: different (the diff is printed); 2: bad input.
 """
 
 from __future__ import annotations
@@ -22,13 +26,15 @@ from typing import Any
 
 # Leaves that change with the toolchain (cdktf vs cdktn version) rather than with the stack.
 VERSION_LEAVES = (("//", "metadata", "version"),)
+# The provider pin: the same within a toolchain, different between toolchains.
+PROVIDER_PIN_LEAF = ("terraform", "required_providers", "aws", "version")
 # Lookups whose duplicates a refactor may fold into one. The caller's account is the same through
 # every provider alias, so for it the provider does not make two lookups different.
 LOOKUP_TYPES = {"aws_caller_identity": {"//", "provider"}, "aws_partition": {"//"}, "aws_region": {"//"}}
 
 
-def _drop_version_leaves(document: dict[str, Any]) -> None:
-    for path in VERSION_LEAVES:
+def _drop_leaves(document: dict[str, Any], paths: tuple[tuple[str, ...], ...]) -> None:
+    for path in paths:
         node: Any = document
         for key in path[:-1]:
             node = node.get(key, {}) if isinstance(node, dict) else {}
@@ -68,9 +74,9 @@ def _dedup_data_sources(document: dict[str, Any]) -> dict[str, Any]:
     return rewritten
 
 
-def normalized(path: Path, allow_dedup: bool) -> list[str]:
+def normalized(path: Path, allow_dedup: bool, across_toolchains: bool = False) -> list[str]:
     document = json.loads(path.read_text())
-    _drop_version_leaves(document)
+    _drop_leaves(document, VERSION_LEAVES + ((PROVIDER_PIN_LEAF,) if across_toolchains else ()))
     if allow_dedup:
         document = _dedup_data_sources(document)
     return json.dumps(document, indent=1, sort_keys=True).splitlines()
@@ -81,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("before", type=Path)
     parser.add_argument("after", type=Path)
     parser.add_argument("--allow-dedup", action="store_true")
+    parser.add_argument("--across-toolchains", action="store_true", help="ignore the AWS provider's version pin")
     args = parser.parse_args(argv)
     stacks = {}
     for side in (args.before, args.after):
@@ -95,8 +102,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{stack}: only in {'after' if stack in stacks[args.after] else 'before'}")
             different += 1
             continue
-        before = normalized(args.before / "stacks" / stack / "cdk.tf.json", args.allow_dedup)
-        after = normalized(args.after / "stacks" / stack / "cdk.tf.json", args.allow_dedup)
+        before, after = (
+            normalized(side / "stacks" / stack / "cdk.tf.json", args.allow_dedup, args.across_toolchains)
+            for side in (args.before, args.after)
+        )
         diff = list(difflib.unified_diff(before, after, f"before/{stack}", f"after/{stack}", lineterm="", n=2))
         print(f"{stack}: {'equal' if not diff else f'{len(diff)} diff lines'}")
         if diff:

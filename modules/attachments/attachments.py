@@ -17,11 +17,11 @@
 
 from __future__ import annotations
 
-from cdktf_cdktf_provider_aws.s3_bucket_cors_configuration import (
+from bindings.aws.s3_bucket_cors_configuration import (
     S3BucketCorsConfiguration,
     S3BucketCorsConfigurationCorsRule,
 )
-from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
+from bindings.aws.s3_bucket_logging import S3BucketLoggingA
 from constructs import Construct
 
 from modules.attachments.props import AttachmentsBucketProps

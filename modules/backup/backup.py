@@ -20,12 +20,12 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from cdktf_cdktf_provider_aws.backup_plan import BackupPlan as BackupPlanResource
-from cdktf_cdktf_provider_aws.backup_plan import BackupPlanRule, BackupPlanRuleLifecycle
-from cdktf_cdktf_provider_aws.backup_selection import BackupSelection
-from cdktf_cdktf_provider_aws.backup_vault import BackupVault
-from cdktf_cdktf_provider_aws.backup_vault_lock_configuration import BackupVaultLockConfiguration
-from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from bindings.aws.backup_plan import BackupPlan as BackupPlanResource
+from bindings.aws.backup_plan import BackupPlanRule, BackupPlanRuleLifecycle
+from bindings.aws.backup_selection import BackupSelection
+from bindings.aws.backup_vault import BackupVault
+from bindings.aws.backup_vault_lock_configuration import BackupVaultLockConfiguration
+from bindings.aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from constructs import Construct
 
 from modules.backup.props import BackupPlanProps

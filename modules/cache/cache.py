@@ -20,20 +20,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import TerraformResourceLifecycle
-from cdktf_cdktf_provider_aws.cloudwatch_log_resource_policy import CloudwatchLogResourcePolicy
-from cdktf_cdktf_provider_aws.elasticache_parameter_group import (
+from bindings.aws.cloudwatch_log_resource_policy import CloudwatchLogResourcePolicy
+from bindings.aws.elasticache_parameter_group import (
     ElasticacheParameterGroup,
     ElasticacheParameterGroupParameter,
 )
-from cdktf_cdktf_provider_aws.elasticache_replication_group import (
+from bindings.aws.elasticache_replication_group import (
     ElasticacheReplicationGroup,
     ElasticacheReplicationGroupLogDeliveryConfiguration,
 )
-from cdktf_cdktf_provider_aws.elasticache_user import ElasticacheUser, ElasticacheUserAuthenticationMode
-from cdktf_cdktf_provider_aws.elasticache_user_group import ElasticacheUserGroup
+from bindings.aws.elasticache_user import ElasticacheUser, ElasticacheUserAuthenticationMode
+from bindings.aws.elasticache_user_group import ElasticacheUserGroup
 from constructs import Construct
 
+from bindings.cdk import TerraformResourceLifecycle
 from modules.backup.supported import BackupTarget
 from modules.cache.alarms import cache_watch
 from modules.cache.engines import Role, cache_parameters, parameter_group_family

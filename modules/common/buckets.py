@@ -30,7 +30,7 @@ from modules.common.policy import policy_document, policy_statement
 from modules.common.waivers import waive
 
 if TYPE_CHECKING:
-    from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import DataAwsIamPolicyDocumentStatement
+    from bindings.aws.data_aws_iam_policy_document import DataAwsIamPolicyDocumentStatement
 
 # S3 keeps the parts of an upload that never completed, and bills them, until they are
 # aborted; a week covers any deploy or log delivery that is still retrying.
@@ -88,16 +88,16 @@ class PrivateBucket(Construct):
         tags: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        from cdktf_cdktf_provider_aws.data_aws_canonical_user_id import DataAwsCanonicalUserId
-        from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
-        from cdktf_cdktf_provider_aws.s3_bucket_acl import (
+        from bindings.aws.data_aws_canonical_user_id import DataAwsCanonicalUserId
+        from bindings.aws.s3_bucket import S3Bucket
+        from bindings.aws.s3_bucket_acl import (
             S3BucketAcl,
             S3BucketAclAccessControlPolicy,
             S3BucketAclAccessControlPolicyGrant,
             S3BucketAclAccessControlPolicyGrantGrantee,
             S3BucketAclAccessControlPolicyOwner,
         )
-        from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
+        from bindings.aws.s3_bucket_lifecycle_configuration import (
             S3BucketLifecycleConfiguration,
             S3BucketLifecycleConfigurationRule,
             S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
@@ -105,18 +105,18 @@ class PrivateBucket(Construct):
             S3BucketLifecycleConfigurationRuleFilter,
             S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
         )
-        from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import (
+        from bindings.aws.s3_bucket_ownership_controls import (
             S3BucketOwnershipControls,
             S3BucketOwnershipControlsRule,
         )
-        from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
-        from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
-        from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
+        from bindings.aws.s3_bucket_policy import S3BucketPolicy
+        from bindings.aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
+        from bindings.aws.s3_bucket_server_side_encryption_configuration import (
             S3BucketServerSideEncryptionConfigurationA,
             S3BucketServerSideEncryptionConfigurationRuleA,
             S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
         )
-        from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
+        from bindings.aws.s3_bucket_versioning import (
             S3BucketVersioningA,
             S3BucketVersioningVersioningConfiguration,
         )

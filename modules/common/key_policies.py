@@ -25,7 +25,7 @@ from modules.common.policy import policy_statement
 from modules.common.store_keys import store_key, via_service
 
 if TYPE_CHECKING:
-    from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import DataAwsIamPolicyDocumentStatement
+    from bindings.aws.data_aws_iam_policy_document import DataAwsIamPolicyDocumentStatement
     from constructs import Construct
 
 # What a storage service needs of its key: data keys for new data, decryption of old data,

@@ -49,7 +49,7 @@ from modules.common.policy import policy_document, policy_statement
 from modules.common.waivers import waive
 
 if TYPE_CHECKING:
-    from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+    from bindings.aws.data_aws_iam_policy_document import (
         DataAwsIamPolicyDocument,
         DataAwsIamPolicyDocumentStatement,
     )
@@ -205,9 +205,9 @@ class ManagedKey(Construct):
         """`administrator_arns`: Default: the environment's `key_administrator_arns`
         (KEY_ADMINISTRATORS_CONTEXT), or the account root when it gives none."""
         super().__init__(scope, construct_id)
-        from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
-        from cdktf_cdktf_provider_aws.kms_key import KmsKey
-        from cdktf_cdktf_provider_aws.kms_key_policy import KmsKeyPolicy
+        from bindings.aws.kms_alias import KmsAlias
+        from bindings.aws.kms_key import KmsKey
+        from bindings.aws.kms_key_policy import KmsKeyPolicy
 
         if not alias.startswith("alias/") or alias.startswith("alias/aws/"):
             raise ValueError(f"key alias: expected a name starting with 'alias/' (not 'alias/aws/'), got {alias!r}")

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from modules.common.policy import policy_document, policy_statement
 
 if TYPE_CHECKING:
-    from cdktf_cdktf_provider_aws.cloudwatch_log_resource_policy import CloudwatchLogResourcePolicy
+    from bindings.aws.cloudwatch_log_resource_policy import CloudwatchLogResourcePolicy
     from constructs import Construct
 
 # CloudWatch Logs' log delivery service, which writes vended logs into log groups.
@@ -41,7 +41,7 @@ def log_delivery_policy(
 ) -> CloudwatchLogResourcePolicy:
     """Let log delivery create streams and put events in `log_group_arns` only, for this
     account (aws:SourceAccount) and from this account's log deliveries (aws:SourceArn)."""
-    from cdktf_cdktf_provider_aws.cloudwatch_log_resource_policy import CloudwatchLogResourcePolicy
+    from bindings.aws.cloudwatch_log_resource_policy import CloudwatchLogResourcePolicy
 
     if not log_group_arns:
         raise ValueError(f"{policy_name}: expected at least one log group ARN, got none")

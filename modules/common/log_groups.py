@@ -28,10 +28,11 @@ from modules.common.policy import policy_document, policy_statement
 from modules.common.waivers import waive
 
 if TYPE_CHECKING:
-    from cdktf import TerraformProvider
-    from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-    from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import DataAwsIamPolicyDocumentStatement
+    from bindings.aws.cloudwatch_log_group import CloudwatchLogGroup
+    from bindings.aws.data_aws_iam_policy_document import DataAwsIamPolicyDocumentStatement
     from constructs import Construct
+
+    from bindings.cdk import TerraformProvider
 
 # checkov's CKV_AWS_338 asks for a year; a log group kept shorter records the reason.
 AUDIT_RETENTION_DAYS = 365
@@ -81,8 +82,8 @@ def log_group_key(
     construct IDs are part of the caller's contract. `log_group_label` names the key
     policy statement ("CloudWatchLogsUsesKeyFor<label>"). Returns the key's ARN.
     """
-    from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
-    from cdktf_cdktf_provider_aws.kms_key import KmsKey
+    from bindings.aws.kms_alias import KmsAlias
+    from bindings.aws.kms_key import KmsKey
 
     policy = policy_document(
         scope,
@@ -125,7 +126,7 @@ def encrypted_log_group(
     Under AUDIT_RETENTION_DAYS the group carries a waiver of CKV_AWS_338 with
     `short_retention_reason`, which should say whose choice it is and why it is fine.
     """
-    from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+    from bindings.aws.cloudwatch_log_group import CloudwatchLogGroup
 
     group = CloudwatchLogGroup(
         scope,

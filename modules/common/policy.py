@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+    from bindings.aws.data_aws_iam_policy_document import (
         DataAwsIamPolicyDocument,
         DataAwsIamPolicyDocumentStatement,
     )
@@ -39,7 +39,7 @@ def policy_statement(
     effect: str = "Allow",
 ) -> DataAwsIamPolicyDocumentStatement:
     """One statement. No resources (a trust policy) leaves `resources` out of the JSON."""
-    from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+    from bindings.aws.data_aws_iam_policy_document import (
         DataAwsIamPolicyDocumentStatement,
         DataAwsIamPolicyDocumentStatementCondition,
         DataAwsIamPolicyDocumentStatementPrincipals,
@@ -67,6 +67,6 @@ def policy_document(
     scope: Construct, construct_id: str, statements: Sequence[DataAwsIamPolicyDocumentStatement]
 ) -> DataAwsIamPolicyDocument:
     """An `aws_iam_policy_document` data source; use its `.json` as the policy."""
-    from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import DataAwsIamPolicyDocument
+    from bindings.aws.data_aws_iam_policy_document import DataAwsIamPolicyDocument
 
     return DataAwsIamPolicyDocument(scope, construct_id, statement=list(statements))

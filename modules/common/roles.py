@@ -26,7 +26,7 @@ from constructs import Construct
 from modules.common.policy import Condition, policy_document, policy_statement
 
 if TYPE_CHECKING:
-    from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+    from bindings.aws.data_aws_iam_policy_document import (
         DataAwsIamPolicyDocument,
         DataAwsIamPolicyDocumentStatement,
     )
@@ -76,8 +76,8 @@ class ServiceRole(Construct):
         `managed_policy_arns` only for AWS-maintained policies whose action lists change
         with the service (e.g. AmazonSSMManagedInstanceCore); say why at the call site."""
         super().__init__(scope, construct_id)
-        from cdktf_cdktf_provider_aws.iam_role import IamRole
-        from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+        from bindings.aws.iam_role import IamRole
+        from bindings.aws.iam_role_policy_attachment import IamRolePolicyAttachment
 
         conditions: list[Condition] = []
         if service in SOURCE_CONDITION_SERVICES:
@@ -125,7 +125,7 @@ class ServiceRole(Construct):
                 f"{self.name}: expected distinct statement Sids in the role's policy, got {repeated!r} twice"
             )
         if self._document is None:
-            from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+            from bindings.aws.iam_role_policy import IamRolePolicy
 
             self._document = policy_document(self, "policy_document", self._statements)
             IamRolePolicy(self, "policy", name=INLINE_POLICY_NAME, role=self.role.id, policy=self._document.json)

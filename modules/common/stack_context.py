@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Protocol
 from modules.common.aws_arn import partition_for_region
 
 if TYPE_CHECKING:
-    from cdktf import TerraformProvider
     from constructs import Construct
+
+    from bindings.cdk import TerraformProvider
 
 # The construct id of the caller-identity lookup, in the stack or in a module used alone:
 # part of every address that references it, so it never changes.
@@ -56,7 +57,7 @@ class StackContext:
     @property
     def account_id(self) -> str:
         if self._account_id is None:
-            from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+            from bindings.aws.data_aws_caller_identity import DataAwsCallerIdentity
 
             lookup = DataAwsCallerIdentity(self._scope, CALLER_LOOKUP_ID, provider=self._provider)
             self._account_id = lookup.account_id

@@ -31,7 +31,7 @@ from modules.common.policy import policy_statement
 from modules.common.validation import pattern_check
 
 if TYPE_CHECKING:
-    from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import DataAwsIamPolicyDocumentStatement
+    from bindings.aws.data_aws_iam_policy_document import DataAwsIamPolicyDocumentStatement
     from constructs import Construct
 
     from modules.common.keys import ManagedKey

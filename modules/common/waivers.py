@@ -15,7 +15,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from cdktf import TerraformElement
+    from bindings.cdk import TerraformElement
 
 WAIVER_KEY = "checkov_waivers"
 _CHECK_ID_RE = re.compile(r"^CKV2?_[A-Z0-9]+_\d+$")
@@ -35,7 +35,7 @@ def waive(resource: TerraformElement, check_id: str, reason: str) -> None:
             f"waiver for {check_id}: expected a reason of at least {_MIN_REASON_CHARS} characters, got {reason!r}"
         )
     # Imported here so the gate can read WAIVER_KEY without loading cdktf.
-    from cdktf import TerraformStack
+    from bindings.cdk import TerraformStack
 
     TerraformStack.of(resource).add_override(
         f"//.{WAIVER_KEY}.{resource.friendly_unique_id}.{check_id}", reason.strip()

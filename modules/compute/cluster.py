@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws.ecs_cluster import (
+from bindings.aws.ecs_cluster import (
     EcsCluster,
     EcsClusterConfiguration,
     EcsClusterConfigurationExecuteCommandConfiguration,
     EcsClusterConfigurationExecuteCommandConfigurationLogConfiguration,
     EcsClusterSetting,
 )
-from cdktf_cdktf_provider_aws.ecs_cluster_capacity_providers import (
+from bindings.aws.ecs_cluster_capacity_providers import (
     EcsClusterCapacityProviders,
     EcsClusterCapacityProvidersDefaultCapacityProviderStrategy,
 )

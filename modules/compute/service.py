@@ -18,24 +18,24 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cdktf import Fn, Op, TerraformStack, Token
-from cdktf_cdktf_provider_aws import appautoscaling_policy as scaling
-from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
-from cdktf_cdktf_provider_aws.ecs_service import (
+from bindings.aws.appautoscaling_target import AppautoscalingTarget
+from bindings.aws.ecs_service import (
     EcsService,
     EcsServiceCapacityProviderStrategy,
     EcsServiceDeploymentCircuitBreaker,
     EcsServiceLoadBalancer,
     EcsServiceNetworkConfiguration,
 )
-from cdktf_cdktf_provider_aws.ecs_task_definition import (
+from bindings.aws.ecs_task_definition import (
     EcsTaskDefinition,
     EcsTaskDefinitionRuntimePlatform,
     EcsTaskDefinitionVolume,
 )
-from cdktf_cdktf_provider_aws.ssm_parameter import SsmParameter
+from bindings.aws.ssm_parameter import SsmParameter
 from constructs import Construct
 
+from bindings.aws import appautoscaling_policy as scaling
+from bindings.cdk import Fn, Op, TerraformStack, Token
 from modules.common.policy import policy_statement
 from modules.common.roles import ServiceRole
 from modules.common.waivers import waive

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from cdktf_cdktf_provider_aws.ecr_lifecycle_policy import EcrLifecyclePolicy
-from cdktf_cdktf_provider_aws.ecr_repository import (
+from bindings.aws.ecr_lifecycle_policy import EcrLifecyclePolicy
+from bindings.aws.ecr_repository import (
     EcrRepository,
     EcrRepositoryEncryptionConfiguration,
     EcrRepositoryImageScanningConfiguration,

@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import re
 
-from cdktf_cdktf_provider_aws.ecs_task_definition import (
+from bindings.aws.ecs_task_definition import (
     EcsTaskDefinition,
     EcsTaskDefinitionRuntimePlatform,
     EcsTaskDefinitionVolume,

@@ -20,18 +20,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cdktf import Fn, TerraformResourceLifecycle
-from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.db_instance import DbInstance
-from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
-from cdktf_cdktf_provider_aws.db_proxy import DbProxy, DbProxyAuth
-from cdktf_cdktf_provider_aws.db_proxy_default_target_group import (
+from bindings.aws.cloudwatch_log_group import CloudwatchLogGroup
+from bindings.aws.db_instance import DbInstance
+from bindings.aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
+from bindings.aws.db_proxy import DbProxy, DbProxyAuth
+from bindings.aws.db_proxy_default_target_group import (
     DbProxyDefaultTargetGroup,
     DbProxyDefaultTargetGroupConnectionPoolConfig,
 )
-from cdktf_cdktf_provider_aws.db_proxy_target import DbProxyTarget
+from bindings.aws.db_proxy_target import DbProxyTarget
 from constructs import Construct
 
+from bindings.cdk import Fn, TerraformResourceLifecycle
 from modules.backup.supported import BackupTarget
 from modules.common.keys import ManagedKey
 from modules.common.log_groups import encrypted_log_group, log_group_arn, logs_key_statement

@@ -12,16 +12,16 @@
 
 from __future__ import annotations
 
-from cdktf import Fn, TerraformIterator, TerraformProvider, TerraformResourceLifecycle
-from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate, AcmCertificateOptions
-from cdktf_cdktf_provider_aws.acm_certificate_validation import (
+from bindings.aws.acm_certificate import AcmCertificate, AcmCertificateOptions
+from bindings.aws.acm_certificate_validation import (
     AcmCertificateValidation,
     AcmCertificateValidationTimeouts,
 )
-from cdktf_cdktf_provider_aws.data_aws_route53_zone import DataAwsRoute53Zone
-from cdktf_cdktf_provider_aws.route53_record import Route53Record, Route53RecordAlias
+from bindings.aws.data_aws_route53_zone import DataAwsRoute53Zone
+from bindings.aws.route53_record import Route53Record, Route53RecordAlias
 from constructs import Construct
 
+from bindings.cdk import Fn, TerraformIterator, TerraformProvider, TerraformResourceLifecycle
 from modules.common.certificates import CLOUDFRONT_CERTIFICATE_REGION
 from modules.common.tokens import is_unresolved
 from modules.dns.names import CLOUDFRONT_HOSTED_ZONE_ID

@@ -16,16 +16,16 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformResourceLifecycle
-from cdktf_cdktf_provider_aws.docdb_cluster import DocdbCluster
-from cdktf_cdktf_provider_aws.docdb_cluster_instance import DocdbClusterInstance
-from cdktf_cdktf_provider_aws.docdb_cluster_parameter_group import (
+from bindings.aws.docdb_cluster import DocdbCluster
+from bindings.aws.docdb_cluster_instance import DocdbClusterInstance
+from bindings.aws.docdb_cluster_parameter_group import (
     DocdbClusterParameterGroup,
     DocdbClusterParameterGroupParameter,
 )
-from cdktf_cdktf_provider_aws.docdb_subnet_group import DocdbSubnetGroup
+from bindings.aws.docdb_subnet_group import DocdbSubnetGroup
 from constructs import Construct
 
+from bindings.cdk import TerraformResourceLifecycle
 from modules.backup.supported import BackupTarget
 from modules.common.key_policies import service_store_key
 from modules.common.log_groups import encrypted_log_group, log_group_arn

@@ -19,7 +19,7 @@ follow the selection to the table.
 
 from __future__ import annotations
 
-from cdktf_cdktf_provider_aws.dynamodb_table import (
+from bindings.aws.dynamodb_table import (
     DynamodbTable,
     DynamodbTableAttribute,
     DynamodbTableGlobalSecondaryIndex,

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cdktf_cdktf_provider_aws.cloudfront_distribution import (
+from bindings.aws.cloudfront_distribution import (
     CloudfrontDistribution,
     CloudfrontDistributionCustomErrorResponse,
     CloudfrontDistributionDefaultCacheBehavior,
@@ -41,8 +41,8 @@ from cdktf_cdktf_provider_aws.cloudfront_distribution import (
     CloudfrontDistributionRestrictionsGeoRestriction,
     CloudfrontDistributionViewerCertificate,
 )
-from cdktf_cdktf_provider_aws.cloudfront_origin_access_control import CloudfrontOriginAccessControl
-from cdktf_cdktf_provider_aws.cloudfront_response_headers_policy import (
+from bindings.aws.cloudfront_origin_access_control import CloudfrontOriginAccessControl
+from bindings.aws.cloudfront_response_headers_policy import (
     CloudfrontResponseHeadersPolicy,
     CloudfrontResponseHeadersPolicyRemoveHeadersConfig,
     CloudfrontResponseHeadersPolicyRemoveHeadersConfigItems,
@@ -54,7 +54,7 @@ from cdktf_cdktf_provider_aws.cloudfront_response_headers_policy import (
     CloudfrontResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurity,
     CloudfrontResponseHeadersPolicySecurityHeadersConfigXssProtection,
 )
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from bindings.aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
 from modules.common.buckets import AclGrant, KmsEncryption, PrivateBucket

@@ -21,15 +21,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import TerraformResourceLifecycle
-from cdktf_cdktf_provider_aws.lb import Lb, LbAccessLogs, LbConnectionLogs
-from cdktf_cdktf_provider_aws.lb_listener import (
+from bindings.aws.lb import Lb, LbAccessLogs, LbConnectionLogs
+from bindings.aws.lb_listener import (
     LbListener,
     LbListenerDefaultAction,
     LbListenerDefaultActionFixedResponse,
     LbListenerDefaultActionRedirect,
 )
-from cdktf_cdktf_provider_aws.lb_listener_rule import (
+from bindings.aws.lb_listener_rule import (
     LbListenerRule,
     LbListenerRuleAction,
     LbListenerRuleActionForward,
@@ -38,13 +37,14 @@ from cdktf_cdktf_provider_aws.lb_listener_rule import (
     LbListenerRuleCondition,
     LbListenerRuleConditionPathPattern,
 )
-from cdktf_cdktf_provider_aws.lb_target_group import (
+from bindings.aws.lb_target_group import (
     LbTargetGroup,
     LbTargetGroupHealthCheck,
     LbTargetGroupStickiness,
 )
 from constructs import Construct
 
+from bindings.cdk import TerraformResourceLifecycle
 from modules.common.buckets import PrivateBucket, S3ManagedEncryption
 from modules.common.policy import policy_statement
 from modules.common.stack_context import module_context

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from cdktf import Fn
-from cdktf_cdktf_provider_aws.appautoscaling_policy import (
+from bindings.aws.appautoscaling_policy import (
     AppautoscalingPolicy,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification,
 )
-from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
-from cdktf_cdktf_provider_aws.msk_cluster import (
+from bindings.aws.appautoscaling_target import AppautoscalingTarget
+from bindings.aws.msk_cluster import (
     MskCluster,
     MskClusterBrokerNodeGroupInfo,
     MskClusterBrokerNodeGroupInfoStorageInfo,
@@ -44,9 +43,10 @@ from cdktf_cdktf_provider_aws.msk_cluster import (
     MskClusterOpenMonitoringPrometheusJmxExporter,
     MskClusterOpenMonitoringPrometheusNodeExporter,
 )
-from cdktf_cdktf_provider_aws.msk_configuration import MskConfiguration
+from bindings.aws.msk_configuration import MskConfiguration
 from constructs import Construct
 
+from bindings.cdk import Fn
 from modules.backup.supported import BackupTarget
 from modules.common.key_policies import service_store_key
 from modules.common.log_delivery import log_delivery_policy

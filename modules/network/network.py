@@ -10,30 +10,30 @@ Tiers, per AZ:
 
 from __future__ import annotations
 
-from cdktf import Fn, Precondition, TerraformResourceLifecycle
-from cdktf_cdktf_provider_aws.data_aws_availability_zones import DataAwsAvailabilityZones
-from cdktf_cdktf_provider_aws.data_aws_ec2_managed_prefix_list import DataAwsEc2ManagedPrefixList
-from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
-from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
-from cdktf_cdktf_provider_aws.eip import Eip
-from cdktf_cdktf_provider_aws.elasticache_subnet_group import ElasticacheSubnetGroup
-from cdktf_cdktf_provider_aws.flow_log import FlowLog
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
-from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
-from cdktf_cdktf_provider_aws.network_acl import NetworkAcl, NetworkAclEgress, NetworkAclIngress
-from cdktf_cdktf_provider_aws.network_acl_rule import NetworkAclRule
-from cdktf_cdktf_provider_aws.route import Route
-from cdktf_cdktf_provider_aws.route_table import RouteTable
-from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.subnet import Subnet
-from cdktf_cdktf_provider_aws.vpc import Vpc
-from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
-from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+from bindings.aws.data_aws_availability_zones import DataAwsAvailabilityZones
+from bindings.aws.data_aws_ec2_managed_prefix_list import DataAwsEc2ManagedPrefixList
+from bindings.aws.db_subnet_group import DbSubnetGroup
+from bindings.aws.default_security_group import DefaultSecurityGroup
+from bindings.aws.eip import Eip
+from bindings.aws.elasticache_subnet_group import ElasticacheSubnetGroup
+from bindings.aws.flow_log import FlowLog
+from bindings.aws.iam_role import IamRole
+from bindings.aws.iam_role_policy import IamRolePolicy
+from bindings.aws.internet_gateway import InternetGateway
+from bindings.aws.nat_gateway import NatGateway
+from bindings.aws.network_acl import NetworkAcl, NetworkAclEgress, NetworkAclIngress
+from bindings.aws.network_acl_rule import NetworkAclRule
+from bindings.aws.route import Route
+from bindings.aws.route_table import RouteTable
+from bindings.aws.route_table_association import RouteTableAssociation
+from bindings.aws.security_group import SecurityGroup
+from bindings.aws.subnet import Subnet
+from bindings.aws.vpc import Vpc
+from bindings.aws.vpc_endpoint import VpcEndpoint
+from bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
+from bindings.cdk import Fn, Precondition, TerraformResourceLifecycle
 from modules.common.log_groups import keyed_log_group
 from modules.common.policy import policy_document, policy_statement
 from modules.common.stack_context import module_context

@@ -19,15 +19,15 @@ from __future__ import annotations
 import hashlib
 import json
 
-from cdktf_cdktf_provider_aws.cloudwatch_dashboard import CloudwatchDashboard
-from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import (
+from bindings.aws.cloudwatch_dashboard import CloudwatchDashboard
+from bindings.aws.cloudwatch_metric_alarm import (
     CloudwatchMetricAlarm,
     CloudwatchMetricAlarmMetricQuery,
     CloudwatchMetricAlarmMetricQueryMetric,
 )
-from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
-from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
-from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
+from bindings.aws.sns_topic import SnsTopic
+from bindings.aws.sns_topic_policy import SnsTopicPolicy
+from bindings.aws.sns_topic_subscription import SnsTopicSubscription
 from constructs import Construct
 
 from modules.common.keys import ManagedKey

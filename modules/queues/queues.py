@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import json
 
-from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
-from cdktf_cdktf_provider_aws.sqs_queue_policy import SqsQueuePolicy
+from bindings.aws.sqs_queue import SqsQueue
+from bindings.aws.sqs_queue_policy import SqsQueuePolicy
 from constructs import Construct
 
 from modules.backup.supported import BackupTarget

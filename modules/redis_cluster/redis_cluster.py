@@ -31,30 +31,30 @@ from __future__ import annotations
 
 import re
 
-from cdktf import Fn, TerraformLocal, TerraformResourceLifecycle, TerraformStack
-from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
-from cdktf_cdktf_provider_aws.data_aws_ssm_parameter import DataAwsSsmParameter
-from cdktf_cdktf_provider_aws.ebs_volume import EbsVolume
-from cdktf_cdktf_provider_aws.iam_instance_profile import IamInstanceProfile
-from cdktf_cdktf_provider_aws.instance import (
+from bindings.aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
+from bindings.aws.data_aws_ssm_parameter import DataAwsSsmParameter
+from bindings.aws.ebs_volume import EbsVolume
+from bindings.aws.iam_instance_profile import IamInstanceProfile
+from bindings.aws.instance import (
     Instance,
     InstanceMetadataOptions,
     InstancePrimaryNetworkInterface,
     InstanceRootBlockDevice,
 )
-from cdktf_cdktf_provider_aws.network_interface import NetworkInterface
-from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
+from bindings.aws.network_interface import NetworkInterface
+from bindings.aws.s3_bucket_lifecycle_configuration import (
     S3BucketLifecycleConfiguration,
     S3BucketLifecycleConfigurationRule,
     S3BucketLifecycleConfigurationRuleExpiration,
     S3BucketLifecycleConfigurationRuleFilter,
 )
-from cdktf_cdktf_provider_aws.secretsmanager_secret import SecretsmanagerSecret
-from cdktf_cdktf_provider_aws.secretsmanager_secret_version import SecretsmanagerSecretVersion
-from cdktf_cdktf_provider_aws.volume_attachment import VolumeAttachment
-from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
+from bindings.aws.secretsmanager_secret import SecretsmanagerSecret
+from bindings.aws.secretsmanager_secret_version import SecretsmanagerSecretVersion
+from bindings.aws.volume_attachment import VolumeAttachment
+from bindings.aws.vpc_endpoint import VpcEndpoint
 from constructs import Construct
 
+from bindings.cdk import Fn, TerraformLocal, TerraformResourceLifecycle, TerraformStack
 from modules.backup.schedule import retention_days
 from modules.backup.supported import BackupTarget
 from modules.common.buckets import KmsEncryption, PrivateBucket

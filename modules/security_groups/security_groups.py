@@ -17,12 +17,12 @@ import ipaddress
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from cdktf import TerraformResourceLifecycle
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup as AwsSecurityGroup
-from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
-from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+from bindings.aws.security_group import SecurityGroup as AwsSecurityGroup
+from bindings.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
+from bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
+from bindings.cdk import TerraformResourceLifecycle
 from modules.common.tokens import is_unresolved
 from modules.common.validation import describe
 from modules.common.waivers import waive

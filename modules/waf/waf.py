@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import re
 
-from cdktf import TerraformProvider, Token
-from cdktf_cdktf_provider_aws.shield_protection import ShieldProtection
-from cdktf_cdktf_provider_aws.wafv2_web_acl import (
+from bindings.aws.shield_protection import ShieldProtection
+from bindings.aws.wafv2_web_acl import (
     Wafv2WebAcl,
     Wafv2WebAclDefaultAction,
     Wafv2WebAclDefaultActionAllow,
@@ -35,8 +34,8 @@ from cdktf_cdktf_provider_aws.wafv2_web_acl import (
     Wafv2WebAclRuleVisibilityConfig,
     Wafv2WebAclVisibilityConfig,
 )
-from cdktf_cdktf_provider_aws.wafv2_web_acl_association import Wafv2WebAclAssociation
-from cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration import (
+from bindings.aws.wafv2_web_acl_association import Wafv2WebAclAssociation
+from bindings.aws.wafv2_web_acl_logging_configuration import (
     Wafv2WebAclLoggingConfiguration,
     Wafv2WebAclLoggingConfigurationLoggingFilter,
     Wafv2WebAclLoggingConfigurationLoggingFilterFilter,
@@ -47,6 +46,7 @@ from cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration import (
 )
 from constructs import Construct
 
+from bindings.cdk import TerraformProvider, Token
 from modules.common.log_groups import keyed_log_group
 from modules.common.stack_context import module_context
 from modules.waf.props import CLOUDFRONT_REGION, WebAclProps

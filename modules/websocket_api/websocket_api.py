@@ -26,30 +26,30 @@ privately, through a VPC link to an internal Network Load Balancer.
 
 from __future__ import annotations
 
-from cdktf import Fn, TerraformResourceLifecycle
-from cdktf_cdktf_provider_aws.api_gateway_account import ApiGatewayAccount
-from cdktf_cdktf_provider_aws.api_gateway_vpc_link import ApiGatewayVpcLink
-from cdktf_cdktf_provider_aws.apigatewayv2_api import Apigatewayv2Api
-from cdktf_cdktf_provider_aws.apigatewayv2_api_mapping import Apigatewayv2ApiMapping
-from cdktf_cdktf_provider_aws.apigatewayv2_authorizer import Apigatewayv2Authorizer
-from cdktf_cdktf_provider_aws.apigatewayv2_deployment import Apigatewayv2Deployment
-from cdktf_cdktf_provider_aws.apigatewayv2_domain_name import (
+from bindings.aws.api_gateway_account import ApiGatewayAccount
+from bindings.aws.api_gateway_vpc_link import ApiGatewayVpcLink
+from bindings.aws.apigatewayv2_api import Apigatewayv2Api
+from bindings.aws.apigatewayv2_api_mapping import Apigatewayv2ApiMapping
+from bindings.aws.apigatewayv2_authorizer import Apigatewayv2Authorizer
+from bindings.aws.apigatewayv2_deployment import Apigatewayv2Deployment
+from bindings.aws.apigatewayv2_domain_name import (
     Apigatewayv2DomainName,
     Apigatewayv2DomainNameDomainNameConfiguration,
 )
-from cdktf_cdktf_provider_aws.apigatewayv2_integration import Apigatewayv2Integration
-from cdktf_cdktf_provider_aws.apigatewayv2_route import Apigatewayv2Route
-from cdktf_cdktf_provider_aws.apigatewayv2_stage import (
+from bindings.aws.apigatewayv2_integration import Apigatewayv2Integration
+from bindings.aws.apigatewayv2_route import Apigatewayv2Route
+from bindings.aws.apigatewayv2_stage import (
     Apigatewayv2Stage,
     Apigatewayv2StageAccessLogSettings,
     Apigatewayv2StageDefaultRouteSettings,
 )
-from cdktf_cdktf_provider_aws.lambda_permission import LambdaPermission
-from cdktf_cdktf_provider_aws.lb import Lb
-from cdktf_cdktf_provider_aws.lb_listener import LbListener, LbListenerDefaultAction
-from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck
+from bindings.aws.lambda_permission import LambdaPermission
+from bindings.aws.lb import Lb
+from bindings.aws.lb_listener import LbListener, LbListenerDefaultAction
+from bindings.aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck
 from constructs import Construct
 
+from bindings.cdk import Fn, TerraformResourceLifecycle
 from modules.common.log_groups import keyed_log_group, log_group_arn
 from modules.common.policy import policy_statement
 from modules.common.roles import Grantee, ServiceRole

@@ -63,8 +63,8 @@ def test_the_gate_writes_the_model_report(synth_outdir, tmp_path):
 def planted(synth_scratch):
     """A scratch stack with values AWS refuses: a web ACL description with parentheses, an
     ECR repository name with capitals, a rule priority below zero; and one reference."""
-    from cdktf_cdktf_provider_aws.ecr_repository import EcrRepository
-    from cdktf_cdktf_provider_aws.wafv2_web_acl import (
+    from bindings.aws.ecr_repository import EcrRepository
+    from bindings.aws.wafv2_web_acl import (
         Wafv2WebAcl,
         Wafv2WebAclDefaultAction,
         Wafv2WebAclDefaultActionAllow,

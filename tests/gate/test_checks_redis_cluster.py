@@ -16,7 +16,7 @@ ACCOUNT = "111122223333"
 @pytest.fixture(scope="module")
 def module_stacks(synth_scratch):
     """What modules/redis_cluster writes, protected and not, with a backup plan covering its volumes."""
-    from cdktf_cdktf_provider_aws.network_interface import NetworkInterface
+    from bindings.aws.network_interface import NetworkInterface
 
     from modules.backup import BackupPlan, BackupPlanProps
     from modules.redis_cluster import RedisCluster, RedisClusterProps

@@ -67,11 +67,11 @@ def test_the_websocket_logging_role_finds_log_groups_on_the_form_aws_evaluates(s
 def planted_stacks(synth_scratch, tmp_path_factory):
     """A scratch stack with a grant on an action that does not exist, a grant on a resource
     of the wrong form (through a reference), and an inline queue policy with a typo."""
-    from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-    from cdktf_cdktf_provider_aws.iam_role import IamRole
-    from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-    from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
-    from cdktf_cdktf_provider_aws.sqs_queue_policy import SqsQueuePolicy
+    from bindings.aws.cloudwatch_log_group import CloudwatchLogGroup
+    from bindings.aws.iam_role import IamRole
+    from bindings.aws.iam_role_policy import IamRolePolicy
+    from bindings.aws.sqs_queue import SqsQueue
+    from bindings.aws.sqs_queue_policy import SqsQueuePolicy
 
     from modules.common.policy import policy_document, policy_statement
 

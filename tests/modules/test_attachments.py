@@ -29,8 +29,7 @@ OUTPUTS = (
 
 @pytest.fixture(scope="module")
 def variants(synth_scratch):
-    from cdktf import TerraformOutput
-
+    from bindings.cdk import TerraformOutput
     from modules.attachments import AttachmentsBucket
     from modules.common.roles import ServiceRole
 

@@ -32,8 +32,7 @@ OUTPUTS = ("vault_name", "vault_arn", "plan_id", "plan_arn", "role_arn", "kms_ke
 
 @pytest.fixture(scope="module")
 def variants(synth_scratch):
-    from cdktf import TerraformOutput
-
+    from bindings.cdk import TerraformOutput
     from modules.backup import BackupPlan
 
     def build(props, protected):

@@ -72,8 +72,7 @@ ATTRIBUTES = (
 
 @pytest.fixture(scope="module")
 def variants(synth_scratch):
-    from cdktf import TerraformOutput
-
+    from bindings.cdk import TerraformOutput
     from modules.cache import ManagedCache
     from modules.common.roles import ServiceRole
     from modules.security_groups import SecurityGroup, SecurityGroupProps

@@ -99,8 +99,7 @@ SERVICE_USERS = ("chat_api", "chat_reader")
 
 @pytest.fixture(scope="module")
 def variants(synth_scratch):
-    from cdktf import TerraformOutput
-
+    from bindings.cdk import TerraformOutput
     from modules.common.roles import ServiceRole
     from modules.database import Database
     from modules.security_groups import SecurityGroup, SecurityGroupProps

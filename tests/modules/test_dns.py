@@ -29,9 +29,9 @@ BASE = DomainProps(
 
 
 def build_domain(stack, props, attributes, with_cloudfront_provider=True):
-    from cdktf import TerraformOutput
-    from cdktf_cdktf_provider_aws.provider import AwsProvider
+    from bindings.aws.provider import AwsProvider
 
+    from bindings.cdk import TerraformOutput
     from modules.dns import Domain
 
     us_east_1 = None
@@ -242,7 +242,7 @@ def test_alias_refuses_hosts_without_a_certificate_repeats_and_health_checks_on_
 
 
 def test_cloudfront_provider_is_required_only_when_its_certificate_is_requested(synth_scratch):
-    from cdktf_cdktf_provider_aws.provider import AwsProvider
+    from bindings.aws.provider import AwsProvider
 
     from modules.dns import Domain
 

@@ -34,8 +34,7 @@ DEV = replace(
 
 @pytest.fixture(scope="module")
 def variants(synth_scratch):
-    from cdktf import TerraformOutput
-
+    from bindings.cdk import TerraformOutput
     from modules.common.roles import ServiceRole
     from modules.documentdb import DocumentDatabase
     from modules.security_groups import SecurityGroup, SecurityGroupProps

@@ -50,8 +50,7 @@ OUTPUTS = (
 
 @pytest.fixture(scope="module")
 def variants(synth_scratch):
-    from cdktf import TerraformOutput
-
+    from bindings.cdk import TerraformOutput
     from modules.common.roles import ServiceRole
     from modules.dynamodb import ChatTables
 
@@ -324,8 +323,7 @@ def test_every_problem_is_reported_at_once():
 def wired(tmp_path_factory, environment_configs):
     """A real ChatStack from environments/dev.hcl with `document_store = "dynamodb"` and a
     `dynamodb { }` block: ChatStack builds the tables (build_dynamodb) for that choice."""
-    from cdktf import App
-
+    from bindings.cdk import App
     from modules.dynamodb import ChatTables
     from stacks import ChatStack
     from tests.conftest import Synthesized

@@ -24,7 +24,7 @@ AWS_LOG_DELIVERY = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77
 
 def cloudfront_web_acl(stack):
     """What the WAF module gives: a CLOUDFRONT-scope ACL with the rule groups checkov's CKV2_AWS_47 wants."""
-    from cdktf_cdktf_provider_aws.wafv2_web_acl import (
+    from bindings.aws.wafv2_web_acl import (
         Wafv2WebAcl,
         Wafv2WebAclDefaultAction,
         Wafv2WebAclDefaultActionAllow,
@@ -408,7 +408,7 @@ def test_outputs_point_at_the_distribution_and_the_site_bucket(synth_scratch):
     built = {}
     synth = synth_scratch(lambda stack: built.setdefault("frontend", Frontend(stack, "frontend", props=BASE)))
     frontend = built["frontend"]
-    from cdktf import Token
+    from bindings.cdk import Token
 
     (distribution_name, _) = distribution_of(synth)
     assert frontend.bucket_arn == "arn:aws:s3:::chat-test-frontend-111122223333-eu-west-1"

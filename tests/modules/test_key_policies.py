@@ -58,7 +58,7 @@ def test_the_key_policy_names_the_service_and_the_log_groups_only(synth):
 
 
 def test_the_key_is_kept_from_destroy_and_its_arn_returned(synth_scratch):
-    from cdktf import TerraformOutput
+    from bindings.cdk import TerraformOutput
 
     built = synth_scratch(lambda stack: TerraformOutput(stack, "arn", value=make_key(stack, "store")))
     (name,) = built.resources("aws_kms_key")

@@ -64,8 +64,7 @@ DEV = replace(
 
 @pytest.fixture(scope="module")
 def variants(synth_scratch):
-    from cdktf import TerraformOutput
-
+    from bindings.cdk import TerraformOutput
     from modules.load_balancer import LoadBalancer
 
     def build(props):

@@ -43,7 +43,7 @@ def test_log_delivery_writes_the_named_groups_only(synth_scratch):
 
 
 def test_a_policy_for_no_group_is_refused():
-    from cdktf import App, TerraformStack
+    from bindings.cdk import App, TerraformStack
 
     with pytest.raises(ValueError) as error:
         deliver(TerraformStack(App(), "scratch"), [])

@@ -43,7 +43,7 @@ def _build(stack, retention_days: int, provider=None):
 @pytest.fixture(scope="module")
 def year_and_week(synth_scratch):
     def week_on_alias(stack):
-        from cdktf_cdktf_provider_aws.provider import AwsProvider
+        from bindings.aws.provider import AwsProvider
 
         _build(stack, 7, AwsProvider(stack, "aws_other", region="eu-west-1", alias="other"))
 

@@ -49,8 +49,7 @@ DEV = replace(
 
 @pytest.fixture(scope="module")
 def variants(synth_scratch):
-    from cdktf import TerraformOutput
-
+    from bindings.cdk import TerraformOutput
     from modules.common.roles import ServiceRole
     from modules.msk import KafkaCluster
     from modules.security_groups import SecurityGroup, SecurityGroupProps
@@ -483,8 +482,7 @@ def test_bad_inputs_are_refused_with_what_was_expected(changes, message):
     ],
 )
 def test_bad_grants_are_refused_before_anything_is_written(call, message):
-    from cdktf import App, TerraformStack
-
+    from bindings.cdk import App, TerraformStack
     from modules.common.roles import ServiceRole
     from modules.msk import KafkaCluster
 

@@ -52,8 +52,7 @@ ENVIRONMENT = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def wired(tmp_path_factory):
-    from cdktf import App
-
+    from bindings.cdk import App
     from stacks.chat_stack import ChatStack
     from tests.conftest import Synthesized
 

@@ -637,8 +637,7 @@ def test_the_alarms_block_is_derived_from_the_props():
 @pytest.fixture(scope="module")
 def wired_stack(tmp_path_factory):
     """The dev environment's ChatStack (whose root builds the observability), with a subscriber, synthesized."""
-    from cdktf import App
-
+    from bindings.cdk import App
     from envconfig import load_environment
     from modules.common.inputs import environment_block
     from stacks.chat_stack import ChatStack

@@ -30,8 +30,7 @@ OUTPUTS = ("url", "arn", "name", "dead_letter_url", "dead_letter_arn", "dead_let
 
 @pytest.fixture(scope="module")
 def variants(synth_scratch):
-    from cdktf import TerraformOutput
-
+    from bindings.cdk import TerraformOutput
     from modules.common.roles import ServiceRole
     from modules.queues import MessageQueue, messaging_key
 

@@ -87,7 +87,7 @@ def build_chat_graph(stack):
 def build_misused_graph(stack):
     """The same graph, plus two doors to the internet on groups that are not the ALB:
     one through the helper, one written by hand."""
-    from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+    from bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 
     groups = build_chat_graph(stack)
     groups["api"].allow_from_internet("HTTPS straight to the API tasks", ports=(443,))
@@ -385,7 +385,7 @@ def test_self_references_and_groups_nobody_reaches():
 
 @pytest.fixture()
 def stack(tmp_path):
-    from cdktf import App, TerraformStack
+    from bindings.cdk import App, TerraformStack
 
     return TerraformStack(App(outdir=str(tmp_path)), "validation")
 

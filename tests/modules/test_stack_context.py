@@ -64,7 +64,7 @@ def test_the_lookup_is_made_only_when_the_account_is_asked_for(synth_scratch):
 
 def test_the_context_lookup_goes_through_the_provider_it_is_given(synth_scratch):
     def build(stack):
-        from cdktf_cdktf_provider_aws.provider import AwsProvider
+        from bindings.aws.provider import AwsProvider
 
         us_east_1 = AwsProvider(stack, "aws_us_east_1", alias="us_east_1", region="us-east-1")
         context = StackContext(stack, region="us-east-1", provider=us_east_1)

@@ -25,7 +25,7 @@ MANAGED_GROUPS = (
 
 
 def _us_east_1(stack):
-    from cdktf_cdktf_provider_aws.provider import AwsProvider
+    from bindings.aws.provider import AwsProvider
 
     return AwsProvider(stack, "aws_us_east_1", region="us-east-1", alias="us_east_1")
 
@@ -289,8 +289,7 @@ def test_cloudfront_web_acl_and_its_logs_live_in_us_east_1(variants):
 
 
 def test_attributes_point_at_the_resources_they_name(synth_scratch):
-    from cdktf import TerraformOutput
-
+    from bindings.cdk import TerraformOutput
     from modules.waf import WebAcl
 
     built = {}
@@ -373,9 +372,9 @@ def test_props_reject_bad_values_with_the_field_and_value(change, message):
 
 
 def test_cloudfront_scope_needs_a_us_east_1_provider(tmp_path):
-    from cdktf import App, TerraformStack
-    from cdktf_cdktf_provider_aws.provider import AwsProvider
+    from bindings.aws.provider import AwsProvider
 
+    from bindings.cdk import App, TerraformStack
     from modules.waf import WebAcl
 
     stack = TerraformStack(App(outdir=str(tmp_path)), "scratch")
@@ -396,9 +395,9 @@ def test_cloudfront_scope_needs_a_us_east_1_provider(tmp_path):
 
 
 def test_associate_refuses_cloudfront_acls_bad_arns_and_bad_names(tmp_path):
-    from cdktf import App, TerraformStack
-    from cdktf_cdktf_provider_aws.provider import AwsProvider
+    from bindings.aws.provider import AwsProvider
 
+    from bindings.cdk import App, TerraformStack
     from modules.waf import WebAcl
 
     stack = TerraformStack(App(outdir=str(tmp_path)), "scratch")

@@ -63,8 +63,7 @@ OUTPUTS = (
 
 @pytest.fixture(scope="module")
 def variants(synth_scratch):
-    from cdktf import TerraformOutput
-
+    from bindings.cdk import TerraformOutput
     from modules.common.roles import ServiceRole
     from modules.websocket_api import WebSocketApi
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import bindings
 from review.plan import review_plan
 from review.safety import (
     AUDIT_LOG_GROUPS,
@@ -176,7 +177,7 @@ def test_every_listed_type_has_a_reason_and_no_type_is_on_both_lists():
 
 def test_every_listed_type_is_a_resource_of_the_aws_provider():
     """A misspelt type would never match: each must be a resource of the bindings (one submodule each)."""
-    spec = importlib.util.find_spec("cdktf_cdktf_provider_aws")  # locates the package without importing it
+    spec = importlib.util.find_spec(bindings.PROVIDER_PACKAGE)  # locates the package without importing it
     assert spec is not None and spec.submodule_search_locations
     package = Path(next(iter(spec.submodule_search_locations)))
     rule_types = {rule.type for rule in WEAKENING_RULES}
