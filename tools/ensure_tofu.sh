@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Make sure the provider-backed tier has its second engine, OpenTofu (`tofu`), and that
+# the AWS provider mirror is laid out for OpenTofu's registry host as well as Terraform's.
+#
+#   tools/ensure_tofu.sh        (what `make tofu` and .ci/run call, after ensure_provider.sh)
+#
+# 1. `tofu` on PATH, or already built in the cache: use it; a second run never rebuilds.
+# 2. Else build it from its Go module source with tools/build_tofu.sh (measured on the
+#    2-core machine: see TOFU_BUILD_* below), niced, bounded in time. A build stopped by
+#    the limit keeps its Go cache, and the next run resumes from it.
+# 3. Lay the mirror out for tofu: OpenTofu looks up hashicorp/aws under its own registry
+#    host, so each provider version in Terraform's host folder gets a folder under
+#    OpenTofu's host whose platform folders are symlinks to the same builds (tofu follows a
+#    symlinked platform folder, not a symlinked host folder). Nothing under Terraform's host
+#    folder is touched.
+#
+# It never fails the caller: when tofu cannot be had it says why on its first line of output
+# and writes the reason to $TOFU_DIR/build-status.txt, where the tier reads it to print NOT
+# RUN for tofu with that reason. Exit code: always 0.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+# shellcheck source=../verify/provider.env
+. verify/provider.env
+# shellcheck source=bounded_build.sh
+. tools/bounded_build.sh
+CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/chat-infra"
+MIRROR="${CHAT_INFRA_PROVIDER_MIRROR:-$CACHE/terraform-plugins}"
+TOFU_DIR="${CHAT_INFRA_TOFU_DIR:-$CACHE/tofu}"
+STATUS="$TOFU_DIR/build-status.txt"
+LOG="$CACHE/tofu-build.log"
+# Measured on the 2-core machine (2026-12, v1.12.6): 9 min idle, 17 min beside six other
+# jobs. The limit leaves room for a loaded machine; in CI (CI set) it is 25 min, since the
+# provider build (28-44 min) and `make test` (~33 min) share CI's 90.
+if [ -n "${CI:-}" ]; then default_timeout=1500; else default_timeout=2700; fi
+BUILD_TIMEOUT_SECONDS="${CHAT_INFRA_TOFU_BUILD_TIMEOUT:-$default_timeout}"
+NEEDED_MEMORY_GB=3   # measured peak: see the README (the linker)
+NEEDED_DISK_GB=4     # Go build cache + module sources + the binary, with room
+
+tofu_binary="$TOFU_DIR/$TOFU_VERSION/tofu"
+say() { echo "tofu: $*"; }
+
+# The registry host tofu resolves `hashicorp/aws` to, asked of tofu itself.
+registry_host() {
+  local scratch host
+  scratch=$(mktemp -d)
+  printf 'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws" }\n  }\n}\n' > "$scratch/main.tf"
+  host=$(cd "$scratch" && "$1" providers -no-color 2>/dev/null | sed -n 's|.*provider\[\([^]/]*\)/hashicorp/aws\].*|\1|p' | head -1)
+  rm -rf "$scratch"
+  echo "$host"
+}
+
+lay_out_mirror() {
+  local tofu="$1" host source version platform linked=0
+  host=$(registry_host "$tofu")
+  [ -n "$host" ] || not_run "$STATUS" tofu "\`$tofu providers\` named no registry host for hashicorp/aws"
+  source="$MIRROR/registry.terraform.io/hashicorp/aws"
+  if [ "$host" = registry.terraform.io ] || [ ! -d "$source" ]; then
+    say "mirror: nothing to lay out for $host (no provider build under $source yet)"
+    return
+  fi
+  for version in "$source"/*/; do
+    version=$(basename "$version")
+    for platform in "$source/$version"/*/; do
+      platform=$(basename "$platform")
+      mkdir -p "$MIRROR/$host/hashicorp/aws/$version"
+      ln -sfn "$source/$version/$platform" "$MIRROR/$host/hashicorp/aws/$version/$platform"
+      linked=$((linked + 1))
+    done
+  done
+  say "mirror: $linked provider build(s) laid out for $host in $MIRROR (symlinked platform folders)"
+}
+
+mkdir -p "$CACHE" "$TOFU_DIR"
+if command -v tofu >/dev/null; then
+  tofu=$(command -v tofu)
+  say "on PATH: $tofu ($(tofu version | head -1)); nothing to build"
+elif [ -x "$tofu_binary" ]; then
+  tofu="$tofu_binary"
+  say "OpenTofu $TOFU_VERSION already built: $tofu (no rebuild)"
+else
+  command -v go >/dev/null || not_run "$STATUS" tofu "go is not on PATH; tofu is built from its Go module source"
+  available_kb=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
+  if [ "$(( available_kb / 1048576 ))" -lt "$NEEDED_MEMORY_GB" ]; then
+    not_run "$STATUS" tofu "only $(( available_kb / 1048576 )) GB of memory available; building tofu needs ${NEEDED_MEMORY_GB} GB"
+  fi
+  free_kb=$(df -Pk "$CACHE" | awk 'NR == 2 { print $4 }')
+  if [ "$(( free_kb / 1048576 ))" -lt "$NEEDED_DISK_GB" ]; then
+    not_run "$STATUS" tofu "only $(( free_kb / 1048576 )) GB free under $CACHE; building tofu needs ${NEEDED_DISK_GB} GB"
+  fi
+  gocache="$CACHE/tofu-build/gocache"
+  if [ -d "$gocache" ]; then
+    say "resuming from the Go build cache an earlier, unfinished build kept ($(du -sh "$gocache" | cut -f1))"
+  fi
+  say "building OpenTofu $TOFU_VERSION from its Go module source, ~9-17 min," \
+    "limit $(( BUILD_TIMEOUT_SECONDS / 60 )) min, log $LOG"
+  run_bounded "$BUILD_TIMEOUT_SECONDS" "$LOG" \
+    env TOFU_VERSION="$TOFU_VERSION" WORK_DIR="$CACHE/tofu-build" INSTALL_DIR="$TOFU_DIR/$TOFU_VERSION" tools/build_tofu.sh
+  if [ "$BUILD_TIMED_OUT" = 1 ]; then
+    not_run "$STATUS" tofu "the tofu build did not finish within $BUILD_TIMEOUT_SECONDS s (log: $LOG)"
+  fi
+  if [ "$BUILD_STATUS" -ne 0 ]; then
+    not_run "$STATUS" tofu "the tofu build failed after $BUILD_MINUTES min: $(build_failure_reason "$BUILD_STATUS" "$LOG") (log: $LOG)"
+  fi
+  [ -x "$tofu_binary" ] || not_run "$STATUS" tofu "the tofu build ended without installing $tofu_binary (log: $LOG)"
+  tofu="$tofu_binary"
+  say "built OpenTofu $TOFU_VERSION in $BUILD_MINUTES min: $tofu"
+fi
+lay_out_mirror "$tofu"
+rm -f "$STATUS"
