@@ -64,15 +64,7 @@ from gate.run import DEFAULT_CHECKOV, STACK_FILE, GateCannotRun, GateReport, ren
 from review import plan as plan_review
 from review import safety
 from review.credentials import credential_source, missing_credentials_reason
-from verify.engine import (
-    ENGINE_NAMES,
-    TERRAFORM,
-    TERRAFORM_ON_PATH,
-    Engine,
-    EngineCannotRun,
-    find_engine,
-    missing_engine_reason,
-)
+from verify.engine import ENGINE_NAMES, TERRAFORM, TERRAFORM_ON_PATH, Engine, engine_or_reason, find_engine
 from verify.provider import (
     PINNED_VERSION,
     PROVIDER_ADDRESS,
@@ -104,14 +96,9 @@ def unavailable_reasons(
 ) -> list[str]:
     """Why no review can be made here; empty when one can. Every reason at once."""
     reasons = []
-    try:
-        engine = find_engine(engine_name, path=env.get("PATH"))
-    except EngineCannotRun as error:
-        engine = None
-        reasons.append(str(error))
-    else:
-        if engine is None:
-            reasons.append(missing_engine_reason(engine_name))
+    engine, why_not = engine_or_reason(engine_name, path=env.get("PATH"))
+    if why_not:
+        reasons.append(why_not)
     address = engine.provider_address if engine else PROVIDER_ADDRESS
     mirror = mirror_dir()
     choice = choose_provider(mirror, address=address)

@@ -119,3 +119,12 @@ def find_engine(name: str, path: str | None = None) -> Engine | None:
         return None
     address = PROVIDER_ADDRESS if name == TERRAFORM else asked_provider_address(executable)
     return Engine(name, executable, address)
+
+
+def engine_or_reason(name: str, path: str | None = None) -> tuple[Engine | None, str | None]:
+    """The engine ready to run, or why it is not (missing, or it cannot name its provider address)."""
+    try:
+        engine = find_engine(name, path)
+    except EngineCannotRun as error:
+        return None, str(error)
+    return (engine, None) if engine else (None, missing_engine_reason(name))

@@ -51,15 +51,7 @@ from verify.emulator import (
     provider_aliases,
     seed_lookups,
 )
-from verify.engine import (
-    ENGINE_NAMES,
-    TERRAFORM,
-    TERRAFORM_ON_PATH,
-    Engine,
-    EngineCannotRun,
-    find_engine,
-    missing_engine_reason,
-)
+from verify.engine import ENGINE_NAMES, TERRAFORM, TERRAFORM_ON_PATH, Engine, engine_or_reason, find_engine
 from verify.provider import (
     PINNED_VERSION,
     PROVIDER_ADDRESS,
@@ -473,15 +465,6 @@ def scan_plans(plans: dict[str, Path], stacks: dict[str, Path], report_dir: Path
 
 
 # -- running the whole tier ------------------------------------------------------------------
-
-
-def engine_or_reason(engine_name: str) -> tuple[Engine | None, str | None]:
-    """The engine ready to run, or why it is not (missing, or it cannot name its provider address)."""
-    try:
-        engine = find_engine(engine_name)
-    except EngineCannotRun as error:
-        return None, str(error)
-    return (engine, None) if engine else (None, missing_engine_reason(engine_name))
 
 
 def unavailable_reasons(mirror: Path, requested: str | None = None, engine_name: str = TERRAFORM) -> list[str]:
