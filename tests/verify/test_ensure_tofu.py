@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import stat
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,19 @@ def test_a_build_over_the_limit_is_stopped_and_a_retry_resumes_from_its_go_cache
     assert (gocache / "compiled" / "a-package").is_file()  # kept for the next run
     retry = ensure(machine)
     assert "resuming from the Go build cache an earlier, unfinished build kept" in retry.stdout
+
+
+def test_in_ci_the_build_gets_only_the_time_the_provider_build_left(machine):
+    executable(machine[0] / "fake-bin" / "go", FAKE_GO)
+    fifty_minutes_ago = str(int(time.time()) - 50 * 60)
+    completed = ensure(machine, CHAT_INFRA_CI_STARTED=fifty_minutes_ago, FAKE_GO="hang")
+    assert completed.returncode == 0
+    reason = "CI's 90-min budget has no time left for the tofu build after 50 min (the provider build)"
+    assert reason in completed.stdout.splitlines()[0] and reason in status(machine)
+    # 44 min in: 90 - 45 reserved for the tests - 44 leaves 1 min, under the configured 45
+    forty_four_minutes_ago = str(int(time.time()) - 44 * 60)
+    started = ensure(machine, CHAT_INFRA_CI_STARTED=forty_four_minutes_ago)
+    assert "limit 1 min" in started.stdout and "out of tea" in status(machine)
 
 
 def test_tofu_on_path_is_used_and_the_mirror_is_laid_out_for_its_registry_host(machine):
