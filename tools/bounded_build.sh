@@ -2,6 +2,10 @@
 # build that must never fail its caller, bounded in time, with the reason it could not
 # run written where the provider-backed tier reads it (NOT RUN with that reason).
 
+# Where both keep their builds, and the provider mirror both read.
+CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/chat-infra"
+MIRROR="${CHAT_INFRA_PROVIDER_MIRROR:-$CACHE/terraform-plugins}"
+
 # not_run STATUS_FILE LABEL REASON: record why, say it on one line, end the caller with 0.
 not_run() {
   mkdir -p "$(dirname "$1")"
@@ -45,4 +49,19 @@ build_failure_reason() {
     3) echo "the Go module proxy does not serve the version the build asked for" ;;
     *) echo "exit $1: $(grep -v '^ *$' "$2" | tail -1)" ;;
   esac
+}
+
+# require_build_resources STATUS_FILE LABEL WHAT MEMORY_GB DISK_GB: NOT RUN (see not_run)
+# unless go is on PATH and the memory and the disk under $CACHE the build of WHAT needs are free.
+require_build_resources() {
+  local status="$1" label="$2" what="$3" memory_gb="$4" disk_gb="$5" available_kb free_kb
+  command -v go >/dev/null || not_run "$status" "$label" "go is not on PATH; $what is built from Go sources"
+  available_kb=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
+  if [ "$(( available_kb / 1048576 ))" -lt "$memory_gb" ]; then
+    not_run "$status" "$label" "only $(( available_kb / 1048576 )) GB of memory available; building $what needs $memory_gb GB"
+  fi
+  free_kb=$(df -Pk "$CACHE" | awk 'NR == 2 { print $4 }')
+  if [ "$(( free_kb / 1048576 ))" -lt "$disk_gb" ]; then
+    not_run "$status" "$label" "only $(( free_kb / 1048576 )) GB free under $CACHE; building $what needs $disk_gb GB"
+  fi
 }

@@ -21,8 +21,6 @@ cd "$(dirname "$0")/.."
 . verify/provider.env
 # shellcheck source=bounded_build.sh
 . tools/bounded_build.sh
-CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/chat-infra"
-MIRROR="${CHAT_INFRA_PROVIDER_MIRROR:-$CACHE/terraform-plugins}"
 STATUS="$MIRROR/build-status.txt"
 LOG="$CACHE/provider-build.log"
 # Measured on 2 cores: 28 min idle, 44 min beside light work, 63 min beside heavy work.
@@ -51,15 +49,7 @@ for version in "$PINNED_PROVIDER_VERSION" "$STANDIN_PROVIDER_VERSION"; do
   fi
 done
 
-command -v go >/dev/null || not_run_build "go is not on PATH; the stand-in provider is built from Go sources"
-available_kb=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
-if [ "$(( available_kb / 1048576 ))" -lt "$NEEDED_MEMORY_GB" ]; then
-  not_run_build "only $(( available_kb / 1048576 )) GB of memory available; building the provider needs ${NEEDED_MEMORY_GB} GB"
-fi
-free_kb=$(df -Pk "$CACHE" | awk 'NR == 2 { print $4 }')
-if [ "$(( free_kb / 1048576 ))" -lt "$NEEDED_DISK_GB" ]; then
-  not_run_build "only $(( free_kb / 1048576 )) GB free under $CACHE; building the provider needs ${NEEDED_DISK_GB} GB"
-fi
+require_build_resources "$STATUS" "provider build" "the stand-in provider" "$NEEDED_MEMORY_GB" "$NEEDED_DISK_GB"
 
 gocache="$CACHE/provider-build/gocache"
 if [ -d "$gocache" ]; then

@@ -24,8 +24,6 @@ cd "$(dirname "$0")/.."
 . verify/provider.env
 # shellcheck source=bounded_build.sh
 . tools/bounded_build.sh
-CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/chat-infra"
-MIRROR="${CHAT_INFRA_PROVIDER_MIRROR:-$CACHE/terraform-plugins}"
 TOFU_DIR="${CHAT_INFRA_TOFU_DIR:-$CACHE/tofu}"
 STATUS="$TOFU_DIR/build-status.txt"
 LOG="$CACHE/tofu-build.log"
@@ -95,15 +93,7 @@ else
     not_run "$STATUS" tofu "CI's $(( CI_BUDGET_SECONDS / 60 ))-min budget has no time left for the tofu build after\
  $(( elapsed / 60 )) min (the provider build); a later run builds it"
   fi
-  command -v go >/dev/null || not_run "$STATUS" tofu "go is not on PATH; tofu is built from its Go module source"
-  available_kb=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
-  if [ "$(( available_kb / 1048576 ))" -lt "$NEEDED_MEMORY_GB" ]; then
-    not_run "$STATUS" tofu "only $(( available_kb / 1048576 )) GB of memory available; building tofu needs ${NEEDED_MEMORY_GB} GB"
-  fi
-  free_kb=$(df -Pk "$CACHE" | awk 'NR == 2 { print $4 }')
-  if [ "$(( free_kb / 1048576 ))" -lt "$NEEDED_DISK_GB" ]; then
-    not_run "$STATUS" tofu "only $(( free_kb / 1048576 )) GB free under $CACHE; building tofu needs ${NEEDED_DISK_GB} GB"
-  fi
+  require_build_resources "$STATUS" tofu tofu "$NEEDED_MEMORY_GB" "$NEEDED_DISK_GB"
   gocache="$CACHE/tofu-build/gocache"
   if [ -d "$gocache" ]; then
     say "resuming from the Go build cache an earlier, unfinished build kept ($(du -sh "$gocache" | cut -f1))"

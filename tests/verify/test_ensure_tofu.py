@@ -84,7 +84,7 @@ def status(machine) -> str | None:
 def test_without_go_it_says_not_run_records_why_and_exits_0(machine):
     completed = ensure(machine)
     assert completed.returncode == 0, completed.stderr
-    reason = "go is not on PATH; tofu is built from its Go module source"
+    reason = "go is not on PATH; tofu is built from Go sources"
     assert completed.stdout.splitlines()[0] == f"tofu: NOT RUN: {reason}"
     assert status(machine) == reason
 
