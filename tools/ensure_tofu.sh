@@ -5,9 +5,9 @@
 #   tools/ensure_tofu.sh        (what `make tofu` and .ci/run call, after ensure_provider.sh)
 #
 # 1. `tofu` on PATH, or already built in the cache: use it; a second run never rebuilds.
-# 2. Else build it from its Go module source with tools/build_tofu.sh (measured on the
-#    2-core machine: see TOFU_BUILD_* below), niced, bounded in time. A build stopped by
-#    the limit keeps its Go cache, and the next run resumes from it.
+# 2. Else build it from its Go module source with tools/build_tofu.sh (measured below),
+#    niced, bounded in time. A build stopped by the limit keeps its Go cache, and the next
+#    run resumes from it.
 # 3. Lay the mirror out for tofu: OpenTofu looks up hashicorp/aws under its own registry
 #    host, so each provider version in Terraform's host folder gets a folder under
 #    OpenTofu's host whose platform folders are symlinks to the same builds (tofu follows a
@@ -27,8 +27,9 @@ cd "$(dirname "$0")/.."
 TOFU_DIR="${CHAT_INFRA_TOFU_DIR:-$CACHE/tofu}"
 STATUS="$TOFU_DIR/build-status.txt"
 LOG="$CACHE/tofu-build.log"
-# Measured on the 2-core machine (2026-12, v1.12.6): 9 min idle, 17 min beside six other
-# jobs. The limit leaves room for a loaded machine: 45 min, 20 in CI (CI set).
+# Measured on the 2-core machine (2026-12, v1.12.6): ~9 min idle; 21.7 min beside six other
+# jobs (load average ~20): 16 s download, 1285 s build. The limit leaves twice that: 45 min;
+# 20 in CI (CI set), where it runs alone, after the provider build.
 if [ -n "${CI:-}" ]; then default_timeout=1200; else default_timeout=2700; fi
 BUILD_TIMEOUT_SECONDS="${CHAT_INFRA_TOFU_BUILD_TIMEOUT:-$default_timeout}"
 # CI has 90 min in all. .ci/run exports when it started (CHAT_INFRA_CI_STARTED, epoch
@@ -44,8 +45,8 @@ if [ -n "${CHAT_INFRA_CI_STARTED:-}" ]; then
   budget_left=$(( CI_BUDGET_SECONDS - RESERVED_FOR_TESTS_SECONDS - elapsed ))
   [ "$budget_left" -lt "$BUILD_TIMEOUT_SECONDS" ] && BUILD_TIMEOUT_SECONDS=$budget_left
 fi
-NEEDED_MEMORY_GB=3   # measured peak: see the README (the linker)
-NEEDED_DISK_GB=4     # Go build cache + module sources + the binary, with room
+NEEDED_MEMORY_GB=3   # measured peak 1.8 GB RSS (the linker), with room
+NEEDED_DISK_GB=4     # ~1.5 GB Go build cache + the source copy + the 115 MB binary, with room
 
 tofu_binary="$TOFU_DIR/$TOFU_VERSION/tofu"
 say() { echo "tofu: $*"; }
@@ -98,7 +99,7 @@ else
   if [ -d "$gocache" ]; then
     say "resuming from the Go build cache an earlier, unfinished build kept ($(du -sh "$gocache" | cut -f1))"
   fi
-  say "building OpenTofu $TOFU_VERSION from its Go module source, ~9-17 min," \
+  say "building OpenTofu $TOFU_VERSION from its Go module source, ~9 min idle (~22 beside other work)," \
     "limit $(( BUILD_TIMEOUT_SECONDS / 60 )) min, log $LOG"
   run_bounded "$BUILD_TIMEOUT_SECONDS" "$LOG" \
     env TOFU_VERSION="$TOFU_VERSION" WORK_DIR="$CACHE/tofu-build" INSTALL_DIR="$TOFU_DIR/$TOFU_VERSION" tools/build_tofu.sh
