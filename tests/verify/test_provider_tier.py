@@ -102,13 +102,16 @@ def test_plan_really_asked_the_local_endpoint(tier):
 
 
 @pytest.mark.provider
-def test_tofu_validates_and_plans_every_stack_as_terraform_does(tier, tofu_tier):
+def test_tofu_validates_and_plans_every_stack_type_by_type(tofu_tier):
+    """Type by type against the synthesized JSON, as terraform's plan is: the two runs are
+    independent, so either can be selected alone."""
     for result in tofu_tier.results:
         assert result.errors == [], f"{result.name}: {result.errors}"
         assert result.other_actions == [], result.name
-        assert result.planned_creates == result.synthesized_resources, result.name
+        document = json.loads((tofu_tier.work_dir / result.name / "cdk.tf.json").read_text())
+        synthesized = {kind: len(blocks) for kind, blocks in document.get("resource", {}).items()}
+        assert dict(result.planned_by_type) == synthesized, result.name
     assert tofu_tier.verdict.problems == []
-    assert {r.name: r.planned_by_type for r in tofu_tier.results} == {r.name: r.planned_by_type for r in tier.results}
 
 
 @pytest.mark.provider
