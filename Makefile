@@ -39,7 +39,7 @@ export CHAT_INFRA_PROVIDER_MIRROR := $(PROVIDER_MIRROR)
 ACTIONLINT_VERSION := v1.7.12
 ACTIONLINT := .tools/actionlint
 
-.PHONY: setup synth hcl gate test plan deploy db-bootstrap benchmark verify provider clean docs review bootstrap-state \
+.PHONY: setup synth hcl gate test plan deploy db-bootstrap benchmark verify provider tofu review-engine clean docs review bootstrap-state \
   redrive restore-attachment rotate-secrets
 
 setup: .venv/.synced .venv-checkov/.installed
@@ -108,14 +108,22 @@ bootstrap-state: setup
 # Plan review (review/): init, plan -out and show -json for one environment, then the review,
 # the data-safety gate and checkov on the plan; deploy then applies exactly that saved plan.
 # ALLOW_DESTROY="<address> ..." lets this run delete or replace those stateful resources.
-REVIEW_ARGS = $(ENV) $(foreach address,$(ALLOW_DESTROY),--allow-destroy '$(address)')
+# ENGINE=tofu runs OpenTofu instead of terraform (`make tofu` builds it where it is not on PATH);
+# the engine is checked before anything is synthesized (review/__main__.py checks it again).
+ENGINE ?= terraform
+REVIEW_ENGINES := terraform tofu
+REVIEW_ARGS = $(ENV) --engine '$(ENGINE)' $(foreach address,$(ALLOW_DESTROY),--allow-destroy '$(address)')
 
-plan: synth
-	@test -n "$(ENV)" || { echo "usage: make plan ENV=<env> [ALLOW_DESTROY='<address> ...']" >&2; exit 2; }
+review-engine:
+	@case ' $(REVIEW_ENGINES) ' in *' $(ENGINE) '*) ;; *) \
+	  echo "make $(MAKECMDGOALS): ENGINE: expected one of: $(REVIEW_ENGINES); got '$(ENGINE)'" >&2; exit 2 ;; esac
+
+plan: review-engine synth
+	@test -n "$(ENV)" || { echo "usage: make plan ENV=<env> [ENGINE=terraform|tofu] [ALLOW_DESTROY='<address> ...']" >&2; exit 2; }
 	$(VENV_PYTHON) -m review plan $(REVIEW_ARGS)
 
-deploy: synth
-	@test -n "$(ENV)" || { echo "usage: make deploy ENV=<env> [ALLOW_DESTROY='<address> ...'] [AUTO_APPROVE=1]" >&2; exit 2; }
+deploy: review-engine synth
+	@test -n "$(ENV)" || { echo "usage: make deploy ENV=<env> [ENGINE=terraform|tofu] [ALLOW_DESTROY='<address> ...'] [AUTO_APPROVE=1]" >&2; exit 2; }
 	$(VENV_PYTHON) -m review deploy $(REVIEW_ARGS) $(if $(AUTO_APPROVE),--auto-approve)
 
 # Day one, after the first deploy of an environment: run the database admin task once (the
@@ -148,12 +156,18 @@ benchmark: setup
 	$(VENV_PYTHON) tools/benchmark.py $(if $(BEFORE),--before $(BEFORE))
 
 # The example stacks (examples/*.hcl) go through the tier beside the environments.
-verify: synth .venv-moto/.installed
+verify: review-engine synth .venv-moto/.installed
 	$(VENV_PYTHON) main.py --environments-dir examples --outdir cdktf.out/examples
-	$(VENV_PYTHON) -m verify --stacks-dir cdktf.out/stacks --stacks-dir cdktf.out/examples/stacks
+	$(VENV_PYTHON) -m verify --stacks-dir cdktf.out/stacks --stacks-dir cdktf.out/examples/stacks --engine '$(ENGINE)'
 
 provider:
 	tools/ensure_provider.sh
+
+# OpenTofu for the tier's second engine and ENGINE=tofu (tools/ensure_tofu.sh: reuses tofu on
+# PATH or a build, else builds it from its Go module source), and the provider mirror laid
+# out for OpenTofu's registry host. Run it after `make provider`: it links the builds that exist.
+tofu:
+	tools/ensure_tofu.sh
 
 clean:
 	rm -rf cdktf.out

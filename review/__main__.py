@@ -33,12 +33,14 @@ that still names the shipped placeholder account (111122223333): a bucket name i
 
 terraform and the AWS provider are found as the provider tier finds them (verify/provider.py:
 the pinned build from the registry with CHAT_INFRA_USE_REGISTRY=1, or from the mirror), with
-the tier's own CLI configuration. The stand-in build is never used here: it is a
+the tier's own CLI configuration. `--engine tofu` (`make plan ENGINE=tofu`) runs OpenTofu
+instead, found and configured the same way (verify/engine.py); the stack's state is then
+OpenTofu's, so keep one engine per environment. The stand-in build is never used here: it is a
 development build for checking the stacks against moto, not for a real account.
 
 Exit codes: 0 passed (and applied, for deploy); 1 the review failed (the data-safety gate
 blocked, whether or not checkov could run; or checkov failed), or the apply did, or the
-person said no; 2 nothing was reviewed (no terraform, no provider build, no credentials, no
+person said no; 2 nothing was reviewed (an unknown --engine, no terraform or tofu, no provider build, no credentials, no
 synthesized stack, terraform init/plan/show failed, an unreadable plan), or checkov could
 not run on a plan the safety gate passed, or deploy refused local state or had nobody to
 ask (no terminal, no --auto-approve): the reason is printed, and nothing is applied.
@@ -50,7 +52,6 @@ import argparse
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -63,8 +64,10 @@ from gate.run import DEFAULT_CHECKOV, STACK_FILE, GateCannotRun, GateReport, ren
 from review import plan as plan_review
 from review import safety
 from review.credentials import credential_source, missing_credentials_reason
+from verify.engine import ENGINE_NAMES, TERRAFORM, TERRAFORM_ON_PATH, Engine, engine_or_reason, find_engine
 from verify.provider import (
     PINNED_VERSION,
+    PROVIDER_ADDRESS,
     USE_REGISTRY_ENV,
     ProviderChoice,
     choose_provider,
@@ -88,15 +91,19 @@ class ReviewCannotRun(Exception):
     pass
 
 
-def unavailable_reasons(stack_file: Path, env: dict[str, str], home: Path, instance_profile: bool) -> list[str]:
+def unavailable_reasons(
+    stack_file: Path, env: dict[str, str], home: Path, instance_profile: bool, engine_name: str = TERRAFORM
+) -> list[str]:
     """Why no review can be made here; empty when one can. Every reason at once."""
     reasons = []
-    if not shutil.which("terraform", path=env.get("PATH")):
-        reasons.append("terraform is not on PATH")
+    engine, why_not = engine_or_reason(engine_name, path=env.get("PATH"))
+    if why_not:
+        reasons.append(why_not)
+    address = engine.provider_address if engine else PROVIDER_ADDRESS
     mirror = mirror_dir()
-    choice = choose_provider(mirror)
+    choice = choose_provider(mirror, address=address)
     if choice is None:
-        reasons.append(missing_provider_reason(mirror))
+        reasons.append(missing_provider_reason(mirror, address=address))
     elif choice.stand_in:
         reasons.append(
             f"only the stand-in AWS provider {choice.version} is built (in {mirror}): a development build for "
@@ -110,46 +117,48 @@ def unavailable_reasons(stack_file: Path, env: dict[str, str], home: Path, insta
     return reasons
 
 
-def terraform_env(choice: ProviderChoice, review_dir: Path) -> dict[str, str]:
+def terraform_env(choice: ProviderChoice, review_dir: Path, provider_address: str = PROVIDER_ADDRESS) -> dict[str, str]:
     env = {
         **os.environ,
         "TF_IN_AUTOMATION": "1",
         "TF_INPUT": "0",
         "CHECKPOINT_DISABLE": "1",
         # The tier's CLI configuration: one source for hashicorp/aws (verify/provider.py says why).
-        "TF_CLI_CONFIG_FILE": str(cli_config(choice, review_dir.resolve())),
+        "TF_CLI_CONFIG_FILE": str(cli_config(choice, review_dir.resolve(), provider_address)),
     }
     env.pop("TF_PLUGIN_CACHE_DIR", None)
     return env
 
 
-def terraform(args: list[str], stack_dir: Path, env: dict[str, str]) -> str:
-    """Run one terraform command to the end (never killed: it may hold the state lock); its stdout."""
-    completed = subprocess.run(["terraform", *args], cwd=stack_dir, env=env, capture_output=True, text=True)
+def terraform(args: list[str], stack_dir: Path, env: dict[str, str], engine: Engine = TERRAFORM_ON_PATH) -> str:
+    """Run one terraform (or tofu) command to the end (never killed: it may hold the state lock); its stdout."""
+    completed = subprocess.run([engine.executable, *args], cwd=stack_dir, env=env, capture_output=True, text=True)
     if completed.returncode != 0:
         output = (completed.stderr + "\n" + completed.stdout).strip()
         raise ReviewCannotRun(
-            f"terraform {args[0]} failed (exit {completed.returncode}) in {stack_dir}:\n{output[-4000:]}"
+            f"{engine.name} {args[0]} failed (exit {completed.returncode}) in {stack_dir}:\n{output[-4000:]}"
         )
     return completed.stdout
 
 
-def make_plan(stack_dir: Path, plan_file: Path, env: dict[str, str]) -> dict[str, Any]:
+def make_plan(
+    stack_dir: Path, plan_file: Path, env: dict[str, str], engine: Engine = TERRAFORM_ON_PATH
+) -> dict[str, Any]:
     """init, plan -out=<plan_file>, show -json <plan_file>: the saved plan, as a document."""
-    terraform(["init", "-input=false", "-no-color"], stack_dir, env)
-    terraform(["plan", "-input=false", "-no-color", f"-out={plan_file.resolve()}"], stack_dir, env)
-    shown = terraform(["show", "-json", "-no-color", str(plan_file.resolve())], stack_dir, env)
+    terraform(["init", "-input=false", "-no-color"], stack_dir, env, engine)
+    terraform(["plan", "-input=false", "-no-color", f"-out={plan_file.resolve()}"], stack_dir, env, engine)
+    shown = terraform(["show", "-json", "-no-color", str(plan_file.resolve())], stack_dir, env, engine)
     try:
         return json.loads(shown)
     except json.JSONDecodeError as error:
-        raise ReviewCannotRun(f"terraform show -json printed no JSON ({error}): {shown[:300]}") from None
+        raise ReviewCannotRun(f"{engine.name} show -json printed no JSON ({error}): {shown[:300]}") from None
 
 
-def apply_plan(stack_dir: Path, plan_file: Path, env: dict[str, str]) -> int:
+def apply_plan(stack_dir: Path, plan_file: Path, env: dict[str, str], engine: Engine = TERRAFORM_ON_PATH) -> int:
     """`terraform apply <plan_file>`: exactly the saved plan (terraform refuses it once the state moved on).
 
     Its output goes straight to the terminal: an apply can take many minutes."""
-    command = ["terraform", "apply", "-input=false", "-no-color", str(plan_file.resolve())]
+    command = [engine.executable, "apply", "-input=false", "-no-color", str(plan_file.resolve())]
     return subprocess.run(command, cwd=stack_dir, env=env, check=False).returncode
 
 
@@ -370,6 +379,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             help="credentials come from the EC2 instance profile (which cannot be seen without the network)",
         )
         command.add_argument(
+            "--engine",
+            choices=ENGINE_NAMES,
+            default=TERRAFORM,
+            help="terraform (default) or tofu (OpenTofu): runs init, plan, show and apply",
+        )
+        command.add_argument(
             "--environments-dir",
             type=Path,
             default=Path("environments"),
@@ -442,25 +457,27 @@ def main(argv: list[str] | None = None) -> int:
     if refusal:
         print(f"{args.command}: REFUSED, nothing was planned or applied: {refusal}", file=sys.stderr)
         return EXIT_CANNOT_RUN
-    reasons = unavailable_reasons(stack_file, dict(os.environ), Path.home(), args.instance_profile)
+    reasons = unavailable_reasons(stack_file, dict(os.environ), Path.home(), args.instance_profile, args.engine)
     if reasons:
         return _not_run(stack, reasons)
-    choice = choose_provider(mirror_dir())
+    engine = find_engine(args.engine)
+    assert engine is not None  # unavailable_reasons said so
+    choice = choose_provider(mirror_dir(), address=engine.provider_address)
     assert choice is not None  # unavailable_reasons said so
 
     review_dir = args.out_dir / stack
     _fresh_review_dir(review_dir)
     plan_file = review_dir / PLAN_FILE
-    env = terraform_env(choice, review_dir)
-    print(f"review: {stack}: terraform init, plan -out, show -json in {stack_dir} ({choice.label})", flush=True)
+    env = terraform_env(choice, review_dir, engine.provider_address)
+    print(f"review: {stack}: {engine.name} init, plan -out, show -json in {stack_dir} ({choice.label})", flush=True)
     try:
-        document = make_plan(stack_dir, plan_file, env)
+        document = make_plan(stack_dir, plan_file, env, engine)
         review = plan_review.review_plan(document, stack)
     except (ReviewCannotRun, plan_review.PlanFormatError) as error:
         print(f"review: NOT RUN: {error}", file=sys.stderr)
         return EXIT_CANNOT_RUN
     plan_hash = sha256(plan_file)
-    context = {"provider": choice.label, "plan_file": str(plan_file), "plan_sha256": plan_hash}
+    context = {"engine": engine.label, "provider": choice.label, "plan_file": str(plan_file), "plan_sha256": plan_hash}
     code = judge_plan(document, review, args.allow_destroy, stack_file, review_dir, args.checkov, context)
     if code != EXIT_PASSED or args.command == "plan":
         return code
@@ -478,10 +495,10 @@ def main(argv: list[str] | None = None) -> int:
     if sha256(plan_file) != plan_hash:
         print(f"deploy: NOT APPLIED: {plan_file} changed after it was reviewed", file=sys.stderr)
         return EXIT_FAILED
-    print(f"deploy: {stack}: terraform apply {plan_file} (sha256 {plan_hash})", flush=True)
-    code = apply_plan(stack_dir, plan_file, env)
+    print(f"deploy: {stack}: {engine.name} apply {plan_file} (sha256 {plan_hash})", flush=True)
+    code = apply_plan(stack_dir, plan_file, env, engine)
     if code != 0:
-        print(f"deploy: terraform apply failed (exit {code})", file=sys.stderr)
+        print(f"deploy: {engine.name} apply failed (exit {code})", file=sys.stderr)
         return EXIT_FAILED
     print(f"deploy: {stack}: applied the reviewed plan")
     return EXIT_PASSED

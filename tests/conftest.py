@@ -244,35 +244,53 @@ def other_toolchain_synthesis(request) -> BackgroundSynthesis:
 # -- the provider-backed tier in the test summary ----------------------------------------
 
 TIER_KEY = pytest.StashKey[str]()
+TOFU_TIER_KEY = pytest.StashKey[str]()
+# OpenTofu beside Terraform: validate and the first plan of every stack, no apply. Measured on
+# the 2-core machine (README.md, Provider-backed tier): the apply and re-plan are most of the
+# tier's time, and terraform's run already proves the stacks apply to moto.
+TOFU_APPLIES = False
 
 
-@pytest.fixture(scope="session")
-def tier(request, tmp_path_factory):
-    """The provider-backed tier over every synthesized stack, run once per session
-    (tests/verify judges it; tests/review reviews its plans). Skips, with the reason in the
-    test summary, where terraform, moto or a provider build is missing; that is decided
-    before anything is synthesized."""
+def _run_tier_once(request, tmp_path_factory, key, engine_name: str, apply: bool):
+    """The tier with one engine over every synthesized stack, its outcome stashed for the summary.
+    Skips, with the reason (NOT RUN) in the test summary, where the engine, moto or a provider
+    build is missing; that is decided before anything is synthesized."""
+    from verify.engine import find_engine
     from verify.provider import choose_provider, mirror_dir
     from verify.run import DEFAULT_CHECKOV, render_results, run_tier, unavailable_reasons
 
-    reasons = unavailable_reasons(mirror_dir())
+    reasons = unavailable_reasons(mirror_dir(), engine_name=engine_name)
     if reasons:
-        request.config.stash[TIER_KEY] = "NOT RUN: " + "; ".join(reasons)
-        pytest.skip("provider-backed tier NOT RUN: " + "; ".join(reasons))
+        request.config.stash[key] = "NOT RUN: " + "; ".join(reasons)
+        pytest.skip(f"provider-backed tier ({engine_name}) NOT RUN: " + "; ".join(reasons))
     from gate.run import find_stacks
 
     synth_outdir, stack_configs = request.getfixturevalue("synth_outdir"), request.getfixturevalue("stack_configs")
     stacks = find_stacks(synth_outdir / "stacks")
     assert sorted(stacks) == sorted(c.stack_name for c in stack_configs.values())
-    choice = choose_provider(mirror_dir())
-    work = tmp_path_factory.mktemp("verify")
-    run = run_tier(stacks, work, work / "plan-report", choice, DEFAULT_CHECKOV)
-    request.config.stash[TIER_KEY] = (
-        (f"RAN against {choice.label}: {len(stacks)} stacks, " + ("passed" if run.ok else "FAILED"))
+    engine = find_engine(engine_name)
+    choice = choose_provider(mirror_dir(), address=engine.provider_address)
+    work = tmp_path_factory.mktemp(f"verify-{engine_name}")
+    run = run_tier(stacks, work, work / "plan-report", choice, DEFAULT_CHECKOV, engine, apply)
+    request.config.stash[key] = (
+        (f"RAN with {engine.label} against {choice.label}: {len(stacks)} stacks, " + ("passed" if run.ok else "FAILED"))
         + "\n"
         + render_results(run)
     )
     return run
+
+
+@pytest.fixture(scope="session")
+def tier(request, tmp_path_factory):
+    """The provider-backed tier with terraform, run once per session (tests/verify judges it;
+    tests/review reviews its plans)."""
+    return _run_tier_once(request, tmp_path_factory, TIER_KEY, "terraform", apply=True)
+
+
+@pytest.fixture(scope="session")
+def tofu_tier(request, tmp_path_factory):
+    """The same tier with OpenTofu: validate and plan (TOFU_APPLIES says why no apply)."""
+    return _run_tier_once(request, tmp_path_factory, TOFU_TIER_KEY, "tofu", apply=TOFU_APPLIES)
 
 
 # The day-one scenario (tests/verify/test_first_deploy.py): its report, or why it did not run.
@@ -306,6 +324,11 @@ def pytest_terminal_summary(terminalreporter, config):
         outcome = "NOT RUN: no provider-marked test was selected"
     terminalreporter.section("provider-backed tier (terraform validate / plan / apply to moto / re-plan)")
     for line in outcome.splitlines():
+        terminalreporter.write_line(line)
+    steps = "validate / plan / apply to moto / re-plan" if TOFU_APPLIES else "validate / plan"
+    tofu_outcome = config.stash.get(TOFU_TIER_KEY, "NOT RUN: no tofu-tier test was selected")
+    terminalreporter.section(f"provider-backed tier, OpenTofu ({steps})")
+    for line in tofu_outcome.splitlines():
         terminalreporter.write_line(line)
     first_deploy = config.stash.get(FIRST_DEPLOY_KEY, "NOT RUN: no first-deploy test was selected")
     terminalreporter.section("day one: bootstrap state, first deploy to moto, lock, second runner, release")

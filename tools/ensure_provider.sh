@@ -19,8 +19,8 @@ cd "$(dirname "$0")/.."
 
 # shellcheck source=../verify/provider.env
 . verify/provider.env
-CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/chat-infra"
-MIRROR="${CHAT_INFRA_PROVIDER_MIRROR:-$CACHE/terraform-plugins}"
+# shellcheck source=bounded_build.sh
+. tools/bounded_build.sh
 STATUS="$MIRROR/build-status.txt"
 LOG="$CACHE/provider-build.log"
 # Measured on 2 cores: 28 min idle, 44 min beside light work, 63 min beside heavy work.
@@ -34,12 +34,7 @@ NEEDED_DISK_GB=12     # 8 GB Go build cache + 2 GB modules + the 0.9 GB binary, 
 
 binary() { echo "$MIRROR/registry.terraform.io/hashicorp/aws/$1/linux_amd64/terraform-provider-aws_v$1_x5"; }
 
-not_run() {
-  mkdir -p "$MIRROR"
-  echo "$1" > "$STATUS"
-  echo "provider build: NOT RUN: $1"
-  exit 0
-}
+not_run_build() { not_run "$STATUS" "provider build" "$1"; }
 
 mkdir -p "$CACHE"
 if [ -n "${CHAT_INFRA_USE_REGISTRY:-}" ]; then
@@ -54,15 +49,7 @@ for version in "$PINNED_PROVIDER_VERSION" "$STANDIN_PROVIDER_VERSION"; do
   fi
 done
 
-command -v go >/dev/null || not_run "go is not on PATH; the stand-in provider is built from Go sources"
-available_kb=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
-if [ "$(( available_kb / 1048576 ))" -lt "$NEEDED_MEMORY_GB" ]; then
-  not_run "only $(( available_kb / 1048576 )) GB of memory available; building the provider needs ${NEEDED_MEMORY_GB} GB"
-fi
-free_kb=$(df -Pk "$CACHE" | awk 'NR == 2 { print $4 }')
-if [ "$(( free_kb / 1048576 ))" -lt "$NEEDED_DISK_GB" ]; then
-  not_run "only $(( free_kb / 1048576 )) GB free under $CACHE; building the provider needs ${NEEDED_DISK_GB} GB"
-fi
+require_build_resources "$STATUS" "provider build" "the stand-in provider" "$NEEDED_MEMORY_GB" "$NEEDED_DISK_GB"
 
 gocache="$CACHE/provider-build/gocache"
 if [ -d "$gocache" ]; then
@@ -70,36 +57,18 @@ if [ -d "$gocache" ]; then
 fi
 echo "provider: no build in $MIRROR; building the stand-in hashicorp/aws $STANDIN_PROVIDER_VERSION" \
   "(Go commit $STANDIN_PROVIDER_PSEUDO), ~30-45 min, limit $(( BUILD_TIMEOUT_SECONDS / 60 )) min, log $LOG"
-started=$(date +%s)
-# Its own process group, so the time limit stops go and its compilers too.
-PROVIDER_VERSION="$STANDIN_PROVIDER_VERSION" PROVIDER_PSEUDO="$STANDIN_PROVIDER_PSEUDO" MIRROR_DIR="$MIRROR" \
-  setsid tools/build_provider.sh > "$LOG" 2>&1 &
-build=$!
-timed_out="$CACHE/.provider-build-timed-out"
-rm -f "$timed_out"
-( sleep "$BUILD_TIMEOUT_SECONDS" && touch "$timed_out" && kill -TERM -- "-$build" 2>/dev/null \
-  && sleep 30 && kill -KILL -- "-$build" 2>/dev/null ) &
-watchdog=$!
-wait "$build"
-status=$?
-kill "$watchdog" 2>/dev/null
-wait "$watchdog" 2>/dev/null
-minutes=$(( ($(date +%s) - started) / 60 ))
+run_bounded "$BUILD_TIMEOUT_SECONDS" "$LOG" \
+  env PROVIDER_VERSION="$STANDIN_PROVIDER_VERSION" PROVIDER_PSEUDO="$STANDIN_PROVIDER_PSEUDO" MIRROR_DIR="$MIRROR" \
+  tools/build_provider.sh
 
-if [ -f "$timed_out" ]; then
-  rm -f "$timed_out"
-  not_run "the provider build did not finish within $(( BUILD_TIMEOUT_SECONDS / 60 )) minutes (log: $LOG)"
+if [ "$BUILD_TIMED_OUT" = 1 ]; then
+  not_run_build "the provider build did not finish within $(( BUILD_TIMEOUT_SECONDS / 60 )) minutes (log: $LOG)"
 fi
-if [ "$status" -ne 0 ]; then
-  case "$status" in
-    137) why="it was killed (SIGKILL: out of memory?)" ;;
-    3) why="the Go module proxy does not serve $STANDIN_PROVIDER_PSEUDO" ;;
-    *) why="exit $status: $(grep -v '^ *$' "$LOG" | tail -1)" ;;
-  esac
-  not_run "the provider build failed after $minutes min: $why (log: $LOG)"
+if [ "$BUILD_STATUS" -ne 0 ]; then
+  not_run_build "the provider build failed after $BUILD_MINUTES min: $(build_failure_reason "$BUILD_STATUS" "$LOG") (log: $LOG)"
 fi
 if [ ! -x "$(binary "$STANDIN_PROVIDER_VERSION")" ]; then
-  not_run "the provider build ended without installing $(binary "$STANDIN_PROVIDER_VERSION") (log: $LOG)"
+  not_run_build "the provider build ended without installing $(binary "$STANDIN_PROVIDER_VERSION") (log: $LOG)"
 fi
 rm -f "$STATUS"
-echo "provider: built hashicorp/aws $STANDIN_PROVIDER_VERSION in $minutes min: $(binary "$STANDIN_PROVIDER_VERSION")"
+echo "provider: built hashicorp/aws $STANDIN_PROVIDER_VERSION in $BUILD_MINUTES min: $(binary "$STANDIN_PROVIDER_VERSION")"

@@ -76,8 +76,9 @@ def mirror_dir() -> Path:
     return Path(os.environ.get(MIRROR_ENV) or default_mirror())
 
 
-def mirrored_provider(mirror: Path, version: str) -> Path:
-    return mirror / PROVIDER_ADDRESS / version / "linux_amd64" / f"terraform-provider-aws_v{version}_x5"
+def mirrored_provider(mirror: Path, version: str, address: str = PROVIDER_ADDRESS) -> Path:
+    """A build in the mirror, under the registry host of `address` (verify/engine.py: each engine's own)."""
+    return mirror / address / version / "linux_amd64" / f"terraform-provider-aws_v{version}_x5"
 
 
 @dataclass(frozen=True)
@@ -98,21 +99,28 @@ class ProviderChoice:
         return text
 
 
-def choose_provider(mirror: Path, requested: str | None = None) -> ProviderChoice | None:
+def choose_provider(
+    mirror: Path, requested: str | None = None, address: str = PROVIDER_ADDRESS
+) -> ProviderChoice | None:
     """The build to use, or None when there is none (see unavailable_reasons)."""
     if requested:
-        return ProviderChoice(requested, mirror) if mirrored_provider(mirror, requested).is_file() else None
+        return ProviderChoice(requested, mirror) if mirrored_provider(mirror, requested, address).is_file() else None
     if os.environ.get(USE_REGISTRY_ENV):
         return ProviderChoice(PINNED_VERSION, None)
     for version in (PINNED_VERSION, STANDIN_VERSION):
-        if mirrored_provider(mirror, version).is_file():
+        if mirrored_provider(mirror, version, address).is_file():
             return ProviderChoice(version, mirror)
     return None
 
 
-def missing_provider_reason(mirror: Path, requested: str | None = None) -> str:
+def missing_provider_reason(mirror: Path, requested: str | None = None, address: str = PROVIDER_ADDRESS) -> str:
     if requested:
-        return f"no built AWS provider {requested} at {mirrored_provider(mirror, requested)}"
+        return f"no built AWS provider {requested} at {mirrored_provider(mirror, requested, address)}"
+    if address != PROVIDER_ADDRESS and choose_provider(mirror) is not None:
+        return (
+            f"the mirror {mirror} holds an AWS provider build under {PROVIDER_ADDRESS} but not under {address}; "
+            "`make tofu` lays it out for OpenTofu's registry host"
+        )
     status = mirror / BUILD_STATUS_FILE
     why = f": {status.read_text().strip()}" if status.is_file() else ""
     return (
@@ -122,16 +130,17 @@ def missing_provider_reason(mirror: Path, requested: str | None = None) -> str:
     )
 
 
-def cli_config(choice: ProviderChoice, work_dir: Path) -> Path:
-    """This tier's terraform CLI configuration: one source for hashicorp/aws, nothing implied."""
+def cli_config(choice: ProviderChoice, work_dir: Path, address: str = PROVIDER_ADDRESS) -> Path:
+    """This tier's CLI configuration (terraform's and tofu's share the format): one source for
+    hashicorp/aws at the engine's own `address`, nothing implied."""
     path = work_dir / "terraformrc"
     if choice.mirror is None:
         installation = "  direct {}\n"
     else:
         installation = (
             f'  filesystem_mirror {{\n    path    = "{choice.mirror.resolve()}"\n'
-            f'    include = ["{PROVIDER_ADDRESS}"]\n  }}\n'
-            f'  direct {{\n    exclude = ["{PROVIDER_ADDRESS}"]\n  }}\n'
+            f'    include = ["{address}"]\n  }}\n'
+            f'  direct {{\n    exclude = ["{address}"]\n  }}\n'
         )
     path.write_text(f"provider_installation {{\n{installation}}}\n")
     return path

@@ -16,8 +16,12 @@ The synthesized stacks are never modified: each is copied to <work-dir>/<stack>/
 `verify_override.tf.json` (local backend, test credentials, moto endpoints). Nothing is
 destroyed: each stack's moto is thrown away with its state.
 
-Exit codes: 0 passed, 1 failed, 2 could not run (the reason is printed: no terraform,
-no provider build, no moto, no stacks).
+`--engine tofu` runs the same steps with OpenTofu (verify/engine.py) instead of terraform;
+`--no-apply` stops after the first plan (validate and plan only, what the test suite runs
+for tofu: README.md, Provider-backed tier, says why).
+
+Exit codes: 0 passed, 1 failed, 2 could not run (the reason is printed: no terraform or
+tofu, no provider build, no moto, no stacks, an unknown engine).
 """
 
 from __future__ import annotations
@@ -47,8 +51,10 @@ from verify.emulator import (
     provider_aliases,
     seed_lookups,
 )
+from verify.engine import ENGINE_NAMES, TERRAFORM, TERRAFORM_ON_PATH, Engine, engine_or_reason, find_engine
 from verify.provider import (
     PINNED_VERSION,
+    PROVIDER_ADDRESS,
     STANDIN_WARNINGS,
     ListedWarning,
     ProviderChoice,
@@ -124,21 +130,22 @@ def _terraform(
     step: str,
     timeout: int = STEP_TIMEOUT_SECONDS,
     allow_failure: bool = False,
+    engine: Engine = TERRAFORM_ON_PATH,
 ) -> str | None:
     started = time.monotonic()
     try:
         completed = subprocess.run(
-            ["terraform", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+            [engine.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
         )
     except subprocess.TimeoutExpired:
-        result.errors.append(f"terraform {step} did not finish within {timeout} s")
+        result.errors.append(f"{engine.name} {step} did not finish within {timeout} s")
         return None
     finally:
         result.seconds[step] = time.monotonic() - started
     if completed.returncode != 0 and not allow_failure:
         errors = [d.render() for d in diagnostics(completed.stdout) if d.severity == "error"]
         detail = "\n".join(errors) or (completed.stderr or completed.stdout).strip()
-        result.errors.append(f"terraform {step} failed:\n{detail[-4000:]}")
+        result.errors.append(f"{engine.name} {step} failed:\n{detail[-4000:]}")
         return None
     return completed.stdout
 
@@ -221,9 +228,11 @@ def _read_apply(stream: str, result: StackVerification) -> None:
                 result.errors.append(f"apply error not tied to a resource: {text}")
 
 
-def tier_terraform_env(choice: ProviderChoice, work_dir: Path, **extra: str) -> dict[str, str]:
-    """terraform's environment in a tier folder: unattended, no instance metadata, this
-    tier's CLI configuration (one source for hashicorp/aws), no shared plugin cache."""
+def tier_terraform_env(
+    choice: ProviderChoice, work_dir: Path, provider_address: str = PROVIDER_ADDRESS, **extra: str
+) -> dict[str, str]:
+    """terraform's (or tofu's) environment in a tier folder: unattended, no instance metadata,
+    this tier's CLI configuration (one source for hashicorp/aws), no shared plugin cache."""
     env = {
         **os.environ,
         **extra,
@@ -231,13 +240,20 @@ def tier_terraform_env(choice: ProviderChoice, work_dir: Path, **extra: str) -> 
         "TF_INPUT": "0",
         "CHECKPOINT_DISABLE": "1",
         "AWS_EC2_METADATA_DISABLED": "true",
-        "TF_CLI_CONFIG_FILE": str(cli_config(choice, work_dir)),
+        "TF_CLI_CONFIG_FILE": str(cli_config(choice, work_dir, provider_address)),
     }
     env.pop("TF_PLUGIN_CACHE_DIR", None)
     return env
 
 
-def verify_stack(name: str, stack_file: Path, work_root: Path, choice: ProviderChoice) -> StackVerification:
+def verify_stack(
+    name: str,
+    stack_file: Path,
+    work_root: Path,
+    choice: ProviderChoice,
+    engine: Engine = TERRAFORM_ON_PATH,
+    apply: bool = True,
+) -> StackVerification:
     document = json.loads(stack_file.read_text())
     result = StackVerification(name=name, synthesized_resources=synthesized_resource_count(document))
     # Absolute: terraform runs inside work_dir, and the CLI config path must still resolve.
@@ -248,25 +264,26 @@ def verify_stack(name: str, stack_file: Path, work_root: Path, choice: ProviderC
         # Only the work copy's pin changes; the reports say STAND-IN.
         document["terraform"]["required_providers"]["aws"]["version"] = choice.version
     (work_dir / STACK_FILE).write_text(json.dumps(document, indent=2))
-    env = tier_terraform_env(choice, work_dir)
+    env = tier_terraform_env(choice, work_dir, engine.provider_address)
 
     account = pinned_account(document)
     with moto_server(account or MOTO_DEFAULT_ACCOUNT, work_dir / "moto.log") as endpoint:
         override = endpoint_override(endpoint, provider_aliases(document))
         result.seeded = seed_lookups(document, endpoint)
         (work_dir / "verify_override.tf.json").write_text(json.dumps(override, indent=2))
-        if _terraform(["init", "-input=false", "-no-color"], work_dir, env, result, "init") is None:
+        if _terraform(["init", "-input=false", "-no-color"], work_dir, env, result, "init", engine=engine) is None:
             return result
-        _note_warnings(result, _terraform(["validate", "-json", "-no-color"], work_dir, env, result, "validate"))
-        plan = _plan(work_dir, env, result, "plan")
+        validated = _terraform(["validate", "-json", "-no-color"], work_dir, env, result, "validate", engine=engine)
+        _note_warnings(result, validated)
+        plan = _plan(work_dir, env, result, "plan", engine)
         if plan is None:
             return result
         _judge_first_plan(plan, result)
-        if result.plan_ok:
+        if result.plan_ok and apply:
             creates = [address for address, actions in _managed_changes(plan) if actions == ["create"]]
-            _apply(work_dir, env, result, creates)
+            _apply(work_dir, env, result, creates, engine)
         if result.applied:
-            replan = _plan(work_dir, env, result, "replan")
+            replan = _plan(work_dir, env, result, "replan", engine)
             if replan is not None:
                 result.replanned = True
                 for address, change in _managed_changes(replan, with_change=True):
@@ -279,13 +296,13 @@ def verify_stack(name: str, stack_file: Path, work_root: Path, choice: ProviderC
 _QUIET = ["-input=false", "-lock=false", "-no-color"]
 
 
-def _plan(work_dir: Path, env: dict[str, str], result: StackVerification, step: str) -> dict | None:
+def _plan(work_dir: Path, env: dict[str, str], result: StackVerification, step: str, engine: Engine) -> dict | None:
     """`terraform plan -out`, then the plan as JSON (also kept as <step>.json)."""
-    planned = _terraform(["plan", *_QUIET, "-json", f"-out={step}.bin"], work_dir, env, result, step)
+    planned = _terraform(["plan", *_QUIET, "-json", f"-out={step}.bin"], work_dir, env, result, step, engine=engine)
     _note_warnings(result, planned)
     if planned is None:
         return None
-    shown = _terraform(["show", "-json", f"{step}.bin"], work_dir, env, result, f"show {step}")
+    shown = _terraform(["show", "-json", f"{step}.bin"], work_dir, env, result, f"show {step}", engine=engine)
     if shown is None:
         return None
     (work_dir / f"{step}.json").write_text(shown)
@@ -315,7 +332,7 @@ def _judge_first_plan(plan: dict, result: StackVerification) -> None:
         )
 
 
-def _apply(work_dir: Path, env: dict[str, str], result: StackVerification, creates: list[str]) -> None:
+def _apply(work_dir: Path, env: dict[str, str], result: StackVerification, creates: list[str], engine: Engine) -> None:
     # An apply that fails part-way exits non-zero; what it created and why the rest
     # failed is read from its message stream and judged against the gap list.
     applied = _terraform(
@@ -326,6 +343,7 @@ def _apply(work_dir: Path, env: dict[str, str], result: StackVerification, creat
         "apply",
         timeout=APPLY_TIMEOUT_SECONDS,
         allow_failure=True,
+        engine=engine,
     )
     if applied is None:
         return
@@ -449,13 +467,15 @@ def scan_plans(plans: dict[str, Path], stacks: dict[str, Path], report_dir: Path
 # -- running the whole tier ------------------------------------------------------------------
 
 
-def unavailable_reasons(mirror: Path, requested: str | None = None) -> list[str]:
-    """Why the tier cannot run here; empty when it can."""
+def unavailable_reasons(mirror: Path, requested: str | None = None, engine_name: str = TERRAFORM) -> list[str]:
+    """Why the tier cannot run here with that engine; empty when it can. Every reason at once."""
     reasons = []
-    if not shutil.which("terraform"):
-        reasons.append("terraform is not on PATH")
-    if choose_provider(mirror, requested) is None:
-        reasons.append(missing_provider_reason(mirror, requested))
+    engine, why_not = engine_or_reason(engine_name)
+    if why_not:
+        reasons.append(why_not)
+    address = engine.provider_address if engine else PROVIDER_ADDRESS
+    if choose_provider(mirror, requested, address) is None:
+        reasons.append(missing_provider_reason(mirror, requested, address))
     if not MOTO_SERVER.is_file():
         reasons.append(f"moto's server is not installed at {MOTO_SERVER} (`make verify` installs it)")
     return reasons
@@ -468,6 +488,8 @@ class TierRun:
     verdict: Verdict
     plan_report: object | None
     work_dir: Path
+    engine: Engine = TERRAFORM_ON_PATH
+    applied: bool = True  # False: validate and the first plan only (--no-apply)
 
     @property
     def ok(self) -> bool:
@@ -479,10 +501,18 @@ class TierRun:
         )
 
 
-def run_tier(stacks: dict[str, Path], work_dir: Path, report_dir: Path, choice: ProviderChoice, checkov: Path):
+def run_tier(
+    stacks: dict[str, Path],
+    work_dir: Path,
+    report_dir: Path,
+    choice: ProviderChoice,
+    checkov: Path,
+    engine: Engine = TERRAFORM_ON_PATH,
+    apply: bool = True,
+):
     try:
         with ThreadPoolExecutor(max_workers=PARALLEL_STACKS) as pool:
-            results = list(pool.map(lambda item: verify_stack(*item, work_dir, choice), stacks.items()))
+            results = list(pool.map(lambda item: verify_stack(*item, work_dir, choice, engine, apply), stacks.items()))
     except EmulatorCannotStart as error:
         raise TierCannotRun(str(error)) from None
     plans = {r.name: work_dir / r.name / "plan.json" for r in results if r.planned_creates is not None}
@@ -490,11 +520,12 @@ def run_tier(stacks: dict[str, Path], work_dir: Path, report_dir: Path, choice: 
         plan_report = scan_plans(plans, stacks, report_dir, checkov) if plans else None
     except GateCannotRun as error:
         raise TierCannotRun(str(error)) from None
-    return TierRun(choice, results, judge(results, choice), plan_report, work_dir)
+    return TierRun(choice, results, judge(results, choice), plan_report, work_dir, engine, apply)
 
 
 def render_results(run: TierRun) -> str:
-    lines = [f"provider: {run.choice.label}"]
+    steps = "validate, plan, apply, re-plan" if run.applied else "validate and plan only (no apply)"
+    lines = [f"engine: {run.engine.label}: {steps}", f"provider: {run.choice.label}"]
     header = f"{'stack':<18}{'synthesized':>12}{'planned':>9}{'created':>9}{'failed':>8}{'not made':>10}{'diffs':>7}"
     lines.append(header + "   init validate plan apply replan (s)")
     for r in run.results:
@@ -538,12 +569,16 @@ def main(argv: list[str] | None = None) -> int:
         "--provider-version",
         help=f"a mirrored hashicorp/aws build other than the default choice ({PINNED_VERSION}, else the stand-in)",
     )
+    parser.add_argument(
+        "--engine", choices=ENGINE_NAMES, default=TERRAFORM, help="terraform (default) or tofu (OpenTofu)"
+    )
+    parser.add_argument("--no-apply", action="store_true", help="validate and plan only: no apply, no re-plan")
     args = parser.parse_args(argv)
 
     mirror = mirror_dir()
-    reasons = unavailable_reasons(mirror, args.provider_version)
+    reasons = unavailable_reasons(mirror, args.provider_version, args.engine)
     if reasons:
-        print("verify: NOT RUN: cannot run the provider-backed tier:", file=sys.stderr)
+        print(f"verify: NOT RUN: cannot run the provider-backed tier with {args.engine}:", file=sys.stderr)
         for reason in reasons:
             print(f"  - {reason}", file=sys.stderr)
         return EXIT_CANNOT_RUN
@@ -553,11 +588,13 @@ def main(argv: list[str] | None = None) -> int:
     if not stacks:
         print("verify: NOT RUN: no synthesized stacks; run `make synth`", file=sys.stderr)
         return EXIT_CANNOT_RUN
-    choice = choose_provider(mirror, args.provider_version)
+    engine = find_engine(args.engine)
+    assert engine is not None  # unavailable_reasons said so
+    choice = choose_provider(mirror, args.provider_version, engine.provider_address)
     assert choice is not None  # unavailable_reasons said so
-    print(f"verify: {choice.label}; moto on 127.0.0.1; {len(stacks)} stacks")
+    print(f"verify: {engine.label}, {choice.label}; moto on 127.0.0.1; {len(stacks)} stacks")
     try:
-        run = run_tier(stacks, args.work_dir, args.report_dir, choice, args.checkov)
+        run = run_tier(stacks, args.work_dir, args.report_dir, choice, args.checkov, engine, not args.no_apply)
     except TierCannotRun as error:
         print(f"verify: NOT RUN: {error}", file=sys.stderr)
         return EXIT_CANNOT_RUN
@@ -567,7 +604,8 @@ def main(argv: list[str] | None = None) -> int:
         print(render(run.plan_report))
         print(f"reports: {args.report_dir}/results_json.json, results_junitxml.xml")
     suffix = f", a STAND-IN: the pinned {PINNED_VERSION} was not verified" if choice.stand_in else ""
-    print(("verify: PASSED" if run.ok else "verify: FAILED") + f" (hashicorp/aws {choice.version}{suffix})")
+    outcome = "verify: PASSED" if run.ok else "verify: FAILED"
+    print(outcome + f" ({engine.name}, hashicorp/aws {choice.version}{suffix})")
     return 0 if run.ok else EXIT_FAILED
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import stat
 import subprocess
 import sys
@@ -21,7 +22,7 @@ from review.credentials import credential_source, missing_credentials_reason
 from tests.conftest import ROOT
 from tests.review.plans import deleted, plan_document, resource_change
 from tests.test_config import VALID
-from verify.provider import PINNED_VERSION, STANDIN_VERSION, mirrored_provider
+from verify.provider import PINNED_VERSION, PROVIDER_ADDRESS, STANDIN_VERSION, mirrored_provider
 
 STACK = "chat-test"
 KEY = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
@@ -31,7 +32,10 @@ FAKE_TERRAFORM = """#!{python}
 import json, os, pathlib, sys
 argv = sys.argv[1:]
 with open(os.environ["FAKE_TF_LOG"], "a") as log:
-    log.write(json.dumps({{"argv": argv, "cwd": os.getcwd(), "config": os.environ.get("TF_CLI_CONFIG_FILE")}}) + "\\n")
+    log.write(json.dumps({{"argv": argv, "cwd": os.getcwd(), "config": os.environ.get("TF_CLI_CONFIG_FILE"),
+                          "engine": os.path.basename(sys.argv[0])}}) + "\\n")
+if argv[0] == "providers":  # tofu is asked which registry host it resolves hashicorp/aws to
+    print("└── provider[tofu.example/hashicorp/aws]")
 if os.environ.get("FAKE_TF_FAIL") == argv[0]:
     print("Error: No valid credential sources found", file=sys.stderr)
     sys.exit(1)
@@ -292,6 +296,69 @@ def test_a_plan_that_changes_nothing_is_not_applied(workspace):
     assert completed.returncode == 0, completed.stderr
     assert "nothing to apply" in completed.stdout
     assert "apply" not in [call[0] for call in terraform_calls(workspace)]
+
+
+# -- ENGINE=tofu: the same steps with OpenTofu ------------------------------------------------
+
+
+def test_engine_tofu_runs_every_step_with_tofu_and_its_own_provider_address(workspace):
+    tofu = workspace[0] / "bin" / "tofu"
+    tofu.write_text((workspace[0] / "bin" / "terraform").read_text())
+    tofu.chmod(0o755)
+    mirror = workspace[0] / "mirror"
+    build = mirrored_provider(mirror, PINNED_VERSION, "tofu.example/hashicorp/aws")
+    build.parent.mkdir(parents=True)
+    build.write_text("")
+    completed = run_review(
+        workspace,
+        "deploy",
+        "--engine",
+        "tofu",
+        "--auto-approve",
+        plan=clean_plan(),
+        CHAT_INFRA_USE_REGISTRY=None,
+        CHAT_INFRA_PROVIDER_MIRROR=str(mirror),
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    log = [json.loads(line) for line in Path(workspace[1]["FAKE_TF_LOG"]).read_text().splitlines()]
+    assert {entry["engine"] for entry in log} == {"tofu"}  # terraform never ran
+    assert [entry["argv"][0] for entry in log] == ["providers", "init", "plan", "show", "apply"]
+    config = Path(log[1]["config"]).read_text()
+    assert 'include = ["tofu.example/hashicorp/aws"]' in config and PROVIDER_ADDRESS not in config
+    assert "tofu init, plan -out, show -json" in completed.stdout and "tofu apply" in completed.stdout
+    _, document = written_review(workspace)
+    assert document["engine"].startswith("tofu (")
+
+
+def test_engine_tofu_without_tofu_says_so_and_exits_2(workspace):
+    completed = run_review(workspace, "plan", "--engine", "tofu", plan=clean_plan())
+    assert completed.returncode == 2 and "NOT RUN" in completed.stderr
+    assert "tofu is neither on PATH nor built" in completed.stderr and "terraform is not" not in completed.stderr
+    assert terraform_calls(workspace) == [] and not (workspace[0] / "review").exists()
+
+
+def test_an_unknown_engine_is_refused_before_anything_runs(workspace):
+    completed = run_review(workspace, "deploy", "--engine", "tf", "--auto-approve", plan=clean_plan())
+    assert completed.returncode == 2
+    assert "argument --engine: invalid choice: 'tf' (choose from 'terraform', 'tofu')" in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert terraform_calls(workspace) == [] and not (workspace[0] / "review").exists()
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not on PATH")
+def test_make_plan_and_deploy_pass_engine_on_and_refuse_an_unknown_one_before_synthesizing(tmp_path):
+    def make(*args: str) -> subprocess.CompletedProcess:
+        command = ["make", "--no-print-directory", "-C", str(ROOT), *args]
+        return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+    for target in ("plan", "deploy"):
+        # -n: print the commands, run none (no setup, no synthesis)
+        assert f"-m review {target} test --engine 'tofu'" in make("-n", target, "ENV=test", "ENGINE=tofu").stdout
+        assert f"-m review {target} test --engine 'terraform'" in make("-n", target, "ENV=test").stdout
+        refused = make(target, "ENV=test", "ENGINE=tf")
+        assert refused.returncode == 2
+        assert f"make {target}: ENGINE: expected one of: terraform tofu; got 'tf'" in refused.stderr
+        assert "main.py" not in refused.stdout  # refused before anything was synthesized
 
 
 # -- where credentials are found (pure) -------------------------------------------------------

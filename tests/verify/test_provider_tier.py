@@ -13,11 +13,22 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
 from verify.emulator import EMULATOR_GAPS, MOTO_DEFAULT_ACCOUNT, MOTO_ENDPOINT_SERVICES, EmulatorGap, endpoint_override
+from verify.engine import (
+    TOFU_VERSION,
+    Engine,
+    EngineCannotRun,
+    asked_provider_address,
+    built_tofu,
+    find_engine,
+    find_executable,
+    missing_engine_reason,
+)
 from verify.provider import (
     PINNED_VERSION,
     PROVIDER_ADDRESS,
@@ -27,9 +38,16 @@ from verify.provider import (
     choose_provider,
     cli_config,
     mirrored_provider,
+    missing_provider_reason,
     read_versions,
 )
 from verify.run import Diagnostic, StackVerification, judge, unavailable_reasons
+
+FAKE_TOFU_ADDRESS = "tofu.example/hashicorp/aws"
+FAKE_TOFU = f"""#!/bin/sh
+[ "$1" = providers ] && [ -z "$FAKE_TOFU_SILENT" ] && echo "└── provider[{FAKE_TOFU_ADDRESS}]"
+exit 0
+"""
 
 
 @pytest.mark.provider
@@ -78,6 +96,38 @@ def test_plan_really_asked_the_local_endpoint(tier):
         identities = [r for r in data if r["mode"] == "data" and r["type"] == "aws_caller_identity"]
         for identity in identities:
             assert identity["values"]["account_id"] == MOTO_DEFAULT_ACCOUNT
+
+
+# -- the same tier with OpenTofu (validate and plan: tests/conftest.py, TOFU_APPLIES) ---------
+
+
+@pytest.mark.provider
+def test_tofu_validates_and_plans_every_stack_type_by_type(tofu_tier):
+    """Type by type against the synthesized JSON, as terraform's plan is: the two runs are
+    independent, so either can be selected alone."""
+    for result in tofu_tier.results:
+        assert result.errors == [], f"{result.name}: {result.errors}"
+        assert result.other_actions == [], result.name
+        document = json.loads((tofu_tier.work_dir / result.name / "cdk.tf.json").read_text())
+        synthesized = {kind: len(blocks) for kind, blocks in document.get("resource", {}).items()}
+        assert dict(result.planned_by_type) == synthesized, result.name
+    assert tofu_tier.verdict.problems == []
+
+
+@pytest.mark.provider
+def test_tofu_used_the_chosen_provider_build_under_its_own_registry_host(tofu_tier):
+    assert tofu_tier.engine.name == "tofu" and tofu_tier.engine.provider_address != PROVIDER_ADDRESS
+    for result in tofu_tier.results:
+        lock = (tofu_tier.work_dir / result.name / ".terraform.lock.hcl").read_text()
+        assert f'provider "{tofu_tier.engine.provider_address}"' in lock
+        assert f'version     = "{tofu_tier.choice.version}"' in lock and "5.100.0" not in lock
+
+
+@pytest.mark.provider
+def test_checkov_on_tofus_plans_finds_nothing_unwaived(tofu_tier):
+    report = tofu_tier.plan_report
+    assert report is not None and report.parsing_errors == []
+    assert all(s.failed == [] for s in report.stacks), [(s.name, s.failed) for s in report.stacks]
 
 
 # -- always: the tier's choices and its judgement ----------------------------------------
@@ -246,3 +296,79 @@ def test_only_zones_looked_up_by_literal_name_are_created_in_moto_first():
     }
     assert looked_up_zones(document) == ["chat.example.com"]
     assert looked_up_zones({}) == []
+
+
+# -- the second engine: found, asked for its registry host, or NOT RUN with the reason ----------
+
+
+def fake_tofu(directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    tofu = directory / "tofu"
+    tofu.write_text(FAKE_TOFU)
+    tofu.chmod(0o755)
+    return tofu
+
+
+def test_tofu_is_found_on_path_else_as_built_else_the_recorded_reason_is_given(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    monkeypatch.setenv("CHAT_INFRA_TOFU_DIR", str(tmp_path / "tofu"))
+    assert find_executable("tofu") is None
+    assert missing_engine_reason("tofu").endswith("`make tofu` has not built it")
+    (tmp_path / "tofu").mkdir()
+    (tmp_path / "tofu" / "build-status.txt").write_text("the tofu build did not finish within 1500 s\n")
+    assert "did not finish within 1500 s" in missing_engine_reason("tofu")
+    built = fake_tofu(built_tofu().parent)
+    assert built == tmp_path / "tofu" / TOFU_VERSION / "tofu" and find_executable("tofu") == str(built)
+    on_path = fake_tofu(tmp_path / "bin")
+    assert find_executable("tofu") == str(on_path)
+    assert find_engine("tofu") == Engine("tofu", str(on_path), FAKE_TOFU_ADDRESS)
+    with pytest.raises(ValueError, match="unknown engine 'tf': expected one of terraform, tofu"):
+        find_executable("tf")
+
+
+def test_an_engine_that_names_no_provider_address_cannot_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("FAKE_TOFU_SILENT", "1")
+    with pytest.raises(EngineCannotRun, match="named no address for hashicorp/aws"):
+        asked_provider_address(str(fake_tofu(tmp_path / "silent")))
+
+
+def test_tofu_reads_the_mirror_under_its_own_registry_host(tmp_path, monkeypatch):
+    monkeypatch.delenv("CHAT_INFRA_USE_REGISTRY", raising=False)
+    terraform_build = mirrored_provider(tmp_path, STANDIN_VERSION)
+    terraform_build.parent.mkdir(parents=True)
+    terraform_build.write_text("")
+    assert choose_provider(tmp_path, address=FAKE_TOFU_ADDRESS) is None
+    reason = missing_provider_reason(tmp_path, address=FAKE_TOFU_ADDRESS)
+    assert f"not under {FAKE_TOFU_ADDRESS}" in reason and "`make tofu` lays it out" in reason
+    tofu_platform = mirrored_provider(tmp_path, STANDIN_VERSION, FAKE_TOFU_ADDRESS).parent
+    tofu_platform.parent.mkdir(parents=True)
+    tofu_platform.symlink_to(terraform_build.parent)
+    choice = choose_provider(tmp_path, address=FAKE_TOFU_ADDRESS)
+    assert choice == ProviderChoice(STANDIN_VERSION, tmp_path)
+    config = cli_config(choice, tmp_path, FAKE_TOFU_ADDRESS).read_text()
+    assert f'include = ["{FAKE_TOFU_ADDRESS}"]' in config and f'exclude = ["{FAKE_TOFU_ADDRESS}"]' in config
+    assert PROVIDER_ADDRESS not in config
+
+
+def run_verify(tmp_path, *args: str, **env_changes: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PATH": str(tmp_path / "bin"), **env_changes}
+    env.pop("CHAT_INFRA_USE_REGISTRY", None)
+    command = [sys.executable, "-m", "verify", "--stacks-dir", str(tmp_path), *args]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_verify_with_tofu_says_not_run_with_the_recorded_build_failure(tmp_path):
+    (tmp_path / "tofu").mkdir()
+    (tmp_path / "tofu" / "build-status.txt").write_text("the tofu build failed after 4 min: exit 1: boom\n")
+    completed = run_verify(tmp_path, "--engine", "tofu", CHAT_INFRA_TOFU_DIR=str(tmp_path / "tofu"))
+    assert completed.returncode == 2
+    assert "NOT RUN: cannot run the provider-backed tier with tofu" in completed.stderr
+    assert "tofu is neither on PATH nor built" in completed.stderr and "exit 1: boom" in completed.stderr
+    assert "PASSED" not in completed.stdout and "Traceback" not in completed.stderr
+
+
+def test_verify_refuses_an_unknown_engine_before_anything_runs(tmp_path):
+    completed = run_verify(tmp_path, "--engine", "tf")
+    assert completed.returncode == 2
+    assert "argument --engine: invalid choice: 'tf' (choose from 'terraform', 'tofu')" in completed.stderr
+    assert completed.stdout == "" and "Traceback" not in completed.stderr
