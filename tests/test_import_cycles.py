@@ -148,7 +148,8 @@ def _one_circle(group: set[str], successors: dict[str, list[Import]]) -> list[Im
 
 
 def render(circle: list[Import]) -> str:
-    return " -> ".join(e.source for e in circle) + f" -> {circle[0].source}  (" + ", ".join(e.where for e in circle) + ")"
+    nodes = " -> ".join([*(e.source for e in circle), circle[0].source])
+    return f"{nodes}  ({', '.join(e.where for e in circle)})"
 
 
 def unknown_circles(root: Path) -> list[str]:
