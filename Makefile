@@ -85,6 +85,7 @@ $(ACTIONLINT):
 
 test: setup .venv-moto/.installed .venv-parliament/.installed $(ACTIONLINT)
 	.venv/bin/ruff check .
+	$(VENV_PYTHON) -m mypy
 	$(VENV_PYTHON) -m pytest
 
 # The first command of a new environment (ops/bootstrap_state.py): creates or re-checks the
