@@ -96,6 +96,7 @@ $(ACTIONLINT):
 # toolchains already showed equal, so they run once.
 test: setup .venv-moto/.installed .venv-parliament/.installed .venv-cdktn/.installed $(ACTIONLINT)
 	.venv/bin/ruff check .
+	$(VENV_PYTHON) -m mypy
 	$(VENV_PYTHON) -m pytest
 	CHAT_INFRA_CDK=cdktn .venv-cdktn/bin/python -m pytest -m "not provider"
 

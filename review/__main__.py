@@ -149,9 +149,12 @@ def make_plan(
     terraform(["plan", "-input=false", "-no-color", f"-out={plan_file.resolve()}"], stack_dir, env, engine)
     shown = terraform(["show", "-json", "-no-color", str(plan_file.resolve())], stack_dir, env, engine)
     try:
-        return json.loads(shown)
+        plan = json.loads(shown)
     except json.JSONDecodeError as error:
         raise ReviewCannotRun(f"{engine.name} show -json printed no JSON ({error}): {shown[:300]}") from None
+    if not isinstance(plan, dict):
+        raise ReviewCannotRun(f"{engine.name} show -json printed no plan document: {shown[:300]}")
+    return plan
 
 
 def apply_plan(stack_dir: Path, plan_file: Path, env: dict[str, str], engine: Engine = TERRAFORM_ON_PATH) -> int:

@@ -481,8 +481,8 @@ def _normal(value: Any) -> Any:
         items = [v for v in items if v not in (None, {}, [])]
         return items[0] if len(items) == 1 else (items or None)
     if isinstance(value, Mapping):
-        items = {k: _normal(v) for k, v in value.items() if _normal(v) not in (None, "", {}, [])}
-        return items or None
+        entries = {k: _normal(v) for k, v in value.items() if _normal(v) not in (None, "", {}, [])}
+        return entries or None
     return value
 
 

@@ -22,7 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MOTO_SERVER = ROOT / ".venv-moto" / "bin" / "moto_server"
-# moto's server with the API gaps the stacks hit filled in (see the file).
+# moto's server with the API gaps the stacks hit filled in (see the file), each patch registered
+# with the behaviour it supplies (moto_patches.py), started only on the pinned moto release.
 MOTO_EXTENSIONS = Path(__file__).with_name("moto_extensions.py")
 MOTO_PYTHON = ROOT / ".venv-moto" / "bin" / "python"
 # moto's default account; a stack that pins another account gets moto started with it.
@@ -103,6 +104,16 @@ def _free_loopback_port() -> int:
         return probe.getsockname()[1]
 
 
+def _why_not_started(url: str, log_path: Path, exit_status: int | None) -> str:
+    """What the tier reports for a server that never answered; a server that refused to start
+    (the moto version check, moto_patches.py) said why on its last line."""
+    if exit_status is None:
+        return f"moto server did not answer on {url} within 60 s; see {log_path}"
+    lines = log_path.read_text(errors="replace").strip().splitlines()
+    last = lines[-1] if lines else "(no output)"
+    return f"moto server exited with status {exit_status} before answering on {url}: {last} (log: {log_path})"
+
+
 @contextlib.contextmanager
 def moto_server(account_id: str, log_path: Path) -> Iterator[str]:
     """moto on 127.0.0.1 only, stopped on exit; yields its endpoint URL."""
@@ -132,7 +143,7 @@ def moto_server(account_id: str, log_path: Path) -> Iterator[str]:
                         break
                 except OSError:
                     if process.poll() is not None or time.monotonic() > deadline:
-                        raise EmulatorCannotStart(f"moto server did not start on {url}; see {log_path}") from None
+                        raise EmulatorCannotStart(_why_not_started(url, log_path, process.poll())) from None
                     time.sleep(0.3)
             yield url
         finally:

@@ -1,6 +1,6 @@
-"""moto 5.2.5 extensions for EC2 instances (the Redis Cluster on EC2), installed by
-moto_extensions.py before it starts moto's server. Each does what AWS documents; neither
-relaxes what the provider checks:
+"""moto 5.2.5 extensions for EC2 instances (the Redis Cluster on EC2), registered in
+moto_patches.py and installed by moto_extensions.py before it starts moto's server. Each does
+what AWS documents; neither relaxes what the provider checks:
 
 - MonitorInstances / UnmonitorInstances: moto answers 500 "not yet implemented". The
   provider creates an instance with Monitoring.Enabled in RunInstances and then calls
@@ -19,6 +19,7 @@ import threading
 from moto.ec2.models.instances import Instance
 from moto.ec2.responses.instances import InstanceResponse
 from moto.ec2.responses.monitoring import Monitoring
+from moto_patches import REGISTRY, aws_client, in_fresh_moto
 
 
 def _set_monitoring(self: Monitoring, action: str, state: str) -> str:
@@ -55,9 +56,36 @@ def _instance_init_with_termination_protection(self: Instance, *args, **kwargs) 
         self.disable_api_termination = True
 
 
-def install() -> None:
-    """Apply both extensions (once per process)."""
+def _run_probe_instance(ec2, **settings):
+    image_id = ec2.describe_images()["Images"][0]["ImageId"]
+    return ec2.run_instances(ImageId=image_id, MinCount=1, MaxCount=1, **settings)["Instances"][0]["InstanceId"]
+
+
+@in_fresh_moto
+def _moto_monitors_instances() -> bool:
+    ec2 = aws_client("ec2")
+    instance_id = _run_probe_instance(ec2)
+    return ec2.monitor_instances(InstanceIds=[instance_id])["InstanceMonitorings"][0]["Monitoring"]["State"] in (
+        "pending",
+        "enabled",
+    )
+
+
+@REGISTRY.patch("ec2", "MonitorInstances and UnmonitorInstances", _moto_monitors_instances)
+def install_instance_monitoring() -> None:
     Monitoring.monitor_instances = lambda self: _set_monitoring(self, "MonitorInstances", "enabled")
     Monitoring.unmonitor_instances = lambda self: _set_monitoring(self, "UnmonitorInstances", "disabled")
+
+
+@in_fresh_moto
+def _moto_keeps_termination_protection() -> bool:
+    ec2 = aws_client("ec2")
+    instance_id = _run_probe_instance(ec2, DisableApiTermination=True)
+    answer = ec2.describe_instance_attribute(InstanceId=instance_id, Attribute="disableApiTermination")
+    return answer["DisableApiTermination"]["Value"] is True
+
+
+@REGISTRY.patch("ec2", "RunInstances keeps DisableApiTermination", _moto_keeps_termination_protection)
+def install_termination_protection() -> None:
     InstanceResponse.run_instances = _run_instances_keeping_termination_protection
     Instance.__init__ = _instance_init_with_termination_protection

@@ -58,7 +58,11 @@ way can go through apply and re-plan; they never relax what the provider checks:
 - EC2 instances: see moto_ec2_instances.py (MonitorInstances, and RunInstances keeping
   DisableApiTermination).
 
-Started as `python moto_extensions.py -H 127.0.0.1 -p <port>` (moto_server's arguments).
+Each patch is registered (moto_patches.py) with its service, the behaviour it supplies and a
+probe asking unpatched moto whether it now supplies that itself.
+
+Started as `python moto_extensions.py -H 127.0.0.1 -p <port>` (moto_server's arguments), only
+on the pinned moto release; `python moto_extensions.py --report-supplied` runs the probes.
 """
 
 from __future__ import annotations
@@ -109,6 +113,7 @@ from moto.sns.responses import SNSResponse
 from moto.sqs.models import Queue as _SqsQueue
 from moto.sqs.models import SQSBackend as _SqsBackend
 from moto.utilities.utils import get_partition
+from moto_patches import REGISTRY, aws_client, in_fresh_moto, start
 
 _SCALING_TAGS: dict[str, dict[str, str]] = {}
 _register_scalable_target = ApplicationAutoScalingResponse.register_scalable_target
@@ -138,10 +143,31 @@ def _list_tags_for_resource(self: ApplicationAutoScalingResponse) -> str:
     return json.dumps({"Tags": _SCALING_TAGS.get(self._get_param("ResourceARN"), {})})
 
 
-ApplicationAutoScalingResponse.register_scalable_target = _register_with_tags
-ApplicationAutoScalingResponse.tag_resource = _tag_resource
-ApplicationAutoScalingResponse.untag_resource = _untag_resource
-ApplicationAutoScalingResponse.list_tags_for_resource = _list_tags_for_resource
+@in_fresh_moto
+def _moto_keeps_scaling_tags() -> bool:
+    scaling = aws_client("application-autoscaling")
+    target = scaling.register_scalable_target(
+        ServiceNamespace="dynamodb",
+        ResourceId="table/probe",
+        ScalableDimension="dynamodb:table:ReadCapacityUnits",
+        MinCapacity=1,
+        MaxCapacity=2,
+        Tags={"probe": "kept"},
+    )
+    return scaling.list_tags_for_resource(ResourceARN=target["ScalableTargetARN"])["Tags"] == {"probe": "kept"}
+
+
+@REGISTRY.patch(
+    "applicationautoscaling",
+    "scalable targets keep their tags: RegisterScalableTarget's Tags, TagResource, UntagResource, ListTagsForResource",
+    _moto_keeps_scaling_tags,
+)
+def install_scaling_target_tags() -> None:
+    ApplicationAutoScalingResponse.register_scalable_target = _register_with_tags
+    ApplicationAutoScalingResponse.tag_resource = _tag_resource
+    ApplicationAutoScalingResponse.untag_resource = _untag_resource
+    ApplicationAutoScalingResponse.list_tags_for_resource = _list_tags_for_resource
+
 
 # -- ECS --------------------------------------------------------------------------------
 
@@ -167,7 +193,28 @@ def _create_service_keeping_settings(self: EC2ContainerServiceResponse):
     return result
 
 
-EC2ContainerServiceResponse.create_service = _create_service_keeping_settings
+@in_fresh_moto
+def _moto_keeps_service_settings() -> bool:
+    ecs = aws_client("ecs")
+    ecs.create_cluster(clusterName="probe")
+    ecs.register_task_definition(family="probe", containerDefinitions=[{"name": "c", "image": "i", "memory": 8}])
+    ecs.create_service(
+        cluster="probe", serviceName="probe", taskDefinition="probe", desiredCount=0, enableExecuteCommand=True
+    )
+    (service,) = ecs.describe_services(cluster="probe", services=["probe"])["services"]
+    return service.get("enableExecuteCommand") is True
+
+
+@REGISTRY.patch(
+    "ecs",
+    "CreateService keeps capacityProviderStrategy, enableExecuteCommand, enableECSManagedTags, "
+    "healthCheckGracePeriodSeconds and availabilityZoneRebalancing; a service placed by a capacity-provider "
+    "strategy has no launchType",
+    _moto_keeps_service_settings,
+)
+def install_service_settings() -> None:
+    EC2ContainerServiceResponse.create_service = _create_service_keeping_settings
+
 
 # -- KMS --------------------------------------------------------------------------------
 
@@ -195,8 +242,23 @@ def _rotation_status_with_period(self: KmsResponse) -> str:
     return json.dumps(status)
 
 
-KmsResponse.enable_key_rotation = _enable_key_rotation_with_period
-KmsResponse.get_key_rotation_status = _rotation_status_with_period
+@in_fresh_moto
+def _moto_keeps_rotation_period() -> bool:
+    kms = aws_client("kms")
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.enable_key_rotation(KeyId=key_id, RotationPeriodInDays=90)
+    return kms.get_key_rotation_status(KeyId=key_id).get("RotationPeriodInDays") == 90
+
+
+@REGISTRY.patch(
+    "kms",
+    "EnableKeyRotation keeps RotationPeriodInDays and GetKeyRotationStatus returns it (365 when none was given)",
+    _moto_keeps_rotation_period,
+)
+def install_key_rotation_period() -> None:
+    KmsResponse.enable_key_rotation = _enable_key_rotation_with_period
+    KmsResponse.get_key_rotation_status = _rotation_status_with_period
+
 
 # -- EC2 security-group rules ------------------------------------------------------------
 
@@ -217,8 +279,35 @@ def _rule_description(self: SecurityGroupRule) -> str | None:
     )
 
 
-SecurityGroupRule.__init__ = _rule_init_keeping_prefix_list_description
-SecurityGroupRule.description = property(_rule_description)
+@in_fresh_moto
+def _moto_keeps_group_rule_descriptions() -> bool:
+    ec2 = aws_client("ec2")
+    vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    source, target = (ec2.create_security_group(GroupName=n, Description=n, VpcId=vpc_id)["GroupId"] for n in "ab")
+    ec2.authorize_security_group_ingress(
+        GroupId=target,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 443,
+                "ToPort": 443,
+                "UserIdGroupPairs": [{"GroupId": source, "Description": "probe"}],
+            }
+        ],
+    )
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [target]}])
+    return any(rule.get("Description") == "probe" for rule in rules["SecurityGroupRules"])
+
+
+@REGISTRY.patch(
+    "ec2",
+    "a security-group rule naming a security group or a prefix list keeps its description",
+    _moto_keeps_group_rule_descriptions,
+)
+def install_group_rule_descriptions() -> None:
+    SecurityGroupRule.__init__ = _rule_init_keeping_prefix_list_description
+    SecurityGroupRule.description = property(_rule_description)
+
 
 # -- ElastiCache --------------------------------------------------------------------------
 
@@ -544,21 +633,78 @@ def _security_group_memberships(self: CacheCluster) -> list[dict]:
     return [{"SecurityGroupId": group_id, "Status": "active"} for group_id in self.security_group_ids]
 
 
-ElastiCacheBackend.__init__ = _elasticache_backend_init_with_groups
-ElastiCacheResponse.create_cache_parameter_group = _create_cache_parameter_group
-ElastiCacheResponse.describe_cache_parameter_groups = _describe_cache_parameter_groups
-ElastiCacheResponse.modify_cache_parameter_group = _modify_cache_parameter_group
-ElastiCacheResponse.reset_cache_parameter_group = _reset_cache_parameter_group
-ElastiCacheResponse.delete_cache_parameter_group = _delete_cache_parameter_group
-ElastiCacheResponse.describe_cache_parameters = _describe_cache_parameters
-ElastiCacheResponse.create_user_group = _create_user_group
-ElastiCacheResponse.describe_user_groups = _describe_user_groups
-ElastiCacheResponse.modify_user_group = _modify_user_group
-ElastiCacheResponse.delete_user_group = _delete_user_group
-ElastiCacheResponse.create_replication_group = _create_replication_group_with_members
-ReplicationGroup._set_node_members_clusters_disabled = _members_by_num_cache_clusters
-CacheCluster.cache_parameter_group = property(_cache_parameter_group_status)
-CacheCluster.security_groups = property(_security_group_memberships)
+@in_fresh_moto
+def _moto_has_cache_parameter_groups() -> bool:
+    elasticache = aws_client("elasticache")
+    elasticache.create_cache_parameter_group(
+        CacheParameterGroupName="probe", CacheParameterGroupFamily="redis7", Description="probe"
+    )
+    described = elasticache.describe_cache_parameter_groups(CacheParameterGroupName="probe")
+    return len(described["CacheParameterGroups"]) == 1
+
+
+@REGISTRY.patch(
+    "elasticache",
+    "parameter groups: Create/Describe/Modify/Reset/DeleteCacheParameterGroup and DescribeCacheParameters, with tags",
+    _moto_has_cache_parameter_groups,
+)
+def install_cache_parameter_groups() -> None:
+    ElastiCacheBackend.__init__ = _elasticache_backend_init_with_groups
+    ElastiCacheResponse.create_cache_parameter_group = _create_cache_parameter_group
+    ElastiCacheResponse.describe_cache_parameter_groups = _describe_cache_parameter_groups
+    ElastiCacheResponse.modify_cache_parameter_group = _modify_cache_parameter_group
+    ElastiCacheResponse.reset_cache_parameter_group = _reset_cache_parameter_group
+    ElastiCacheResponse.delete_cache_parameter_group = _delete_cache_parameter_group
+    ElastiCacheResponse.describe_cache_parameters = _describe_cache_parameters
+
+
+@in_fresh_moto
+def _moto_has_user_groups() -> bool:
+    elasticache = aws_client("elasticache")
+    elasticache.create_user_group(UserGroupId="probe", Engine="redis", UserIds=["default"])
+    return len(elasticache.describe_user_groups(UserGroupId="probe")["UserGroups"]) == 1
+
+
+@REGISTRY.patch(
+    "elasticache",
+    "RBAC user groups: Create/Describe/Modify/DeleteUserGroup, with tags",
+    _moto_has_user_groups,
+)
+def install_user_groups() -> None:
+    # The backend keeps the user groups from the parameter groups' patch (installed first) on.
+    ElastiCacheResponse.create_user_group = _create_user_group
+    ElastiCacheResponse.describe_user_groups = _describe_user_groups
+    ElastiCacheResponse.modify_user_group = _modify_user_group
+    ElastiCacheResponse.delete_user_group = _delete_user_group
+
+
+@in_fresh_moto
+def _moto_describes_replication_group_nodes() -> bool:
+    elasticache = aws_client("elasticache")
+    elasticache.create_replication_group(
+        ReplicationGroupId="probe",
+        ReplicationGroupDescription="probe",
+        Engine="redis",
+        CacheNodeType="cache.t4g.micro",
+        NumCacheClusters=2,
+    )
+    members = elasticache.describe_cache_clusters()["CacheClusters"]
+    return len([m for m in members if m.get("ReplicationGroupId") == "probe"]) == 2
+
+
+@REGISTRY.patch(
+    "elasticache",
+    "replication groups: NumCacheClusters nodes, each a cache cluster DescribeCacheClusters answers (engine, "
+    "version, node type, parameter group, security groups, encryption), spread over the subnet group's zones; "
+    "the reader endpoint; transit encryption mode required when encryption is on; the parameter group (of the "
+    "engine's family) and user groups named must exist",
+    _moto_describes_replication_group_nodes,
+)
+def install_replication_group_members() -> None:
+    ElastiCacheResponse.create_replication_group = _create_replication_group_with_members
+    ReplicationGroup._set_node_members_clusters_disabled = _members_by_num_cache_clusters
+    CacheCluster.cache_parameter_group = property(_cache_parameter_group_status)
+    CacheCluster.security_groups = property(_security_group_memberships)
 
 
 # -- SQS and AWS Backup -------------------------------------------------------------------
@@ -659,13 +805,62 @@ def _list_backup_tags(self: BackupResponse) -> str:
     return json.dumps({"Tags": self.backup_backend.list_tags(resource_arn=resource_arn)})
 
 
-_SqsQueue.attributes = property(_attributes_with_redrive_allow_policy)
-_SqsBackend.get_queue_attributes = _get_queue_attributes_with_redrive_allow_policy
-BackupResponse.create_backup_selection = _create_backup_selection
-BackupResponse.get_backup_selection = _get_backup_selection
-BackupResponse.delete_backup_selection = _delete_backup_selection
-BackupResponse.list_backup_selections = _list_backup_selections
-BackupResponse.list_tags = _list_backup_tags
+@in_fresh_moto
+def _moto_returns_redrive_allow_policy() -> bool:
+    sqs = aws_client("sqs")
+    allow = '{"redrivePermission":"allowAll"}'
+    url = sqs.create_queue(QueueName="probe", Attributes={"RedriveAllowPolicy": allow})["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    return "RedriveAllowPolicy" in attributes
+
+
+@REGISTRY.patch(
+    "sqs",
+    "GetQueueAttributes returns RedriveAllowPolicy, and RedrivePolicy compact",
+    _moto_returns_redrive_allow_policy,
+)
+def install_queue_redrive_attributes() -> None:
+    _SqsQueue.attributes = property(_attributes_with_redrive_allow_policy)
+    _SqsBackend.get_queue_attributes = _get_queue_attributes_with_redrive_allow_policy
+
+
+@in_fresh_moto
+def _moto_has_backup_selections() -> bool:
+    backup = aws_client("backup")
+    plan = {"BackupPlanName": "probe", "Rules": [{"RuleName": "r", "TargetBackupVaultName": "v"}]}
+    plan_id = backup.create_backup_plan(BackupPlan=plan)["BackupPlanId"]
+    selection = {"SelectionName": "probe", "IamRoleArn": "arn:aws:iam::123456789012:role/probe"}
+    backup.create_backup_selection(BackupPlanId=plan_id, BackupSelection=selection)
+    return len(backup.list_backup_selections(BackupPlanId=plan_id)["BackupSelectionsList"]) == 1
+
+
+@REGISTRY.patch("backup", "Create/Get/Delete/ListBackupSelections", _moto_has_backup_selections)
+def install_backup_selections() -> None:
+    BackupResponse.create_backup_selection = _create_backup_selection
+    BackupResponse.get_backup_selection = _get_backup_selection
+    BackupResponse.delete_backup_selection = _delete_backup_selection
+    BackupResponse.list_backup_selections = _list_backup_selections
+
+
+@in_fresh_moto
+def _moto_reads_tags_without_trailing_slash() -> bool:
+    backup = aws_client("backup")
+    vault_arn = backup.create_backup_vault(BackupVaultName="probe", BackupVaultTags={"probe": "kept"})["BackupVaultArn"]
+
+    def go_sdk_path(request, **_) -> None:  # the Go SDK's path: /tags/<arn>, no trailing slash
+        request.url = request.url.rstrip("/")
+
+    backup.meta.events.register("before-send.backup.ListTags", go_sdk_path)
+    return backup.list_tags(ResourceArn=vault_arn).get("Tags") == {"probe": "kept"}
+
+
+@REGISTRY.patch(
+    "backup",
+    "ListTags reads the ARN from a path without a trailing slash (the Go SDK's)",
+    _moto_reads_tags_without_trailing_slash,
+)
+def install_backup_tags_path() -> None:
+    BackupResponse.list_tags = _list_backup_tags
 
 
 # -- RDS ----------------------------------------------------------------------------------
@@ -714,10 +909,55 @@ def _update_parameters_ext(self, new_parameters):
     _update_parameters(self, new_parameters)
 
 
-_rds_models.DBInstance.__init__ = _db_init_ext
-_rds_models.DBInstance.update = _db_update_ext
-_rds_models.RDSBackend.create_db_instance_read_replica = _create_replica_ext
-_rds_models.DBParameterGroup.update_parameters = _update_parameters_ext
+@in_fresh_moto
+def _moto_gives_distinct_resource_ids_and_keeps_insights() -> bool:
+    rds = aws_client("rds")
+    instances = [
+        rds.create_db_instance(
+            DBInstanceIdentifier=f"probe-{n}",
+            DBInstanceClass="db.t4g.micro",
+            Engine="postgres",
+            MasterUsername="probe",
+            MasterUserPassword="probe-password",
+            AllocatedStorage=20,
+            EnablePerformanceInsights=True,
+        )["DBInstance"]
+        for n in (1, 2)
+    ]
+    distinct = instances[0]["DbiResourceId"] != instances[1]["DbiResourceId"]
+    return distinct and all(i.get("PerformanceInsightsEnabled") is True for i in instances)
+
+
+@REGISTRY.patch(
+    "rds",
+    "instances keep their Performance Insights settings and each has its own DbiResourceId; a read replica "
+    "does not copy its source's Multi-AZ, backup retention or managed master secret",
+    _moto_gives_distinct_resource_ids_and_keeps_insights,
+)
+def install_db_instances() -> None:
+    _rds_models.DBInstance.__init__ = _db_init_ext
+    _rds_models.DBInstance.update = _db_update_ext
+    _rds_models.RDSBackend.create_db_instance_read_replica = _create_replica_ext
+
+
+@in_fresh_moto
+def _moto_describes_modified_parameters_as_user() -> bool:
+    rds = aws_client("rds")
+    rds.create_db_parameter_group(DBParameterGroupName="probe", DBParameterGroupFamily="postgres16", Description="p")
+    change = {"ParameterName": "log_min_duration_statement", "ParameterValue": "500", "ApplyMethod": "immediate"}
+    rds.modify_db_parameter_group(DBParameterGroupName="probe", Parameters=[change])
+    parameters = rds.describe_db_parameters(DBParameterGroupName="probe", Source="user")["Parameters"]
+    return [p.get("Source") for p in parameters] == ["user"]
+
+
+@REGISTRY.patch(
+    "rds",
+    'modified DB parameters are described with Source "user"',
+    _moto_describes_modified_parameters_as_user,
+)
+def install_user_parameter_source() -> None:
+    _rds_models.DBParameterGroup.update_parameters = _update_parameters_ext
+
 
 _create_proxy = _RDSResponse.create_db_proxy
 
@@ -730,7 +970,30 @@ def _create_proxy_ext(self):
     return answer
 
 
-_RDSResponse.create_db_proxy = _create_proxy_ext
+@in_fresh_moto
+def _moto_keeps_proxy_auth_scheme() -> bool:
+    rds, ec2 = aws_client("rds"), aws_client("ec2")
+    vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"10.0.{n}.0/24", AvailabilityZone=f"eu-west-1{zone}")["Subnet"][
+            "SubnetId"
+        ]
+        for n, zone in ((1, "a"), (2, "b"))
+    ]
+    proxy = rds.create_db_proxy(
+        DBProxyName="probe",
+        EngineFamily="POSTGRESQL",
+        RoleArn="arn:aws:iam::123456789012:role/probe",
+        VpcSubnetIds=subnets,
+        Auth=[{"AuthScheme": "SECRETS", "SecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:p"}],
+        DefaultAuthScheme="IAM_AUTH",
+    )["DBProxy"]
+    return proxy.get("DefaultAuthScheme") == "IAM_AUTH"
+
+
+@REGISTRY.patch("rds", "a DB proxy keeps its DefaultAuthScheme", _moto_keeps_proxy_auth_scheme)
+def install_proxy_auth_scheme() -> None:
+    _RDSResponse.create_db_proxy = _create_proxy_ext
 
 
 # -- SNS ----------------------------------------------------------------------------------
@@ -745,7 +1008,16 @@ def _topic_attributes_with_signature_version(self: SNSResponse):
     return result
 
 
-SNSResponse.get_topic_attributes = _topic_attributes_with_signature_version
+@in_fresh_moto
+def _moto_returns_signature_version() -> bool:
+    sns = aws_client("sns")
+    topic_arn = sns.create_topic(Name="probe")["TopicArn"]
+    return "SignatureVersion" in sns.get_topic_attributes(TopicArn=topic_arn)["Attributes"]
+
+
+@REGISTRY.patch("sns", 'GetTopicAttributes returns SignatureVersion ("1" unless set)', _moto_returns_signature_version)
+def install_topic_signature_version() -> None:
+    SNSResponse.get_topic_attributes = _topic_attributes_with_signature_version
 
 
 # -- API Gateway v2 deployments -----------------------------------------------------------
@@ -815,15 +1087,45 @@ def _stage_to_json_with_deployment(self: _Stage) -> dict:
     return answer
 
 
-_apigatewayv2_urls.url_paths["{0}/v2/apis/(?P<api_id>[^/]+)/deployments$"] = ApiGatewayV2Response.dispatch
-_apigatewayv2_urls.url_paths["{0}/v2/apis/(?P<api_id>[^/]+)/deployments/(?P<deployment_id>[^/]+)$"] = (
-    ApiGatewayV2Response.dispatch
+def _create_probe_api(apigatewayv2) -> str:
+    answer = apigatewayv2.create_api(Name="probe", ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.a")
+    return answer["ApiId"]
+
+
+@in_fresh_moto
+def _moto_has_api_deployments() -> bool:
+    apigatewayv2 = aws_client("apigatewayv2")
+    api_id = _create_probe_api(apigatewayv2)
+    deployment_id = apigatewayv2.create_deployment(ApiId=api_id)["DeploymentId"]
+    return apigatewayv2.get_deployment(ApiId=api_id, DeploymentId=deployment_id)["DeploymentId"] == deployment_id
+
+
+@REGISTRY.patch(
+    "apigatewayv2", "deployments: Create/Get/Delete Deployment and GetDeployments", _moto_has_api_deployments
 )
-ApiGatewayV2Response.create_deployment = _create_deployment
-ApiGatewayV2Response.get_deployment = _get_deployment
-ApiGatewayV2Response.get_deployments = _get_deployments
-ApiGatewayV2Response.delete_deployment = _delete_deployment
-_Stage.to_json = _stage_to_json_with_deployment
+def install_api_deployments() -> None:
+    _apigatewayv2_urls.url_paths["{0}/v2/apis/(?P<api_id>[^/]+)/deployments$"] = ApiGatewayV2Response.dispatch
+    _apigatewayv2_urls.url_paths["{0}/v2/apis/(?P<api_id>[^/]+)/deployments/(?P<deployment_id>[^/]+)$"] = (
+        ApiGatewayV2Response.dispatch
+    )
+    ApiGatewayV2Response.create_deployment = _create_deployment
+    ApiGatewayV2Response.get_deployment = _get_deployment
+    ApiGatewayV2Response.get_deployments = _get_deployments
+    ApiGatewayV2Response.delete_deployment = _delete_deployment
+
+
+@in_fresh_moto
+def _moto_returns_stage_deployment() -> bool:
+    apigatewayv2 = aws_client("apigatewayv2")
+    api_id = _create_probe_api(apigatewayv2)
+    apigatewayv2.create_stage(ApiId=api_id, StageName="probe", DeploymentId="probe1")
+    return apigatewayv2.get_stage(ApiId=api_id, StageName="probe").get("DeploymentId") == "probe1"
+
+
+@REGISTRY.patch("apigatewayv2", "GetStage answers the stage's deploymentId", _moto_returns_stage_deployment)
+def install_stage_deployment() -> None:
+    _Stage.to_json = _stage_to_json_with_deployment
+
 
 # -- API Gateway v2 domain names ------------------------------------------------------------
 
@@ -848,7 +1150,26 @@ def _domain_name_init_with_targets(self: _DomainName, *args, **kwargs) -> None:
         configuration.setdefault("endpointType", "REGIONAL")
 
 
-_DomainName.__init__ = _domain_name_init_with_targets
+@in_fresh_moto
+def _moto_computes_domain_targets() -> bool:
+    apigatewayv2 = aws_client("apigatewayv2")
+    domain = apigatewayv2.create_domain_name(
+        DomainName="probe.example.com",
+        DomainNameConfigurations=[{"CertificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/probe"}],
+    )
+    (configuration,) = domain["DomainNameConfigurations"]
+    return "ApiGatewayDomainName" in configuration and configuration.get("DomainNameStatus") == "AVAILABLE"
+
+
+@REGISTRY.patch(
+    "apigatewayv2",
+    "a domain name's configuration gains apiGatewayDomainName, API Gateway's regional hostedZoneId and "
+    "domainNameStatus AVAILABLE",
+    _moto_computes_domain_targets,
+)
+def install_domain_name_targets() -> None:
+    _DomainName.__init__ = _domain_name_init_with_targets
+
 
 # -- Elastic Load Balancing v2: PrivateLink inbound-rule enforcement --------------------------
 
@@ -877,8 +1198,29 @@ def _set_security_groups_keeping_enforcement(self: ELBV2Response):
     return answer
 
 
-ELBv2Backend.create_load_balancer = _create_load_balancer_with_enforcement
-ELBV2Response.set_security_groups = _set_security_groups_keeping_enforcement
+@in_fresh_moto
+def _moto_keeps_private_link_enforcement() -> bool:
+    elbv2, ec2 = aws_client("elbv2"), aws_client("ec2")
+    vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24", AvailabilityZone="eu-west-1a")["Subnet"][
+        "SubnetId"
+    ]
+    group_id = ec2.create_security_group(GroupName="probe", Description="probe", VpcId=vpc_id)["GroupId"]
+    elbv2.create_load_balancer(Name="probe", Type="network", Subnets=[subnet_id], SecurityGroups=[group_id])
+    (balancer,) = elbv2.describe_load_balancers(Names=["probe"])["LoadBalancers"]
+    return "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic" in balancer
+
+
+@REGISTRY.patch(
+    "elbv2",
+    "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic is kept and described (on for a Network Load "
+    "Balancer created with security groups)",
+    _moto_keeps_private_link_enforcement,
+)
+def install_private_link_enforcement() -> None:
+    ELBv2Backend.create_load_balancer = _create_load_balancer_with_enforcement
+    ELBV2Response.set_security_groups = _set_security_groups_keeping_enforcement
+
 
 _domain_name_to_json = _DomainName.to_json
 
@@ -892,7 +1234,20 @@ def _domain_name_to_json_without_empty_mtls(self: _DomainName) -> dict:
     return answer
 
 
-_DomainName.to_json = _domain_name_to_json_without_empty_mtls
+@in_fresh_moto
+def _moto_leaves_out_empty_mtls() -> bool:
+    apigatewayv2 = aws_client("apigatewayv2")
+    apigatewayv2.create_domain_name(DomainName="probe.example.com")
+    return "MutualTlsAuthentication" not in apigatewayv2.get_domain_name(DomainName="probe.example.com")
+
+
+@REGISTRY.patch(
+    "apigatewayv2",
+    "a domain name without a truststore has no mutualTlsAuthentication in its answer",
+    _moto_leaves_out_empty_mtls,
+)
+def install_domain_name_without_empty_mtls() -> None:
+    _DomainName.to_json = _domain_name_to_json_without_empty_mtls
 
 
 # -- one request at a time -----------------------------------------------------------------
@@ -913,15 +1268,23 @@ def _dispatch_one_at_a_time(self: DomainDispatcherApplication, environ: dict, st
         return _dispatch_request(self, environ, start_response)
 
 
-DomainDispatcherApplication.__call__ = _dispatch_one_at_a_time
+@REGISTRY.patch(
+    "server",
+    "one request at a time, as AWS creates a resource once (moto's backends have no locks)",
+    probe=None,
+    why_no_probe="about moto's server, not an AWS behaviour: no API call can show it",
+)
+def install_one_request_at_a_time() -> None:
+    DomainDispatcherApplication.__call__ = _dispatch_one_at_a_time
 
 
 # -- MSK and DocumentDB, EC2 instances (their own files) -------------------------------------
 
 if __name__ == "__main__":
-    from moto_ec2_instances import install as install_ec2_instances
-    from moto_msk_docdb import install as install_msk_and_documentdb
+    from importlib.metadata import version
 
-    install_msk_and_documentdb()
-    install_ec2_instances()
-    sys.exit(main(sys.argv[1:]))
+    # Their patches register after this file's, and are installed in that order.
+    import moto_ec2_instances  # noqa: F401
+    import moto_msk_docdb  # noqa: F401
+
+    sys.exit(start(REGISTRY, version("moto"), main, sys.argv[1:]))

@@ -19,7 +19,8 @@ none relaxes what the provider checks:
   (moto gave RDS's "gp2" and returned it; the provider, which suppresses "" -> "standard",
   then plans "gp2" -> "standard" for ever).
 
-moto_extensions.py calls `install()` before it starts moto's server.
+Each patch is registered (moto_patches.py); moto_extensions.py installs them before it starts
+moto's server.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from moto.kafka.responses import KafkaResponse
 from moto.rds import models as rds_models
 from moto.rds.utils import ClusterEngine, DbInstanceEngine
 from moto.utilities.utils import get_partition
+from moto_patches import REGISTRY, aws_client, in_fresh_moto
 
 # -- MSK configurations ----------------------------------------------------------------
 
@@ -216,8 +218,20 @@ def _db_cluster_init_docdb(self: Any, *args: Any, **kwargs: Any) -> None:
         self.storage_type = None
 
 
-def install() -> None:
-    """Apply every extension above (idempotent only once per process)."""
+@in_fresh_moto
+def _moto_has_msk_configurations() -> bool:
+    kafka = aws_client("kafka")
+    arn = kafka.create_configuration(Name="probe", ServerProperties=b"auto.create.topics.enable=false")["Arn"]
+    return kafka.describe_configuration(Arn=arn)["Arn"] == arn
+
+
+@REGISTRY.patch(
+    "kafka",
+    "configurations: Create/Describe/Update/DeleteConfiguration, DescribeConfigurationRevision, "
+    "ListConfigurationRevisions, ListConfigurations",
+    _moto_has_msk_configurations,
+)
+def install_msk_configurations() -> None:
     kafka_urls.url_paths.update(
         {
             "{0}/v1/configurations$": KafkaResponse.dispatch,
@@ -233,9 +247,47 @@ def install() -> None:
     KafkaResponse.update_configuration = _update_configuration
     KafkaResponse.delete_configuration = _delete_configuration
     KafkaResponse.list_configurations = _list_configurations
+
+
+@in_fresh_moto
+def _moto_makes_clusters_active_with_brokers() -> bool:
+    kafka = aws_client("kafka")
+    arn = kafka.create_cluster(
+        ClusterName="probe",
+        KafkaVersion="3.6.0",
+        NumberOfBrokerNodes=3,
+        BrokerNodeGroupInfo={"InstanceType": "kafka.t3.small", "ClientSubnets": ["subnet-1", "subnet-2", "subnet-3"]},
+    )["ClusterArn"]
+    active = kafka.describe_cluster(ClusterArn=arn)["ClusterInfo"]["State"] == "ACTIVE"
+    return active and bool(kafka.get_bootstrap_brokers(ClusterArn=arn).get("BootstrapBrokerStringTls"))
+
+
+@REGISTRY.patch(
+    "kafka",
+    "a new provisioned cluster is ACTIVE, and GetBootstrapBrokers answers the brokers of its listeners",
+    _moto_makes_clusters_active_with_brokers,
+)
+def install_active_clusters_with_brokers() -> None:
     KafkaResponse.get_bootstrap_brokers = _get_bootstrap_brokers
     FakeKafkaCluster.__init__ = _cluster_init_active
 
+
+@in_fresh_moto
+def _moto_has_documentdb_engine() -> bool:
+    rds = aws_client("rds")
+    cluster = rds.create_db_cluster(
+        DBClusterIdentifier="probe", Engine=DOCDB, MasterUsername="probe", MasterUserPassword="probe-password"
+    )["DBCluster"]
+    return cluster.get("Port") == 27017 and "StorageType" not in cluster
+
+
+@REGISTRY.patch(
+    "docdb",
+    'the "docdb" engine on the RDS API, with DocumentDB\'s defaults (engine version 5.0.0, port 27017) and its '
+    '"standard" storage type left out of answers',
+    _moto_has_documentdb_engine,
+)
+def install_documentdb_engine() -> None:
     ClusterEngine.list_cluster_engines = classmethod(lambda cls: sorted({*_cluster_engines(cls), DOCDB}))
     DbInstanceEngine.valid_db_instance_engine = classmethod(lambda cls: sorted({*_instance_engines(cls), DOCDB}))
     cluster, instance = rds_models.DBCluster, rds_models.DBInstance

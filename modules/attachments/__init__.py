@@ -4,14 +4,15 @@
 environment layer to validate files) does not pay for importing the AWS provider bindings.
 """
 
+from typing import TYPE_CHECKING
+
 from modules.attachments.props import AttachmentsBucketProps
+from modules.common.lazy_exports import lazy_exports
 
 __all__ = ["AttachmentsBucket", "AttachmentsBucketProps"]
 
 
-def __getattr__(name: str):
-    if name == "AttachmentsBucket":
-        from modules.attachments.attachments import AttachmentsBucket
-
-        return AttachmentsBucket
-    raise AttributeError(f"module 'modules.attachments' has no attribute {name!r}")
+if TYPE_CHECKING:  # the real classes for type checkers; at run time each loads on first use
+    from modules.attachments.attachments import AttachmentsBucket
+else:
+    __getattr__ = lazy_exports(__name__, {"modules.attachments.attachments": ("AttachmentsBucket",)})

@@ -4,8 +4,11 @@
 layer to validate files) does not pay for importing the AWS provider bindings.
 """
 
+from typing import TYPE_CHECKING
+
 from modules.backup.props import VAULT_LOCK_MODES, BackupPlanProps, VaultLockMode
 from modules.backup.supported import BACKUP_SUPPORTED_RESOURCE_TYPES, SUPPORTED_ARN_SERVICES, BackupTarget
+from modules.common.lazy_exports import lazy_exports
 
 __all__ = [
     "BACKUP_SUPPORTED_RESOURCE_TYPES",
@@ -18,9 +21,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    if name == "BackupPlan":
-        from modules.backup.backup import BackupPlan
-
-        return BackupPlan
-    raise AttributeError(f"module 'modules.backup' has no attribute {name!r}")
+if TYPE_CHECKING:  # the real classes for type checkers; at run time each loads on first use
+    from modules.backup.backup import BackupPlan
+else:
+    __getattr__ = lazy_exports(__name__, {"modules.backup.backup": ("BackupPlan",)})

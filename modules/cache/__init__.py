@@ -4,8 +4,11 @@
 layer to validate files) does not pay for importing the AWS provider bindings.
 """
 
+from typing import TYPE_CHECKING
+
 from modules.cache.engines import DEFAULT_ENGINE_VERSIONS, ENGINE_VERSIONS, ENGINES
 from modules.cache.props import DEFAULT_APPLICATION_ACCESS_STRING, ManagedCacheProps
+from modules.common.lazy_exports import lazy_exports
 
 __all__ = [
     "DEFAULT_APPLICATION_ACCESS_STRING",
@@ -18,9 +21,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    if name in ("ManagedCache", "CacheGroupRef"):
-        from modules.cache import cache
-
-        return getattr(cache, name)
-    raise AttributeError(f"module 'modules.cache' has no attribute {name!r}")
+if TYPE_CHECKING:  # the real classes for type checkers; at run time each loads on first use
+    from modules.cache.cache import CacheGroupRef, ManagedCache
+else:
+    __getattr__ = lazy_exports(__name__, {"modules.cache.cache": ("ManagedCache", "CacheGroupRef")})

@@ -4,6 +4,9 @@ The constructs are imported lazily so that the props (used by the environment la
 validate files) do not pay for importing the AWS provider bindings.
 """
 
+from typing import TYPE_CHECKING
+
+from modules.common.lazy_exports import lazy_exports
 from modules.compute.props import ComputeClusterProps, FargateServiceProps, RoutedServiceProps, WorkerServiceProps
 
 __all__ = [
@@ -16,13 +19,10 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    if name == "ComputeCluster":
-        from modules.compute.cluster import ComputeCluster
-
-        return ComputeCluster
-    if name == "FargateService":
-        from modules.compute.service import FargateService
-
-        return FargateService
-    raise AttributeError(f"module 'modules.compute' has no attribute {name!r}")
+if TYPE_CHECKING:  # the real classes for type checkers; at run time each loads on first use
+    from modules.compute.cluster import ComputeCluster
+    from modules.compute.service import FargateService
+else:
+    __getattr__ = lazy_exports(
+        __name__, {"modules.compute.cluster": ("ComputeCluster",), "modules.compute.service": ("FargateService",)}
+    )

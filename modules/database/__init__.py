@@ -6,6 +6,9 @@ and the one-off admin task that bootstraps its roles and runs migrations.
 provider bindings.
 """
 
+from typing import TYPE_CHECKING
+
+from modules.common.lazy_exports import lazy_exports
 from modules.database.props import ENGINE_VERSIONS, PROXY_AUTHS, DatabaseAdminTaskProps, DatabaseProps, ProxyAuth
 
 __all__ = [
@@ -19,13 +22,10 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    if name == "Database":
-        from modules.database.database import Database
-
-        return Database
-    if name == "DatabaseAdminTask":
-        from modules.database.admin_task import DatabaseAdminTask
-
-        return DatabaseAdminTask
-    raise AttributeError(f"module 'modules.database' has no attribute {name!r}")
+if TYPE_CHECKING:  # the real classes for type checkers; at run time each loads on first use
+    from modules.database.admin_task import DatabaseAdminTask
+    from modules.database.database import Database
+else:
+    __getattr__ = lazy_exports(
+        __name__, {"modules.database.database": ("Database",), "modules.database.admin_task": ("DatabaseAdminTask",)}
+    )

@@ -4,15 +4,16 @@
 environment layer to validate files) does not pay for importing the AWS provider bindings.
 """
 
+from typing import TYPE_CHECKING
+
+from modules.common.lazy_exports import lazy_exports
 from modules.documentdb.engines import DEFAULT_ENGINE_VERSION, ENGINE_VERSIONS
 from modules.documentdb.props import DocumentDatabaseProps
 
 __all__ = ["DEFAULT_ENGINE_VERSION", "ENGINE_VERSIONS", "DocumentDatabase", "DocumentDatabaseProps"]
 
 
-def __getattr__(name: str):
-    if name == "DocumentDatabase":
-        from modules.documentdb.documentdb import DocumentDatabase
-
-        return DocumentDatabase
-    raise AttributeError(f"module 'modules.documentdb' has no attribute {name!r}")
+if TYPE_CHECKING:  # the real classes for type checkers; at run time each loads on first use
+    from modules.documentdb.documentdb import DocumentDatabase
+else:
+    __getattr__ = lazy_exports(__name__, {"modules.documentdb.documentdb": ("DocumentDatabase",)})

@@ -4,6 +4,9 @@
 layer to validate files) does not pay for importing the AWS provider bindings.
 """
 
+from typing import TYPE_CHECKING
+
+from modules.common.lazy_exports import lazy_exports
 from modules.dynamodb.props import TABLE_CLASSES, ChatTablesProps, TableClass
 from modules.dynamodb.schema import CONNECTIONS_BY_USER_INDEX, TABLE_KEYS, TABLES, TableSchema
 
@@ -19,9 +22,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    if name == "ChatTables":
-        from modules.dynamodb.dynamodb import ChatTables
-
-        return ChatTables
-    raise AttributeError(f"module 'modules.dynamodb' has no attribute {name!r}")
+if TYPE_CHECKING:  # the real classes for type checkers; at run time each loads on first use
+    from modules.dynamodb.dynamodb import ChatTables
+else:
+    __getattr__ = lazy_exports(__name__, {"modules.dynamodb.dynamodb": ("ChatTables",)})

@@ -4,6 +4,9 @@
 environment layer to validate files) does not pay for importing the AWS provider bindings.
 """
 
+from typing import TYPE_CHECKING
+
+from modules.common.lazy_exports import lazy_exports
 from modules.load_balancer.props import COLOURS, DEFAULT_SSL_POLICY, SSL_POLICIES, LoadBalancerProps, RoutedService
 
 __all__ = [
@@ -17,9 +20,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    if name in ("LoadBalancer", "TargetGroupRef"):
-        from modules.load_balancer import load_balancer
-
-        return getattr(load_balancer, name)
-    raise AttributeError(f"module 'modules.load_balancer' has no attribute {name!r}")
+if TYPE_CHECKING:  # the real classes for type checkers; at run time each loads on first use
+    from modules.load_balancer.load_balancer import LoadBalancer, TargetGroupRef
+else:
+    __getattr__ = lazy_exports(__name__, {"modules.load_balancer.load_balancer": ("LoadBalancer", "TargetGroupRef")})

@@ -5,14 +5,15 @@
 provider bindings.
 """
 
+from typing import TYPE_CHECKING
+
+from modules.common.lazy_exports import lazy_exports
 from modules.queues.props import MessageQueueProps
 
 __all__ = ["MessageQueue", "MessageQueueProps", "messaging_key"]
 
 
-def __getattr__(name: str):
-    if name in ("MessageQueue", "messaging_key"):
-        from modules.queues import queues
-
-        return getattr(queues, name)
-    raise AttributeError(f"module 'modules.queues' has no attribute {name!r}")
+if TYPE_CHECKING:  # the real classes for type checkers; at run time each loads on first use
+    from modules.queues.queues import MessageQueue, messaging_key
+else:
+    __getattr__ = lazy_exports(__name__, {"modules.queues.queues": ("MessageQueue", "messaging_key")})

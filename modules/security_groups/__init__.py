@@ -4,6 +4,9 @@
 `modules.security_groups.graph` (pure functions over a synthesized stack) import no cdktf.
 """
 
+from typing import TYPE_CHECKING
+
+from modules.common.lazy_exports import lazy_exports
 from modules.security_groups.graph import (
     Exposure,
     directly_reachable_from_internet,
@@ -22,9 +25,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    if name == "SecurityGroup":
-        from modules.security_groups.security_groups import SecurityGroup
-
-        return SecurityGroup
-    raise AttributeError(f"module 'modules.security_groups' has no attribute {name!r}")
+if TYPE_CHECKING:  # the real classes for type checkers; at run time each loads on first use
+    from modules.security_groups.security_groups import SecurityGroup
+else:
+    __getattr__ = lazy_exports(__name__, {"modules.security_groups.security_groups": ("SecurityGroup",)})

@@ -1,0 +1,132 @@
+"""Type checkers see the modules' construct classes, not `Any`.
+
+Each modules/<name>/__init__.py loads its constructs lazily (modules/common/lazy_exports.py)
+and imports the same names under `if TYPE_CHECKING:`. mypy (settings: pyproject.toml; run
+over envconfig/ and review/ by `make test`) is asked what `from modules.network import
+Network` is; a package exporting a name only through its lazy `__getattr__` (planted here)
+is shown to come out as Any, which is what the TYPE_CHECKING imports prevent.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def lazy_export_mismatches(init_file: Path) -> list[str]:
+    """Names a package's lazy_exports loads that its TYPE_CHECKING block does not import
+    (type checkers would not see them), and the reverse (nothing would load them at run time)."""
+    tree = ast.parse(init_file.read_text())
+    for node in tree.body:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            typed = {
+                (statement.module or "", alias.name)
+                for statement in node.body
+                if isinstance(statement, ast.ImportFrom)
+                for alias in statement.names
+            }
+            calls = [n for n in ast.walk(ast.Module(node.orelse, [])) if isinstance(n, ast.Call)]
+            lazy = {
+                (ast.literal_eval(module), name)
+                for call in calls
+                if getattr(call.func, "id", None) == "lazy_exports"
+                for module, names in zip(call.args[1].keys, call.args[1].values, strict=True)
+                for name in ast.literal_eval(names)
+            }
+            untyped = [
+                f"{init_file}: {m}.{n} is loaded lazily but not imported for type checkers" for m, n in lazy - typed
+            ]
+            unloaded = [f"{init_file}: {m}.{n} is imported for type checkers but never loaded" for m, n in typed - lazy]
+            return sorted(untyped + unloaded)
+    return []
+
+
+def test_every_lazily_exported_construct_is_imported_for_type_checkers():
+    packages = sorted(path for path in (ROOT / "modules").glob("*/__init__.py") if "lazy_exports" in path.read_text())
+    assert len(packages) >= 19
+    assert [problem for package in packages for problem in lazy_export_mismatches(package)] == []
+
+
+def test_a_lazy_export_missing_from_the_type_checking_imports_is_caught(tmp_path):
+    planted = tmp_path / "__init__.py"
+    planted.write_text(
+        textwrap.dedent(
+            """
+            from typing import TYPE_CHECKING
+            from modules.common.lazy_exports import lazy_exports
+
+            if TYPE_CHECKING:
+                from modules.compute.cluster import ComputeCluster
+            else:
+                __getattr__ = lazy_exports(
+                    __name__,
+                    {"modules.compute.cluster": ("ComputeCluster",), "modules.compute.service": ("FargateService",)},
+                )
+            """
+        )
+    )
+    assert lazy_export_mismatches(planted) == [
+        f"{planted}: modules.compute.service.FargateService is loaded lazily but not imported for type checkers"
+    ]
+
+
+def test_the_lazy_exports_load_the_real_class_on_first_use():
+    from modules import network
+    from modules.network.network import Network
+
+    assert network.Network is Network
+    with pytest.raises(AttributeError, match="module 'modules.network' has no attribute 'Nowhere'"):
+        _ = network.Nowhere
+
+
+def _mypy(*arguments: str) -> subprocess.CompletedProcess:
+    completed = subprocess.run(
+        [sys.executable, "-m", "mypy", *arguments], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    if "No module named mypy" in completed.stderr:
+        pytest.fail(f"mypy is not installed in {sys.executable}: `make setup` installs the dev packages (Pipfile)")
+    return completed
+
+
+def test_mypy_sees_the_construct_classes_and_a_bare_lazy_export_as_any(tmp_path):
+    (tmp_path / "bare_lazy").mkdir()
+    (tmp_path / "bare_lazy" / "__init__.py").write_text(
+        "def __getattr__(name: str):\n    from modules.network.network import Network\n\n    return Network\n"
+    )
+    probe = tmp_path / "reveal_constructs.py"
+    probe.write_text(
+        textwrap.dedent(
+            """
+            from bare_lazy import Network as Untyped
+            from modules.compute import FargateService
+            from modules.network import Network
+            from modules.observability import Alarms
+
+            reveal_type(Network)
+            reveal_type(FargateService)
+            reveal_type(Alarms)
+            reveal_type(Untyped)
+            """
+        )
+    )
+    completed = _mypy("--config-file", str(ROOT / "pyproject.toml"), str(probe))
+    revealed = re.findall(r'Revealed type is "(.*)"', completed.stdout)
+    assert len(revealed) == 4, completed.stdout + completed.stderr
+    network, service, alarms, untyped = revealed
+    assert network.endswith("-> modules.network.network.Network")
+    assert service.endswith("-> modules.compute.service.FargateService")
+    assert alarms.endswith("-> modules.observability.observability.Alarms")
+    assert untyped == "Any"
+
+
+def test_mypy_passes_over_what_make_test_checks():
+    completed = _mypy()
+    assert completed.returncode == 0, completed.stdout + completed.stderr
