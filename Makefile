@@ -97,8 +97,7 @@ $(ACTIONLINT):
 test: setup .venv-moto/.installed .venv-parliament/.installed .venv-cdktn/.installed $(ACTIONLINT)
 	.venv/bin/ruff check .
 	$(VENV_PYTHON) -m mypy
-	$(VENV_PYTHON) -m pytest
-	CHAT_INFRA_CDK=cdktn .venv-cdktn/bin/python -m pytest -m "not provider"
+	VENV_PYTHON=$(VENV_PYTHON) tools/run_tests.sh
 
 # The first command of a new environment (ops/bootstrap_state.py): creates or re-checks the
 # state bucket and key in the environment's account, and prints its remote_state { } block.
