@@ -130,3 +130,62 @@ def test_mypy_sees_the_construct_classes_and_a_bare_lazy_export_as_any(tmp_path)
 def test_mypy_passes_over_what_make_test_checks():
     completed = _mypy()
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def block_view_mismatches(source_file: Path) -> list[str]:
+    """Each environment block a module builds at run time (`X = environment_block(Props, ...)`)
+    against the class mypy reads in its place under TYPE_CHECKING (`class X(Props, BaseModel)`):
+    a block without that class, a class without a block, or a class on another props class."""
+    tree = ast.parse(source_file.read_text())
+    built: dict[str, str] = {}
+    typed: dict[str, str] = {}
+    for node in tree.body:
+        if not (isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"):
+            continue
+        for statement in node.body:
+            if isinstance(statement, ast.ClassDef) and statement.bases and isinstance(statement.bases[0], ast.Name):
+                typed[statement.name] = statement.bases[0].id
+        for statement in node.orelse:
+            value = getattr(statement, "value", None)
+            if (
+                isinstance(statement, ast.Assign)
+                and isinstance(value, ast.Call)
+                and getattr(value.func, "id", None) == "environment_block"
+                and isinstance(value.args[0], ast.Name)
+                and isinstance(statement.targets[0], ast.Name)
+            ):
+                built[statement.targets[0].id] = value.args[0].id
+    problems = [
+        f"{source_file}: {name} is built from {props} but mypy reads it as {typed.get(name)}"
+        for name, props in built.items()
+        if typed.get(name) != props
+    ]
+    problems += [f"{source_file}: {name} is declared for mypy but never built" for name in typed.keys() - built.keys()]
+    return sorted(problems)
+
+
+def test_mypy_reads_every_environment_block_as_the_props_it_is_built_from():
+    sources = [ROOT / "envconfig" / "schema.py", ROOT / "envconfig" / "variants.py"]
+    assert all("environment_block(" in source.read_text() for source in sources)
+    assert [problem for source in sources for problem in block_view_mismatches(source)] == []
+
+
+def test_a_block_read_by_mypy_as_other_props_is_caught(tmp_path):
+    planted = tmp_path / "schema.py"
+    planted.write_text(
+        textwrap.dedent(
+            """
+            if TYPE_CHECKING:
+                class NetworkConfig(DomainProps, BaseModel, frozen=True): ...
+                class StaleConfig(WafProps, BaseModel, frozen=True): ...
+            else:
+                NetworkConfig = environment_block(NetworkProps, "NetworkConfig")
+                DnsConfig = environment_block(DomainProps, "DnsConfig")
+            """
+        )
+    )
+    assert block_view_mismatches(planted) == [
+        f"{planted}: DnsConfig is built from DomainProps but mypy reads it as None",
+        f"{planted}: NetworkConfig is built from NetworkProps but mypy reads it as DomainProps",
+        f"{planted}: StaleConfig is declared for mypy but never built",
+    ]
