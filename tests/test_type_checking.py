@@ -1,10 +1,13 @@
 """Type checkers see the modules' construct classes, not `Any`.
 
 Each modules/<name>/__init__.py loads its constructs lazily (modules/common/lazy_exports.py)
-and imports the same names under `if TYPE_CHECKING:`. mypy (settings: pyproject.toml; run
-over envconfig/ and review/ by `make test`) is asked what `from modules.network import
-Network` is; a package exporting a name only through its lazy `__getattr__` (planted here)
-is shown to come out as Any, which is what the TYPE_CHECKING imports prevent.
+and imports the same names under `if TYPE_CHECKING:`. mypy (settings: pyproject.toml;
+run strict over envconfig/, review/, stacks/, modules/ and gate/ by `make test`) is asked
+what `from modules.network import Network` is; a package exporting a name only through
+its lazy `__getattr__` (planted here) is shown to come out as Any, which is what the TYPE_CHECKING imports prevent. The
+environment blocks, built at run time from the props, are read by mypy as their props class
+(envconfig/schema.py); a test pairs each with the props it is built from, and a planted
+stack builder shows mypy catching Any and untyped code leaking from stacks/.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -189,3 +193,50 @@ def test_a_block_read_by_mypy_as_other_props_is_caught(tmp_path):
         f"{planted}: NetworkConfig is built from NetworkProps but mypy reads it as DomainProps",
         f"{planted}: StaleConfig is declared for mypy but never built",
     ]
+
+
+def test_make_tests_mypy_checks_the_composition_root_and_what_it_composes():
+    settings = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mypy"]
+    assert {"stacks", "modules", "gate", "envconfig", "review"} <= set(settings["files"])
+    assert settings["strict"] is True
+    relaxed = [
+        override["module"]
+        for override in settings.get("overrides", [])
+        if override.get("ignore_errors") or override.get("follow_imports") == "silent"
+    ]
+    checked = ("stacks", "modules", "gate", "envconfig", "review")
+    assert [m for modules in relaxed for m in modules if m.split(".")[0] in checked] == []
+
+
+def test_mypy_catches_any_leaking_from_a_stack_builder(tmp_path):
+    planted = tmp_path / "leaky_stack.py"
+    planted.write_text(
+        textwrap.dedent(
+            """
+            import json
+
+            from envconfig import EnvironmentConfig
+
+
+            def stack_name(config: EnvironmentConfig) -> str:
+                return json.loads(config.model_dump_json())["name"]
+
+
+            def az_count(config):
+                return config.network.az_count
+
+
+            def zones(config: EnvironmentConfig) -> list:
+                return [config.network.az_count]
+
+
+            def nat_mode(config: EnvironmentConfig) -> int:
+                return config.network.nat_mode
+            """
+        )
+    )
+    completed = _mypy("--config-file", str(ROOT / "pyproject.toml"), str(planted))
+    codes = re.findall(r"leaky_stack\.py:(\d+): error: .*\[([a-z-]+)\]", completed.stdout)
+    assert codes == [("8", "no-any-return"), ("11", "no-untyped-def"), ("15", "type-arg"), ("20", "return-value")], (
+        completed.stdout
+    )
