@@ -25,31 +25,36 @@ import pytest
 from tests.conftest import ROOT
 
 
+def type_checking_blocks(source_file: Path) -> list[ast.If]:
+    """The module-level `if TYPE_CHECKING:` statements of a file."""
+    return [
+        node
+        for node in ast.parse(source_file.read_text()).body
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+    ]
+
+
 def lazy_export_mismatches(init_file: Path) -> list[str]:
     """Names a package's lazy_exports loads that its TYPE_CHECKING block does not import
     (type checkers would not see them), and the reverse (nothing would load them at run time)."""
-    tree = ast.parse(init_file.read_text())
-    for node in tree.body:
-        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
-            typed = {
-                (statement.module or "", alias.name)
-                for statement in node.body
-                if isinstance(statement, ast.ImportFrom)
-                for alias in statement.names
-            }
-            calls = [n for n in ast.walk(ast.Module(node.orelse, [])) if isinstance(n, ast.Call)]
-            lazy = {
-                (ast.literal_eval(module), name)
-                for call in calls
-                if getattr(call.func, "id", None) == "lazy_exports"
-                for module, names in zip(call.args[1].keys, call.args[1].values, strict=True)
-                for name in ast.literal_eval(names)
-            }
-            untyped = [
-                f"{init_file}: {m}.{n} is loaded lazily but not imported for type checkers" for m, n in lazy - typed
-            ]
-            unloaded = [f"{init_file}: {m}.{n} is imported for type checkers but never loaded" for m, n in typed - lazy]
-            return sorted(untyped + unloaded)
+    for node in type_checking_blocks(init_file):
+        typed = {
+            (statement.module or "", alias.name)
+            for statement in node.body
+            if isinstance(statement, ast.ImportFrom)
+            for alias in statement.names
+        }
+        calls = [n for n in ast.walk(ast.Module(node.orelse, [])) if isinstance(n, ast.Call)]
+        lazy = {
+            (ast.literal_eval(module), name)
+            for call in calls
+            if getattr(call.func, "id", None) == "lazy_exports"
+            for module, names in zip(call.args[1].keys, call.args[1].values, strict=True)
+            for name in ast.literal_eval(names)
+        }
+        untyped = [f"{init_file}: {m}.{n} is loaded lazily but not imported for type checkers" for m, n in lazy - typed]
+        unloaded = [f"{init_file}: {m}.{n} is imported for type checkers but never loaded" for m, n in typed - lazy]
+        return sorted(untyped + unloaded)
     return []
 
 
@@ -140,12 +145,9 @@ def block_view_mismatches(source_file: Path) -> list[str]:
     """Each environment block a module builds at run time (`X = environment_block(Props, ...)`)
     against the class mypy reads in its place under TYPE_CHECKING (`class X(Props, BaseModel)`):
     a block without that class, a class without a block, or a class on another props class."""
-    tree = ast.parse(source_file.read_text())
     built: dict[str, str] = {}
     typed: dict[str, str] = {}
-    for node in tree.body:
-        if not (isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"):
-            continue
+    for node in type_checking_blocks(source_file):
         for statement in node.body:
             if isinstance(statement, ast.ClassDef) and statement.bases and isinstance(statement.bases[0], ast.Name):
                 typed[statement.name] = statement.bases[0].id
