@@ -2,12 +2,13 @@
 
 One pydantic model per HCL block. A module's block is derived from its props dataclass
 (`environment_block`, modules/common/inputs.py): its keys, types, defaults, docs and
-checks are declared once, there. Adding a module's block is one line deriving its model,
-a field on `EnvironmentConfig` and an entry in `MODULE_BLOCKS` (a variant's: its entry in
-envconfig/variants.py, and its field); the loader reports unknown
-keys, wrong types, bad values and missing keys for it with no further code. The variant
-selectors (cache_backend, messaging, document_store, ingress), their blocks and the rules
-between them come from one table, envconfig/variants.py.
+checks are declared once, there. Adding a module's block is one line deriving its model
+(and one naming it for mypy under TYPE_CHECKING: mypy cannot see a model built at run
+time), a field on `EnvironmentConfig` and an entry in `MODULE_BLOCKS` (a variant's: its
+entry in envconfig/variants.py, and its field); the loader reports unknown keys, wrong
+types, bad values and missing keys for it with no further code. The variant selectors
+(cache_backend, messaging, document_store, ingress), their blocks and the rules between
+them come from one table, envconfig/variants.py.
 
 Field types are strict (StrictInt, StrictStr, StrictBool) because HCL already tells a
 number from a string: `az_count = "3"` is a mistake worth reporting, not coercing.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import re
 from types import MappingProxyType
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
 
@@ -52,7 +53,7 @@ from modules.database.props import DatabaseProps
 from modules.dns.props import DomainProps
 from modules.frontend.props import FrontendProps
 from modules.load_balancer.props import LoadBalancerProps
-from modules.network.props import NetworkProps
+from modules.network.props import DEFAULT_INTERFACE_ENDPOINT_SERVICES, NetworkProps
 from modules.observability.props import AlarmsProps
 from modules.queues.props import MessageQueueProps
 from modules.waf.props import WebAclProps
@@ -60,11 +61,18 @@ from modules.waf.props import WebAclProps
 # Tags the stack sets through the provider's default_tags; a file may not override them.
 STACK_TAG_KEYS = ("project", "environment", "managed-by")
 
-# Each selector's values, from the variant table (its default first).
-CacheBackend = Literal[selector_values("cache_backend")]  # type: ignore[valid-type]
-Messaging = Literal[selector_values("messaging")]  # type: ignore[valid-type]
-DocumentStore = Literal[selector_values("document_store")]  # type: ignore[valid-type]
-Ingress = Literal[selector_values("ingress")]  # type: ignore[valid-type]
+# Each selector's values, from the variant table (its default first). Built at run time, so
+# mypy knows them only as strings.
+if TYPE_CHECKING:
+    CacheBackend: TypeAlias = str
+    Messaging: TypeAlias = str
+    DocumentStore: TypeAlias = str
+    Ingress: TypeAlias = str
+else:
+    CacheBackend = Literal[selector_values("cache_backend")]
+    Messaging = Literal[selector_values("messaging")]
+    DocumentStore = Literal[selector_values("document_store")]
+    Ingress = Literal[selector_values("ingress")]
 
 _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
@@ -101,56 +109,93 @@ class _Block(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-NetworkConfig = environment_block(
-    NetworkProps, "NetworkConfig", "`network { ... }`: the inputs of modules/network/props.py marked environment=True."
-)
-DnsConfig = environment_block(DomainProps, "DnsConfig", "`dns { ... }`: see modules/dns/props.py.")
-LoadBalancerConfig = environment_block(
-    LoadBalancerProps, "LoadBalancerConfig", "`load_balancer { ... }`: see modules/load_balancer/props.py."
-)
-WafConfig = environment_block(
-    WebAclProps, "WafConfig", "`waf { ... }`: see modules/waf/props.py; both web ACLs (ALB and CloudFront) use it."
-)
-FrontendConfig = environment_block(
-    FrontendProps, "FrontendConfig", "`frontend { ... }`: see modules/frontend/props.py."
-)
+# mypy cannot see the fields of a model built at run time (environment_block): it reads each
+# block as the props class it is derived from (whose environment fields are the block's keys,
+# with the same types) and a frozen BaseModel. Run time builds the real models, below.
+if TYPE_CHECKING:
 
-ComputeConfig = environment_block(
-    ComputeClusterProps, "ComputeConfig", "`compute { ... }`: the ECS cluster; see modules/compute/props.py."
-)
-ContainerRegistryConfig = environment_block(
-    ContainerRepositoryProps,
-    "ContainerRegistryConfig",
-    "`container_registry { ... }`: every service's image repository; see modules/container_registry/props.py.",
-)
-RoutedServiceConfig = environment_block(
-    RoutedServiceProps,
-    "RoutedServiceConfig",
-    "`api { ... }` and `realtime { ... }`: a Fargate service behind the load balancer; see modules/compute/props.py.",
-)
-WorkerConfig = environment_block(
-    WorkerServiceProps,
-    "WorkerConfig",
-    "`worker { ... }`: the Fargate service that consumes queues; see modules/compute/props.py.",
-)
+    class NetworkConfig(NetworkProps, BaseModel, frozen=True): ...
 
-QueueConfig = environment_block(
-    MessageQueueProps,
-    "QueueConfig",
-    "`push_queue { ... }` and `offline_queue { ... }`: an SQS queue and its DLQ; see modules/queues/props.py.",
-)
-AttachmentsConfig = environment_block(
-    AttachmentsBucketProps, "AttachmentsConfig", "`attachments { ... }`: see modules/attachments/props.py."
-)
-DatabaseConfig = environment_block(
-    DatabaseProps, "DatabaseConfig", "`database { ... }`: RDS PostgreSQL; see modules/database/props.py."
-)
-AlarmsConfig = environment_block(
-    AlarmsProps,
-    "AlarmsConfig",
-    "`alarms { ... }`: the alarm topic's subscribers and every alarm threshold; see modules/observability/props.py.",
-)
-BackupConfig = environment_block(BackupPlanProps, "BackupConfig", "`backup { ... }`: see modules/backup/props.py.")
+    class DnsConfig(DomainProps, BaseModel, frozen=True): ...
+
+    class LoadBalancerConfig(LoadBalancerProps, BaseModel, frozen=True): ...
+
+    class WafConfig(WebAclProps, BaseModel, frozen=True): ...
+
+    class FrontendConfig(FrontendProps, BaseModel, frozen=True): ...
+
+    class ComputeConfig(ComputeClusterProps, BaseModel, frozen=True): ...
+
+    class ContainerRegistryConfig(ContainerRepositoryProps, BaseModel, frozen=True): ...
+
+    class RoutedServiceConfig(RoutedServiceProps, BaseModel, frozen=True): ...
+
+    class WorkerConfig(WorkerServiceProps, BaseModel, frozen=True): ...
+
+    class QueueConfig(MessageQueueProps, BaseModel, frozen=True): ...
+
+    class AttachmentsConfig(AttachmentsBucketProps, BaseModel, frozen=True): ...
+
+    class DatabaseConfig(DatabaseProps, BaseModel, frozen=True): ...
+
+    class AlarmsConfig(AlarmsProps, BaseModel, frozen=True): ...
+
+    class BackupConfig(BackupPlanProps, BaseModel, frozen=True): ...
+else:
+    NetworkConfig = environment_block(
+        NetworkProps,
+        "NetworkConfig",
+        "`network { ... }`: the inputs of modules/network/props.py marked environment=True.",
+    )
+    DnsConfig = environment_block(DomainProps, "DnsConfig", "`dns { ... }`: see modules/dns/props.py.")
+    LoadBalancerConfig = environment_block(
+        LoadBalancerProps, "LoadBalancerConfig", "`load_balancer { ... }`: see modules/load_balancer/props.py."
+    )
+    WafConfig = environment_block(
+        WebAclProps, "WafConfig", "`waf { ... }`: see modules/waf/props.py; both web ACLs (ALB and CloudFront) use it."
+    )
+    FrontendConfig = environment_block(
+        FrontendProps, "FrontendConfig", "`frontend { ... }`: see modules/frontend/props.py."
+    )
+
+    ComputeConfig = environment_block(
+        ComputeClusterProps, "ComputeConfig", "`compute { ... }`: the ECS cluster; see modules/compute/props.py."
+    )
+    ContainerRegistryConfig = environment_block(
+        ContainerRepositoryProps,
+        "ContainerRegistryConfig",
+        "`container_registry { ... }`: every service's image repository; see modules/container_registry/props.py.",
+    )
+    RoutedServiceConfig = environment_block(
+        RoutedServiceProps,
+        "RoutedServiceConfig",
+        "`api { ... }` and `realtime { ... }`: a Fargate service behind the load balancer; "
+        "see modules/compute/props.py.",
+    )
+    WorkerConfig = environment_block(
+        WorkerServiceProps,
+        "WorkerConfig",
+        "`worker { ... }`: the Fargate service that consumes queues; see modules/compute/props.py.",
+    )
+
+    QueueConfig = environment_block(
+        MessageQueueProps,
+        "QueueConfig",
+        "`push_queue { ... }` and `offline_queue { ... }`: an SQS queue and its DLQ; see modules/queues/props.py.",
+    )
+    AttachmentsConfig = environment_block(
+        AttachmentsBucketProps, "AttachmentsConfig", "`attachments { ... }`: see modules/attachments/props.py."
+    )
+    DatabaseConfig = environment_block(
+        DatabaseProps, "DatabaseConfig", "`database { ... }`: RDS PostgreSQL; see modules/database/props.py."
+    )
+    AlarmsConfig = environment_block(
+        AlarmsProps,
+        "AlarmsConfig",
+        "`alarms { ... }`: the alarm topic's subscribers and every alarm threshold; "
+        "see modules/observability/props.py.",
+    )
+    BackupConfig = environment_block(BackupPlanProps, "BackupConfig", "`backup { ... }`: see modules/backup/props.py.")
 
 # Each module block of an environment file and the props it is derived from; their cross
 # checks run once the whole file is valid, with what the stack supplies (`stack_inputs`).
@@ -189,8 +234,7 @@ def _egress_problems(config: EnvironmentConfig) -> list[tuple[str, str]]:
                 "public image through NAT), got true",
             )
         )
-    endpoints = NetworkProps.__dataclass_fields__["interface_endpoint_services"].default
-    if config.compute.exec_enabled and "ssmmessages" not in endpoints:
+    if config.compute.exec_enabled and "ssmmessages" not in DEFAULT_INTERFACE_ENDPOINT_SERVICES:
         problems.append(
             (
                 "compute.exec_enabled",
@@ -323,7 +367,7 @@ class EnvironmentConfig(_Block):
         """A variant's `name { }` block (envconfig/variants.py); when the file leaves it out,
         every key at its module default."""
         given = getattr(self, name)
-        if given is not None:
+        if isinstance(given, BaseModel):  # a variant's block field holds its model or None
             return given
         block_model = BLOCK_VARIANTS[name].block_model
         if block_model is None:

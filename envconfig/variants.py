@@ -10,7 +10,7 @@ own `rules` (pure functions of the modules, e.g. MSK's zone count) run only when
 chosen. stacks/variants.py holds the builder of each variant's store.
 
 Adding a variant: one `Variant` here (with its block model, derived from its module's
-props like every block), and its builder in stacks/variants.py.
+props like every block, and named for mypy under TYPE_CHECKING), and its builder in stacks/variants.py.
 """
 
 from __future__ import annotations
@@ -37,33 +37,51 @@ if TYPE_CHECKING:
 
 Problems = list[tuple[str, str]]
 
-ManagedCacheConfig = environment_block(
-    ManagedCacheProps, "ManagedCacheConfig", "`managed_cache { ... }`: ElastiCache; see modules/cache/props.py."
-)
-RedisClusterConfig = environment_block(
-    RedisClusterProps,
-    "RedisClusterConfig",
-    '`redis_cluster { ... }`: Redis Cluster on EC2 when cache_backend = "redis_cluster"; '
-    "see modules/redis_cluster/props.py.",
-)
-MskConfig = environment_block(
-    KafkaClusterProps, "MskConfig", '`msk { ... }`: Amazon MSK when messaging = "msk"; see modules/msk/props.py.'
-)
-DocumentDbConfig = environment_block(
-    DocumentDatabaseProps,
-    "DocumentDbConfig",
-    '`documentdb { ... }`: Amazon DocumentDB when document_store = "documentdb"; see modules/documentdb/props.py.',
-)
-DynamoDbConfig = environment_block(
-    ChatTablesProps,
-    "DynamoDbConfig",
-    '`dynamodb { ... }`: the chat tables when document_store = "dynamodb"; see modules/dynamodb/props.py.',
-)
-WebSocketApiConfig = environment_block(
-    WebSocketApiProps,
-    "WebSocketApiConfig",
-    '`websocket_api { ... }`: the WebSocket ingress when ingress = "api_gateway"; see modules/websocket_api/props.py.',
-)
+# mypy cannot see the fields of a model built at run time (environment_block): it reads each
+# block as the props class it is derived from (whose environment fields are the block's keys,
+# with the same types) and a frozen BaseModel. Run time builds the real models, below.
+if TYPE_CHECKING:
+
+    class ManagedCacheConfig(ManagedCacheProps, BaseModel, frozen=True): ...
+
+    class RedisClusterConfig(RedisClusterProps, BaseModel, frozen=True): ...
+
+    class MskConfig(KafkaClusterProps, BaseModel, frozen=True): ...
+
+    class DocumentDbConfig(DocumentDatabaseProps, BaseModel, frozen=True): ...
+
+    class DynamoDbConfig(ChatTablesProps, BaseModel, frozen=True): ...
+
+    class WebSocketApiConfig(WebSocketApiProps, BaseModel, frozen=True): ...
+else:
+    ManagedCacheConfig = environment_block(
+        ManagedCacheProps, "ManagedCacheConfig", "`managed_cache { ... }`: ElastiCache; see modules/cache/props.py."
+    )
+    RedisClusterConfig = environment_block(
+        RedisClusterProps,
+        "RedisClusterConfig",
+        '`redis_cluster { ... }`: Redis Cluster on EC2 when cache_backend = "redis_cluster"; '
+        "see modules/redis_cluster/props.py.",
+    )
+    MskConfig = environment_block(
+        KafkaClusterProps, "MskConfig", '`msk { ... }`: Amazon MSK when messaging = "msk"; see modules/msk/props.py.'
+    )
+    DocumentDbConfig = environment_block(
+        DocumentDatabaseProps,
+        "DocumentDbConfig",
+        '`documentdb { ... }`: Amazon DocumentDB when document_store = "documentdb"; see modules/documentdb/props.py.',
+    )
+    DynamoDbConfig = environment_block(
+        ChatTablesProps,
+        "DynamoDbConfig",
+        '`dynamodb { ... }`: the chat tables when document_store = "dynamodb"; see modules/dynamodb/props.py.',
+    )
+    WebSocketApiConfig = environment_block(
+        WebSocketApiProps,
+        "WebSocketApiConfig",
+        '`websocket_api { ... }`: the WebSocket ingress when ingress = "api_gateway"; '
+        "see modules/websocket_api/props.py.",
+    )
 
 
 def _redis_cluster_rules(config: EnvironmentConfig) -> Problems:
@@ -163,7 +181,7 @@ def variant_problems(config: EnvironmentConfig, given_blocks: set[str]) -> Probl
                     f'got {variant.selector} "{choices[variant.selector]}"',
                 )
             )
-        if chosen and variant.block_required and variant.block not in given_blocks:
+        if chosen and variant.block_required and variant.block is not None and variant.block not in given_blocks:
             problems.append(
                 (
                     variant.block,

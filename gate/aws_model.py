@@ -74,13 +74,14 @@ class Constraints:
 # -- the model ---------------------------------------------------------------------------
 
 
+# botocore ships no types: its session, service models and shapes are Any here.
 @cache
-def _service_model(service: str):
+def _service_model(service: str) -> Any:
     return _session().get_service_model(service)
 
 
 @cache
-def _session():
+def _session() -> Any:
     import botocore.session
 
     return botocore.session.get_session()
@@ -126,7 +127,7 @@ def resolve(row: Row) -> Constraints:
     return constraints
 
 
-def _through_collections(shape):
+def _through_collections(shape: Any) -> Any:
     while shape.type_name in ("list", "map"):
         shape = shape.member if shape.type_name == "list" else shape.value
     return shape
@@ -237,7 +238,7 @@ def values_at(block: Any, attribute: str) -> Iterator[Any]:
     blocks, as CDKTF writes them) are stepped through; `@keys` and `@values` read a map."""
     nodes = [block]
     for step in attribute.split("."):
-        following = []
+        following: list[Any] = []
         for node in nodes:
             for item in node if isinstance(node, list) else [node]:
                 if not isinstance(item, dict):
@@ -409,7 +410,8 @@ def summary_json(report: ModelReport) -> dict[str, Any]:
 def _botocore_version() -> str:
     import botocore
 
-    return botocore.__version__
+    version: str = botocore.__version__
+    return version
 
 
 def find_stacks(*stacks_dirs: Path) -> dict[str, Path]:

@@ -34,9 +34,13 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from gate.rules import RULES, Resource, Stack, Verdict
 from modules.common.waivers import WAIVER_KEY
+
+if TYPE_CHECKING:
+    from gate import aws_model
 
 ROOT = Path(__file__).resolve().parent.parent
 CUSTOM_CHECKS_DIR = Path(__file__).resolve().parent / "checks"
@@ -129,7 +133,7 @@ def read_stack(path: Path) -> tuple[int, dict[str, dict[str, str]]]:
     return count, {block: dict(checks) for block, checks in waivers.items()}
 
 
-def _stack_document(path: Path) -> dict | None:
+def _stack_document(path: Path) -> dict[str, Any] | None:
     """The stack's JSON, or None when it cannot be read (checkov reports it as a parse error)."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -141,11 +145,11 @@ def _stack_document(path: Path) -> dict | None:
 # -- the whole-stack rules -------------------------------------------------------------
 
 
-def judge_stack_rules(stacks: dict[str, Path]) -> dict:
+def judge_stack_rules(stacks: dict[str, Path]) -> dict[str, Any]:
     """The whole-stack project rules over each stack document, as a report shaped like
     checkov's (passed_checks, failed_checks) so that `evaluate` treats both alike."""
-    passed: list[dict] = []
-    failed: list[dict] = []
+    passed: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
     for name, path in stacks.items():
         document = _stack_document(path)
         if document is None:
@@ -182,7 +186,8 @@ def _rule_candidates(stacks: dict[str, Path]) -> dict[str, RuleTally]:
     tallies = {rule.id: RuleTally(rule.id) for rule in RULES}
     for path in stacks.values():
         document = _stack_document(path) or {}
-        by_type = document.get("resource") if isinstance(document.get("resource"), dict) else {}
+        resources = document.get("resource")
+        by_type: dict[str, Any] = resources if isinstance(resources, dict) else {}
         for rule in RULES:
             tallies[rule.id].resources += sum(len(by_type.get(t) or {}) for t in rule.resource_types)
     return tallies
@@ -250,7 +255,7 @@ def _block_name(checkov_resource: str) -> str:
     return checkov_resource.rsplit(".", 1)[-1]
 
 
-def evaluate(checkov_json: object, stacks: dict[str, Path], stack_rules: dict | None = None) -> GateReport:
+def evaluate(checkov_json: object, stacks: dict[str, Path], stack_rules: dict[str, Any] | None = None) -> GateReport:
     """The gate's verdict from checkov's report and, over synthesized stacks, the whole-stack
     rules' (`judge_stack_rules`): then the project rules are also counted per rule."""
     reports = checkov_json if isinstance(checkov_json, list) else [checkov_json]
@@ -264,7 +269,7 @@ def evaluate(checkov_json: object, stacks: dict[str, Path], stack_rules: dict | 
     seen: set[str] = set()
     used: set[tuple[str, str, str]] = set()
 
-    def tally(item: dict, outcome: str) -> None:
+    def tally(item: dict[str, Any], outcome: str) -> None:
         if tallies is not None and item["check_id"] in tallies:
             counted = tallies[item["check_id"]]
             setattr(counted, outcome, getattr(counted, outcome) + 1)
@@ -366,7 +371,7 @@ def _render_rules(rules: dict[str, RuleTally] | None) -> list[str]:
     return lines
 
 
-def summary_json(report: GateReport) -> dict:
+def summary_json(report: GateReport) -> dict[str, Any]:
     return {
         "ok": report.ok,
         "parsing_errors": report.parsing_errors,
@@ -413,10 +418,10 @@ def gate(stacks_dir: Path, report_dir: Path, checkov: Path = DEFAULT_CHECKOV) ->
     return report
 
 
-def read_results(report_dir: Path) -> dict[str, list]:
+def read_results(report_dir: Path) -> dict[str, list[Any]]:
     """The results of a gate run in checkov's shape (passed_checks, failed_checks,
     parsing_errors): checkov's report and the whole-stack rules' report, merged."""
-    merged: dict[str, list] = {"passed_checks": [], "failed_checks": [], "parsing_errors": []}
+    merged: dict[str, list[Any]] = {"passed_checks": [], "failed_checks": [], "parsing_errors": []}
     for name in ("results_json.json", STACK_RULES_REPORT):
         loaded = json.loads((report_dir / name).read_text(encoding="utf-8"))
         for report in loaded if isinstance(loaded, list) else [loaded]:
@@ -426,7 +431,7 @@ def read_results(report_dir: Path) -> dict[str, list]:
     return merged
 
 
-def aws_model_gate(stacks_dir: Path, report_dir: Path):
+def aws_model_gate(stacks_dir: Path, report_dir: Path) -> aws_model.ModelReport:
     """The stacks' literal values against AWS's API models (gate/aws_model.py)."""
     try:
         from gate import aws_model

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from gate.run import STACK_FILE, Finding, GateReport
 
 TOOL_NAME = "chat-infra gate (checkov)"
 
 
-def _result(finding: Finding, stacks_dir: Path, reason: str | None) -> dict:
+def _result(finding: Finding, stacks_dir: Path, reason: str | None) -> dict[str, Any]:
     result = {
         "ruleId": finding.check_id,
         "level": "error",
@@ -35,12 +36,12 @@ def _result(finding: Finding, stacks_dir: Path, reason: str | None) -> dict:
     return result
 
 
-def sarif(report: GateReport, stacks_dir: Path) -> dict:
+def sarif(report: GateReport, stacks_dir: Path) -> dict[str, Any]:
     """SARIF for every failed and every waived finding of `report`."""
     findings = [(f, None) for s in report.stacks for f in s.failed] + [
         (f, reason) for s in report.stacks for f, reason in s.waived
     ]
-    rules = {}
+    rules: dict[str, dict[str, Any]] = {}
     for finding, _ in findings:
         rule = {"id": finding.check_id, "shortDescription": {"text": finding.check_name}}
         if finding.guideline:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from bindings.aws.provider import AwsProvider, AwsProviderDefaultTags
 from constructs import Construct
+from pydantic import BaseModel
 
 import bindings
 from bindings.cdk import App, LocalBackend, S3Backend, TerraformOutput, TerraformStack
@@ -28,7 +29,8 @@ from modules.backup.props import BackupPlanProps
 from modules.cache.cache import ManagedCache
 from modules.cache.props import ManagedCacheProps
 from modules.common.inputs import props_from_block
-from modules.common.keys import KEY_ADMINISTRATORS_CONTEXT, ManagedKey
+from modules.common.key_administrators import KEY_ADMINISTRATORS_CONTEXT
+from modules.common.keys import ManagedKey
 from modules.common.stack_context import StackContext
 from modules.compute.cluster import ComputeCluster
 from modules.compute.props import ComputeClusterProps, RoutedServiceProps, WorkerServiceProps
@@ -99,7 +101,11 @@ def frontend_sources(config: EnvironmentConfig, attachments_endpoint: str) -> di
     wss:// (its WebSocket), the WebSocket API's host with the API Gateway ingress, and the
     attachments bucket's endpoint: presigned uploads (connect-src) and the images shown from
     presigned downloads (img-src), with the inline images a build and file previews use."""
-    websocket_hosts = (config.websocket_api.host_name,) if config.ingress == "api_gateway" else ()
+    websocket_hosts = (
+        (config.websocket_api.host_name,)
+        if config.ingress == "api_gateway" and config.websocket_api is not None  # required then (envconfig)
+        else ()
+    )
     return {
         "connect_sources": (*api_sources(config.dns.api_host_names, websocket_hosts), attachments_endpoint),
         "image_sources": (attachments_endpoint, *INLINE_IMAGE_SOURCES),
@@ -152,7 +158,8 @@ class Composition:
     observability: Observability
 
 
-class ChatStack(TerraformStack):
+# bindings.cdk answers with the selected toolchain's library at run time: mypy sees its names as Any.
+class ChatStack(TerraformStack):  # type: ignore[misc]
     """Everything one environment runs, wired from its validated config."""
 
     def __init__(self, scope: Construct, config: EnvironmentConfig) -> None:
@@ -382,7 +389,7 @@ def build_compute(
         internet_https=config.network.nat_mode != "none",
     )
     load_balancer = edge.load_balancer
-    blocks = {"api": config.api, "realtime": config.realtime, "worker": config.worker}
+    blocks: dict[str, BaseModel] = {"api": config.api, "realtime": config.realtime, "worker": config.worker}
     repositories: dict[str, ContainerRepository] = {}
     services: dict[str, FargateService] = {}
     for service in SERVICES:

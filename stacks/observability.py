@@ -18,6 +18,7 @@ from modules.common.inputs import props_from_block
 from modules.common.stack_context import StackContext
 from modules.compute.alarms import WatchedService, service_watch
 from modules.compute.cluster import ComputeCluster
+from modules.compute.props import RoutedServiceProps
 from modules.compute.service import FargateService
 from modules.load_balancer.alarms import load_balancer_watch
 from modules.load_balancer.load_balancer import LoadBalancer, TargetGroupRef
@@ -61,8 +62,10 @@ class ServiceTier:
     def colour_tasks(self, service_name: str, colour: str) -> int:
         """Tasks a colour of a routed service runs when healthy, as FargateService sizes it:
         min_tasks while the colour takes traffic, standby_tasks while it waits."""
-        service = self.services[service_name]
-        return service.props.min_tasks if self.takes_traffic(service_name, colour) else service.props.standby_tasks
+        props = self.services[service_name].props
+        if not isinstance(props, RoutedServiceProps):  # only a routed service has colours
+            raise TypeError(f"{service_name}: expected a routed service, got {type(props).__name__}")
+        return props.min_tasks if self.takes_traffic(service_name, colour) else props.standby_tasks
 
     def takes_traffic(self, service_name: str, colour: str) -> bool:
         return self.load_balancer.props.weights_of(service_name).get(colour, 0) > 0
@@ -107,7 +110,8 @@ class ServiceTier:
             thresholds,
             cluster_name=self.cluster.name,
             services=watched,
-            container_insights=self.cluster.props.container_insights != "disabled",
+            # Always true while CONTAINER_INSIGHTS has no "disabled"; kept for the day it has again.
+            container_insights=self.cluster.props.container_insights != "disabled",  # type: ignore[comparison-overlap]
         )
 
 

@@ -96,8 +96,8 @@ def replicas_per_primary(conf: Mapping[str, Any]) -> int:
     if per_group is not None:
         return per_group
     counts = [number(group, "replica_count") for group in as_list(conf.get("node_group_configuration"))]
-    counts = [count for count in counts if count is not None]
-    return min(counts) if counts else 0
+    given = [count for count in counts if count is not None]
+    return min(given) if given else 0
 
 
 def rule_address_ranges(rule: Mapping[str, Any]) -> list[Any]:

@@ -79,6 +79,7 @@ def public_ingress_web_ports_only(resource: Resource) -> Verdict:
     the internet (0.0.0.0/0, ::/0). checkov checks a few named ports (22, 3389, 80, all);
     this checks every port of every ingress rule, inline or separate, against the allow-list."""
     conf = resource.conf
+    rules: list[Mapping[str, Any]]
     if "ingress" in conf:  # aws_security_group with inline rules
         rules = [r for r in as_list(conf.get("ingress")) if isinstance(r, dict)]
     elif value(conf, "type", "ingress") == "ingress":

@@ -128,8 +128,9 @@ class ManagedCache(Construct):
         self.groups: dict[str, CacheGroupRef] = {role: self._replication_group(role) for role in roles}
         self._log_delivery_policy()
 
-        pubsub = self.groups.get("pubsub", self.groups.get("shared"))
-        state = self.groups.get("state", self.groups.get("shared"))
+        # Split: the pubsub and state groups; else both are the shared one.
+        pubsub = self.groups["pubsub" if "pubsub" in self.groups else "shared"]
+        state = self.groups["state" if "state" in self.groups else "shared"]
         shared = self.groups.get("shared")
         self.primary_endpoint: str | None = shared.primary_endpoint if shared else None
         self.reader_endpoint: str | None = shared.reader_endpoint if shared else None

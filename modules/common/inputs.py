@@ -104,11 +104,14 @@ def prop(
     )
 
 
-def input_spec(field: dataclasses.Field) -> InputSpec:
-    return field.metadata.get(_METADATA_KEY, InputSpec())
+def input_spec(field: dataclasses.Field[Any]) -> InputSpec:
+    spec = field.metadata.get(_METADATA_KEY, InputSpec())
+    if not isinstance(spec, InputSpec):  # metadata is a plain mapping: only prop() writes this key
+        raise TypeError(f"{field.name}: expected {_METADATA_KEY!r} metadata from prop(), got {spec!r}")
+    return spec
 
 
-def environment_fields(props_class: type) -> list[dataclasses.Field]:
+def environment_fields(props_class: type) -> list[dataclasses.Field[Any]]:
     """The fields a user sets in the module's block, in declaration order."""
     return [f for f in dataclasses.fields(props_class) if input_spec(f).environment]
 
@@ -226,7 +229,10 @@ def field_docs(props_class: type) -> dict[str, str]:
             source = textwrap.dedent(inspect.getsource(klass))
         except (OSError, TypeError):  # no source (frozen or generated): no descriptions
             continue
-        body = ast.parse(source).body[0].body
+        class_definition = ast.parse(source).body[0]
+        if not isinstance(class_definition, ast.ClassDef):  # getsource of a class gives its class statement
+            continue
+        body = class_definition.body
         for node, following in zip(body, body[1:], strict=False):
             if (
                 isinstance(node, ast.AnnAssign)

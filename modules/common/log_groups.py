@@ -107,7 +107,7 @@ def log_group_key(
         provider=provider,
     )
     KmsAlias(scope, f"{construct_prefix}_key_alias", name=alias, target_key_id=key.key_id, provider=provider)
-    return key.arn
+    return key.arn  # type: ignore[no-any-return]  # a provider/CDK attribute: Any to mypy (pyproject.toml)
 
 
 def encrypted_log_group(

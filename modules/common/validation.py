@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable, Iterable, Mapping
+from typing import TypeVar
 
 from modules.common.tokens import is_unresolved
 
@@ -44,7 +45,7 @@ CLOUDWATCH_RETENTION_DAYS: tuple[int, ...] = (
 # Private ranges a VPC may use: RFC 1918 plus the RFC 6598 shared range that AWS
 # also accepts. A public range in a VPC CIDR is almost always a typo.
 _PRIVATE_RANGES = tuple(
-    ipaddress.ip_network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+    ipaddress.IPv4Network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
 )
 
 # The subnet layout (see modules/network/layout.py) needs 5 more prefix bits than
@@ -73,10 +74,14 @@ def describe(value: object) -> str:
     return repr(value)
 
 
-def range_check(low: int, high: int) -> Callable[[int], int]:
+# A check keeps its value's type: an int field's check takes and gives ints, a float's floats.
+Number = TypeVar("Number", int, float)
+
+
+def range_check(low: Number, high: Number) -> Callable[[Number], Number]:
     """A check that a number lies in [low, high] (worded as the environment files always had it)."""
 
-    def check_range(value: int) -> int:
+    def check_range(value: Number) -> Number:
         if value < low:
             raise ValueError(f"expected a number greater than or equal to {low}, got {describe(value)}")
         if value > high:

@@ -27,7 +27,9 @@ def service_watch(
     """Per ECS service: CPU, memory (AWS/ECS) and running below desired. The task counts come
     from Container Insights only: without it (`container_insights=False`) that alarm is left
     out, since its metrics would never arrive and "breaching" would page for ever."""
-    cpu, memory, shortfall = [], [], []
+    cpu: list[AlarmSpec] = []
+    memory: list[AlarmSpec] = []
+    shortfall: list[AlarmSpec] = []
     minutes = props.service_task_shortfall_minutes
     for service in services:
         dimensions = {"ClusterName": cluster_name, "ServiceName": service.service_name}

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bindings.aws.appautoscaling_target import AppautoscalingTarget
 from bindings.aws.ecs_service import (
@@ -58,6 +59,9 @@ from modules.container_registry import ContainerRepository
 from modules.load_balancer.load_balancer import TargetGroupRef
 from modules.security_groups import SecurityGroup, SecurityGroupProps
 
+if TYPE_CHECKING:
+    from bindings.aws.data_aws_iam_policy_document import DataAwsIamPolicyDocumentStatement
+
 # Start the new tasks of a deployment before stopping old ones (100% stay healthy, up to
 # 200% run): a websocket moves once, to a task that is already healthy.
 MIN_HEALTHY_PERCENT = 100
@@ -67,7 +71,7 @@ HTTPS_PORT = 443
 MIN_MEANING_CHARS = 20
 
 
-def until_released(released, count: int) -> int:
+def until_released(released: object, count: int) -> int:
     """`count` tasks once the colour's release parameter names a real image, 0 before.
 
     On a first deploy the parameter still holds `initial_image_tag` ("bootstrap"), a tag
@@ -79,7 +83,7 @@ def until_released(released, count: int) -> int:
     JSON keeps the literal count: `${<parameter> != "bootstrap" ? <count> : 0}`."""
     if count == 0:
         return 0
-    return Token.as_number(Fn.conditional(released, count, 0))
+    return Token.as_number(Fn.conditional(released, count, 0))  # type: ignore[no-any-return]  # a provider/CDK attribute: Any to mypy (pyproject.toml)
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,7 @@ class ServiceEgress:
 
 def _tracking(part: str) -> type:
     """A struct of a target-tracking policy's configuration, e.g. _tracking("PredefinedMetricSpecification")."""
-    return getattr(scaling, f"AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration{part}")
+    return getattr(scaling, f"AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration{part}")  # type: ignore[no-any-return]  # a provider/CDK attribute: Any to mypy (pyproject.toml)
 
 
 @dataclass
@@ -156,7 +160,7 @@ class FargateService(Construct):
         if self.backlog_per_task is not None and not scaling_queue_names:
             raise ValueError(f"{name}: backlog_per_task needs the queues it scales on, got none")
         self.container_name = props.service
-        self.port: int | None = props.port if routed else None
+        self.port: int | None = props.port if isinstance(props, RoutedServiceProps) else None
         self._environment: dict[str, str] = dict(props.environment)
         self._secrets: list[SecretReference] = [
             SecretReference.parse(variable, reference) for variable, reference in props.secrets.items()
@@ -237,7 +241,7 @@ class FargateService(Construct):
 
     # -- grants and wiring -----------------------------------------------------------
 
-    def add_to_policy(self, *statements) -> None:
+    def add_to_policy(self, *statements: DataAwsIamPolicyDocumentStatement) -> None:
         """Grants from the resources the code uses land on the task role."""
         self.task_role.add_to_policy(*statements)
 
@@ -481,7 +485,7 @@ class FargateService(Construct):
     ) -> None:
         props = self.props
 
-        def policy(metric: str, target_value: int, **specification) -> None:
+        def policy(metric: str, target_value: int, **specification: object) -> None:
             scaling.AppautoscalingPolicy(
                 self,
                 f"scale_on_{metric}{suffix}",
@@ -500,7 +504,7 @@ class FargateService(Construct):
                 ),
             )
 
-        def predefined(metric_type: str, resource_label: str | None = None) -> dict:
+        def predefined(metric_type: str, resource_label: str | None = None) -> dict[str, object]:
             return {
                 "predefined_metric_specification": (
                     _tracking("PredefinedMetricSpecification")(
@@ -534,7 +538,9 @@ class FargateService(Construct):
         metric = _tracking("CustomizedMetricSpecificationMetricsMetricStatMetric")
         dimension = _tracking("CustomizedMetricSpecificationMetricsMetricStatMetricDimensions")
 
-        def measured(metric_id: str, namespace: str, metric_name: str, statistic: str, **dimensions: str):
+        def measured(
+            metric_id: str, namespace: str, metric_name: str, statistic: str, **dimensions: str
+        ) -> scaling.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetrics:
             return metrics(
                 id=metric_id,
                 return_data=False,

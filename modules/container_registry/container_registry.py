@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from bindings.aws.ecr_lifecycle_policy import EcrLifecyclePolicy
 from bindings.aws.ecr_repository import (
@@ -20,7 +21,7 @@ from modules.common.statement_ids import sid_part
 from modules.container_registry.props import ContainerRepositoryProps
 
 
-def lifecycle_rules(keep_last_images: int, untagged_expiry_days: int) -> dict:
+def lifecycle_rules(keep_last_images: int, untagged_expiry_days: int) -> dict[str, Any]:
     """The repository's lifecycle policy: untagged images first, then all but the newest N."""
     return {
         "rules": [

@@ -19,6 +19,7 @@ What it creates:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from bindings.aws.cloudwatch_log_group import CloudwatchLogGroup
 from bindings.aws.db_instance import DbInstance
@@ -29,13 +30,14 @@ from bindings.aws.db_proxy_default_target_group import (
     DbProxyDefaultTargetGroupConnectionPoolConfig,
 )
 from bindings.aws.db_proxy_target import DbProxyTarget
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from bindings.cdk import Fn, TerraformResourceLifecycle
 from modules.backup.supported import BackupTarget
 from modules.common.keys import ManagedKey
 from modules.common.log_groups import encrypted_log_group, log_group_arn, logs_key_statement
 from modules.common.policy import policy_statement
+from modules.common.presence import present
 from modules.common.roles import Grantee, ServiceRole
 from modules.common.stack_context import module_context
 from modules.common.statement_ids import sid_part
@@ -47,6 +49,9 @@ from modules.database.sizing import chat_parameters, memory_gib
 from modules.observability.props import AlarmsProps
 from modules.observability.specs import Watch
 from modules.security_groups import SecurityGroup, SecurityGroupProps
+
+if TYPE_CHECKING:
+    from bindings.aws.data_aws_iam_policy_document import DataAwsIamPolicyDocumentStatement
 
 POSTGRES_PORT = 5432
 # The newest RDS certificate authority with the widest client support (RSA 2048, valid to
@@ -287,9 +292,12 @@ class Database(Construct):
 
     def _proxy_resource_id(self) -> str:
         # IAM names a proxy by its resource id ("prx-..."), the last part of its ARN.
-        return Fn.element(Fn.split(":", self.proxy.arn), 6)
+        proxy = present(self.proxy, "the RDS Proxy (props.proxy)")
+        return Fn.element(Fn.split(":", proxy.arn), 6)  # type: ignore[no-any-return]  # a CDK function: Any to mypy
 
-    def _secret_statements(self, label: str, secret_arns: Sequence[str]):
+    def _secret_statements(
+        self, label: str, secret_arns: Sequence[str]
+    ) -> tuple[DataAwsIamPolicyDocumentStatement, DataAwsIamPolicyDocumentStatement]:
         return (
             policy_statement(f"Read{label}", ["secretsmanager:GetSecretValue"], list(secret_arns)),
             key_use_statement(
@@ -382,7 +390,7 @@ class Database(Construct):
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
 
-    def _shared_settings(self) -> dict:
+    def _shared_settings(self) -> dict[str, Any]:
         """What the primary and the replica share: encryption, monitoring, logs, TLS, IAM auth."""
         props = self.props
         return {
@@ -470,7 +478,7 @@ class Database(Construct):
             # refuses one here unless the source is named by ARN, i.e. in another region).
             replicate_source_db=self.instance.identifier,
             instance_class=replica_class,
-            vpc_security_group_ids=[self.replica_security_group.security_group_id],
+            vpc_security_group_ids=[present(self.replica_security_group, "the replica's group").security_group_id],
             multi_az=False,
             # The primary is Multi-AZ (a replica requires it) and RDS places it and its
             # standby; the replica takes the last zone, the one a three-zone network keeps
@@ -517,7 +525,7 @@ class Database(Construct):
             tags=self._tags(f"{props.name}-postgres-proxy"),
         )
         auth: list[DbProxyAuth] | None = None
-        depends_on: list = [*log_groups]
+        depends_on: list[IConstruct] = [*log_groups]
         if props.proxy_auth == "secrets":
             secrets = list(props.proxy_secret_arns or (self.secret_arn,))
             self.proxy_role.add_to_policy(*self._secret_statements("ProxyLoginSecrets", secrets))
@@ -546,7 +554,7 @@ class Database(Construct):
             debug_logging=False,
             role_arn=self.proxy_role.arn,
             vpc_subnet_ids=list(props.data_subnet_ids),
-            vpc_security_group_ids=[self.proxy_security_group.security_group_id],
+            vpc_security_group_ids=[present(self.proxy_security_group, "the proxy's group").security_group_id],
             auth=auth,
             default_auth_scheme="IAM_AUTH" if props.proxy_auth == "iam" else None,
             tags=self._tags(self._proxy_name),

@@ -23,8 +23,7 @@ from modules.common.validation import (
     pattern_check,
     range_check,
 )
-from modules.compute.props import ARCHITECTURES, Architecture
-from modules.compute.sizing import check_cpu, check_cpu_memory
+from modules.compute.sizing import ARCHITECTURES, Architecture, check_cpu, check_cpu_memory
 from modules.database.sizing import memory_gib
 from modules.database.windows import check_backup_window, check_maintenance_window, check_windows_apart
 from modules.security_groups.props import check_vpc_id

@@ -128,7 +128,7 @@ class Domain(Construct):
     # -- certificates ----------------------------------------------------------------
 
     def _look_up_zone(self) -> str:
-        return DataAwsRoute53Zone(self, "zone", name=self.props.zone_name, private_zone=False).zone_id
+        return DataAwsRoute53Zone(self, "zone", name=self.props.zone_name, private_zone=False).zone_id  # type: ignore[no-any-return]  # a provider/CDK attribute: Any to mypy (pyproject.toml)
 
     def _validated_certificate(self, role: str, hosts: tuple[str, ...], provider: TerraformProvider | None) -> str:
         """Request a certificate for `hosts`, write its validation records, wait for issuance.
@@ -170,7 +170,7 @@ class Domain(Construct):
             validation_record_fqdns=[record.fqdn for record in records],
             timeouts=AcmCertificateValidationTimeouts(create=_VALIDATION_TIMEOUT),
         )
-        return validation.certificate_arn
+        return validation.certificate_arn  # type: ignore[no-any-return]  # a provider/CDK attribute: Any to mypy (pyproject.toml)
 
     def _validation_record(self, options_by_domain: object, host: str) -> Route53Record:
         """The CNAME ACM asks for to prove control of `host`.
@@ -183,7 +183,7 @@ class Domain(Construct):
         """
 
         def option(attribute: str) -> str:
-            return Fn.lookup_nested(options_by_domain, [host, attribute])
+            return Fn.lookup_nested(options_by_domain, [host, attribute])  # type: ignore[no-any-return]  # a provider/CDK attribute: Any to mypy (pyproject.toml)
 
         return Route53Record(
             self,

@@ -16,6 +16,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from bindings.aws.docdb_cluster import DocdbCluster
 from bindings.aws.docdb_cluster_instance import DocdbClusterInstance
 from bindings.aws.docdb_cluster_parameter_group import (
@@ -41,6 +44,9 @@ from modules.documentdb.sizing import documentdb_max_connections
 from modules.observability.props import AlarmsProps
 from modules.observability.specs import Watch
 from modules.security_groups import SecurityGroup, SecurityGroupProps
+
+if TYPE_CHECKING:
+    from bindings.aws.cloudwatch_log_group import CloudwatchLogGroup
 
 DOCUMENTDB_PORT = 27017
 ENGINE = "docdb"
@@ -181,7 +187,7 @@ class DocumentDatabase(Construct):
             tags=self._tags(self.cluster_identifier),
         )
 
-    def _log_group(self, kind: str, name: str):
+    def _log_group(self, kind: str, name: str) -> CloudwatchLogGroup:
         days = self.props.log_retention_days
         return encrypted_log_group(
             self,
@@ -216,7 +222,7 @@ class DocumentDatabase(Construct):
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
 
-    def _cluster(self, log_groups) -> DocdbCluster:
+    def _cluster(self, log_groups: Sequence[CloudwatchLogGroup]) -> DocdbCluster:
         props = self.props
         protected = props.deletion_protection
         cluster = DocdbCluster(

@@ -21,9 +21,10 @@ from modules.observability.specs import (
 
 
 class HasArnSuffix(Protocol):
-    """A target group as this module exposes it (`TargetGroupRef`)."""
+    """A target group as this module exposes it (`TargetGroupRef`, frozen: read-only)."""
 
-    arn_suffix: str
+    @property
+    def arn_suffix(self) -> str: ...
 
 
 def load_balancer_watch(

@@ -4,7 +4,7 @@ the blue/green weights of each service."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal, get_args
 
@@ -163,11 +163,12 @@ def check_services(value: Iterable[RoutedService]) -> tuple[RoutedService, ...]:
     if not services:
         raise ValueError("expected at least one routed service, got none")
     problems = []
-    for what, keys in (
+    distinct: tuple[tuple[str, Sequence[object]], ...] = (
         ("names", [service.name for service in services]),
         ("priorities", [service.priority for service in services]),
         ("path patterns", [pattern for service in services for pattern in service.path_patterns]),
-    ):
+    )
+    for what, keys in distinct:
         repeated = sorted({key for key in keys if keys.count(key) > 1}, key=str)
         if repeated:
             problems.append(f"expected distinct {what} across services, got {repeated!r} more than once")

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from bindings.aws.appautoscaling_policy import (
     AppautoscalingPolicy,
@@ -61,6 +62,9 @@ from modules.msk.settings import check_kafka_names, render_server_properties, se
 from modules.observability.props import AlarmsProps
 from modules.observability.specs import Watch
 from modules.security_groups import SecurityGroup, SecurityGroupProps
+
+if TYPE_CHECKING:
+    from bindings.aws.cloudwatch_log_group import CloudwatchLogGroup
 
 # The port of SASL/IAM over TLS, the one listener clients use (MSK: 9092 plaintext, 9094
 # TLS, 9096 SASL/SCRAM, 9098 IAM; only the IAM listener exists on this cluster).
@@ -251,7 +255,7 @@ class KafkaCluster(Construct):
             tags=self._tags(self.cluster_name),
         )
 
-    def _log_group(self):
+    def _log_group(self) -> CloudwatchLogGroup:
         props = self.props
         group = encrypted_log_group(
             self,

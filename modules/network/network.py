@@ -264,7 +264,7 @@ class Network(Construct):
         # Security groups name S3 through this list: ECR image layers come from S3.
         self.s3_prefix_list_id: str = endpoints["s3"].prefix_list_id
 
-    def _endpoint(self, service: str, endpoint_type: str, **placement) -> VpcEndpoint:
+    def _endpoint(self, service: str, endpoint_type: str, **placement: object) -> VpcEndpoint:
         # Construct ID e.g. "ecr_api_interface_endpoint": part of the contract.
         return VpcEndpoint(
             self,
@@ -303,7 +303,7 @@ class Network(Construct):
                 subnet_ids=self.private_subnet_ids,
                 security_group_ids=[group.id],
             )
-        return group.id
+        return group.id  # type: ignore[no-any-return]  # a provider/CDK attribute: Any to mypy (pyproject.toml)
 
     def _data_tier_acl(self, layout: SubnetLayout) -> None:
         # Stateless, so both directions are stated. The data tier serves the private tier on

@@ -196,7 +196,7 @@ class Alarms(Construct):
             metric_name=single.name if single else None,
             dimensions=dict(single.dimensions) if single else None,
             statistic=single.stat if single and not percentile else None,
-            extended_statistic=single.stat if percentile else None,
+            extended_statistic=single.stat if single and percentile else None,
             period=evaluation.period_seconds if single else None,
             metric_query=None if single else self._queries(spec),
             threshold=spec.threshold,

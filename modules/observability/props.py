@@ -11,7 +11,7 @@ Redis Cluster's memory alarm takes `cache_memory_percent` too.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -78,7 +78,7 @@ def check_subscriptions(subscriptions: Mapping[str, tuple[str, ...]]) -> dict[st
     return {protocol: tuple(endpoints) for protocol, endpoints in subscriptions.items()}
 
 
-def _percent(low: int = 10, high: int = 99):
+def _percent(low: int = 10, high: int = 99) -> Callable[[int], int]:
     """A utilisation threshold in percent: below 10 would page on an idle system, at 100
     a "greater than" alarm could never fire."""
     return range_check(low, high)

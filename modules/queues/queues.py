@@ -20,6 +20,7 @@ and the DLQ can name its source queue before that queue exists.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from bindings.aws.sqs_queue import SqsQueue
 from bindings.aws.sqs_queue_policy import SqsQueuePolicy
@@ -28,6 +29,7 @@ from constructs import Construct
 from modules.backup.supported import BackupTarget
 from modules.common.keys import ManagedKey
 from modules.common.policy import policy_document, policy_statement
+from modules.common.presence import present
 from modules.common.roles import Grantee
 from modules.common.stack_context import StackContext, module_context
 from modules.common.statement_ids import sid_part
@@ -49,7 +51,7 @@ SEND_KEY_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
 CONSUME_KEY_ACTIONS = ("kms:Decrypt",)
 
 
-def _compact_json(value: dict) -> str:
+def _compact_json(value: dict[str, Any]) -> str:
     """JSON as SQS returns its attributes (no spaces), so what state holds reads as AWS's own."""
     return json.dumps(value, separators=(",", ":"))
 
@@ -80,7 +82,7 @@ def messaging_key(
         deletion_protection=deletion_protection,
         tags={"Name": f"{name}-messaging"},
     )
-    return key
+    return present(key, "the messaging key store_key creates when none is given")
 
 
 class MessageQueue(Construct):
@@ -120,7 +122,7 @@ class MessageQueue(Construct):
                 deletion_protection=props.deletion_protection,
                 tags=self._tags(props.queue_full_name),
             )
-        self.key: ManagedKey = key
+        self.key: ManagedKey = present(key, "the queue's key store_key creates when none is given")
 
         self.name: str = props.queue_full_name
         self.arn: str = f"{arn_prefix}:{props.queue_full_name}"

@@ -30,6 +30,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from bindings.aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
 from bindings.aws.data_aws_ssm_parameter import DataAwsSsmParameter
@@ -80,6 +81,9 @@ from modules.redis_cluster.user_data import (
     node_segments,
 )
 from modules.security_groups import SecurityGroup, SecurityGroupProps
+
+if TYPE_CHECKING:
+    from bindings.aws.data_aws_iam_policy_document import DataAwsIamPolicyDocumentStatement
 
 # Redis's client port (TLS only: node/redis.conf.tmpl sets tls-port to it and port 0), and
 # the cluster bus Redis opens at that port + 10000 (TLS too: tls-cluster yes).
@@ -301,7 +305,7 @@ class RedisCluster(Construct):
                 tags=self._tags(f"{props.name}-redis-{service}"),
             )
 
-    def _cluster_secret(self, construct_id: str, suffix: str, description: str, rotation: str):
+    def _cluster_secret(self, construct_id: str, suffix: str, description: str, rotation: str) -> SecretsmanagerSecret:
         """A secret of the cluster: encrypted with its key, a month to restore, kept under
         deletion protection; `rotation` says why no rotation function exists (CKV2_AWS_57)."""
         props = self.props
@@ -524,7 +528,7 @@ class RedisCluster(Construct):
         )
         self.role_arn: str = self.role.arn
 
-    def _node_agent_statements(self) -> list:
+    def _node_agent_statements(self) -> list[DataAwsIamPolicyDocumentStatement]:
         """What the SSM agent (Session Manager) and the CloudWatch agent need, and no more."""
         props = self.props
         group_arn = log_group_arn(self._partition, props.region, self._account_id, self.log_group_name)
@@ -581,7 +585,7 @@ class RedisCluster(Construct):
             name=AL2023_AMI_PARAMETER.format(arch=architecture(props.instance_type)),
         )
         # A public String parameter: insecure_value keeps the AMI id readable in plans.
-        return parameter.insecure_value
+        return parameter.insecure_value  # type: ignore[no-any-return]  # a provider/CDK attribute: Any to mypy (pyproject.toml)
 
     def _nodes(self) -> None:
         props = self.props
@@ -722,7 +726,7 @@ class RedisCluster(Construct):
         memory_percent = self._memory_alarm_percent
         self.alarms: list[CloudwatchMetricAlarm] = []
 
-        def alarm(construct_id: str, name: str, description: str, **settings) -> None:
+        def alarm(construct_id: str, name: str, description: str, **settings: object) -> None:
             self.alarms.append(
                 CloudwatchMetricAlarm(
                     self,

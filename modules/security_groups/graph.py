@@ -41,6 +41,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
 INTERNET = "internet"
 # Stands for traffic that has no port (ICMP and other non-TCP/UDP protocols).
 NON_PORT_TRAFFIC = -1
@@ -148,9 +150,12 @@ def _reaches(peer: _Peer, group: str) -> bool:
 
 def _edge_ports(groups: dict[str, _Group], source: str, target: str) -> frozenset[int]:
     admitted = frozenset().union(*(r.ports for r in groups[target].ingress if _admits(r.peer, source)))
-    if not admitted or source == INTERNET or groups[source].egress is None:
+    if not admitted or source == INTERNET:
         return admitted
-    permitted = frozenset().union(*(r.ports for r in groups[source].egress if _reaches(r.peer, target)))
+    egress = groups[source].egress
+    if egress is None:
+        return admitted
+    permitted = frozenset().union(*(r.ports for r in egress if _reaches(r.peer, target)))
     return admitted & permitted
 
 
@@ -254,6 +259,15 @@ def _as_list(raw: Any) -> list[Any]:
     return list(raw) if isinstance(raw, list) else [raw]
 
 
+def _subnet_of(network: IPNetwork, other: IPNetwork) -> bool:
+    """`network.subnet_of(other)`, false across IP versions (where subnet_of raises TypeError)."""
+    if isinstance(network, ipaddress.IPv4Network) and isinstance(other, ipaddress.IPv4Network):
+        return network.subnet_of(other)
+    if isinstance(network, ipaddress.IPv6Network) and isinstance(other, ipaddress.IPv6Network):
+        return network.subnet_of(other)
+    return False
+
+
 def _cidr_peers(cidr: Any) -> Iterator[_Peer]:
     if cidr is None:
         return
@@ -262,7 +276,7 @@ def _cidr_peers(cidr: Any) -> Iterator[_Peer]:
     except ValueError:
         yield _Peer("unknown", str(cidr))
         return
-    internal = any(network.version == r.version and network.subnet_of(r) for r in _INTERNAL_RANGES)
+    internal = any(_subnet_of(network, r) for r in _INTERNAL_RANGES)
     yield _Peer("cidr", str(network), internet=not internal)
 
 
