@@ -4,13 +4,20 @@ The constructs are imported lazily so that the props (used by the environment la
 validate files) do not pay for importing the AWS provider bindings.
 """
 
-from modules.compute.props import ComputeClusterProps, FargateServiceProps, RoutedServiceProps, WorkerServiceProps
+from modules.compute.props import (
+    ComputeClusterProps,
+    FargateServiceProps,
+    RealtimeServiceProps,
+    RoutedServiceProps,
+    WorkerServiceProps,
+)
 
 __all__ = [
     "ComputeCluster",
     "ComputeClusterProps",
     "FargateService",
     "FargateServiceProps",
+    "RealtimeServiceProps",
     "RoutedServiceProps",
     "WorkerServiceProps",
 ]

@@ -50,10 +50,12 @@ from modules.compute.containers import (
 )
 from modules.compute.props import (
     FargateServiceProps,
+    RealtimeServiceProps,
     RoutedServiceProps,
     WorkerServiceProps,
     check_environment_variables,
 )
+from modules.compute.sizing import CONNECTIONS_METRIC_NAME, connections_namespace
 from modules.container_registry import ContainerRepository
 from modules.load_balancer.load_balancer import TargetGroupRef
 from modules.security_groups import SecurityGroup, SecurityGroupProps
@@ -153,6 +155,11 @@ class FargateService(Construct):
                 f"{type(props).__name__} {'with' if routing is not None else 'without'} routing"
             )
         self.backlog_per_task = props.backlog_per_task if isinstance(props, WorkerServiceProps) else None
+        self.connections_per_task = props.connections_per_task if isinstance(props, RealtimeServiceProps) else None
+        # Where the tasks publish their open connections (None: the service does not scale on them).
+        self.connections_namespace = (
+            connections_namespace(props.name, props.service) if self.connections_per_task is not None else None
+        )
         if self.backlog_per_task is not None and not scaling_queue_names:
             raise ValueError(f"{name}: backlog_per_task needs the queues it scales on, got none")
         self.container_name = props.service
@@ -234,6 +241,8 @@ class FargateService(Construct):
             self._slots.append(slot)
             self.service_names[colour or ""] = slot.service_name
             self.image_tag_parameters[colour or ""] = slot.image_tag_parameter_name
+        if self.connections_namespace is not None:
+            self._publish_connections(self.connections_namespace)
 
     # -- grants and wiring -----------------------------------------------------------
 
@@ -272,6 +281,33 @@ class FargateService(Construct):
             )
         self.variable_meanings[variable] = meaning.strip()
         TerraformStack.of(self).add_override(f"//.{CONTRACT_KEY}.{self.container_name}.{variable}", meaning.strip())
+
+    def _publish_connections(self, namespace: str) -> None:
+        """The tasks publish their open websocket connections, which the load balancer cannot
+        count per service: its ActiveConnectionCount and NewConnectionCount have only the
+        LoadBalancer (and AvailabilityZone) dimensions, not TargetGroup, and the API's
+        connections share that load balancer (under the API Gateway ingress there is none
+        at all). So each task puts one gauge a minute, and the service scales on its average."""
+        self.add_environment(
+            "CONNECTIONS_METRIC_NAMESPACE",
+            namespace,
+            meaning=(
+                f"CloudWatch namespace where each task puts, every minute, its open websocket connections as the "
+                f"metric {CONNECTIONS_METRIC_NAME} (unit Count) with one dimension, ServiceName = the task "
+                "definition family (Family in the ECS task metadata, which is the ECS service's name); the service "
+                "scales and alarms on its average (connections per task)."
+            ),
+        )
+        # PutMetricData has no resource-level permission (AWS requires "*"); the namespace
+        # condition keeps the tasks to their own.
+        self.add_to_policy(
+            policy_statement(
+                "PutConnectionMetrics",
+                ["cloudwatch:PutMetricData"],
+                ["*"],
+                conditions=[("StringEquals", "cloudwatch:namespace", [namespace])],
+            )
+        )
 
     # -- pieces ----------------------------------------------------------------------
 
@@ -516,6 +552,20 @@ class FargateService(Construct):
         if isinstance(props, RoutedServiceProps) and props.requests_per_target is not None and routing and colour:
             label = f"{routing.load_balancer_arn_suffix}/{routing.target_groups[colour].arn_suffix}"
             policy("requests", props.requests_per_target, **predefined("ALBRequestCountPerTarget", label))
+        if self.connections_per_task is not None and self.connections_namespace is not None:
+            policy(
+                "connections",
+                self.connections_per_task,
+                customized_metric_specification=_tracking("CustomizedMetricSpecification")(
+                    namespace=self.connections_namespace,
+                    metric_name=CONNECTIONS_METRIC_NAME,
+                    dimensions=[
+                        _tracking("CustomizedMetricSpecificationDimensions")(name="ServiceName", value=service_name)
+                    ],
+                    # Each task puts one gauge a minute: the average over the tasks is per task.
+                    statistic="Average",
+                ),
+            )
         if self.backlog_per_task is not None and scaling_queue_names:
             policy(
                 "backlog",
