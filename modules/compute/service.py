@@ -112,6 +112,27 @@ def _tracking(part: str) -> type:
     return getattr(scaling, f"AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration{part}")
 
 
+def _measured_metric(
+    metric_id: str, namespace: str, metric_name: str, statistic: str, *, return_data: bool = False, **dimensions: str
+):
+    """One metric of a target-tracking policy's `metrics` (its metric-math form), by id."""
+    return _tracking("CustomizedMetricSpecificationMetrics")(
+        id=metric_id,
+        return_data=return_data,
+        metric_stat=_tracking("CustomizedMetricSpecificationMetricsMetricStat")(
+            stat=statistic,
+            metric=_tracking("CustomizedMetricSpecificationMetricsMetricStatMetric")(
+                namespace=namespace,
+                metric_name=metric_name,
+                dimensions=[
+                    _tracking("CustomizedMetricSpecificationMetricsMetricStatMetricDimensions")(name=key, value=value)
+                    for key, value in dimensions.items()
+                ],
+            ),
+        ),
+    )
+
+
 @dataclass
 class _Slot:
     colour: str | None
@@ -553,18 +574,19 @@ class FargateService(Construct):
             label = f"{routing.load_balancer_arn_suffix}/{routing.target_groups[colour].arn_suffix}"
             policy("requests", props.requests_per_target, **predefined("ALBRequestCountPerTarget", label))
         if self.connections_per_task is not None and self.connections_namespace is not None:
+            # Each task puts one gauge a minute: the average over the service's tasks is per task.
+            connections = _measured_metric(
+                "connections_per_task",
+                self.connections_namespace,
+                CONNECTIONS_METRIC_NAME,
+                "Average",
+                return_data=True,
+                ServiceName=service_name,
+            )
             policy(
                 "connections",
                 self.connections_per_task,
-                customized_metric_specification=_tracking("CustomizedMetricSpecification")(
-                    namespace=self.connections_namespace,
-                    metric_name=CONNECTIONS_METRIC_NAME,
-                    dimensions=[
-                        _tracking("CustomizedMetricSpecificationDimensions")(name="ServiceName", value=service_name)
-                    ],
-                    # Each task puts one gauge a minute: the average over the tasks is per task.
-                    statistic="Average",
-                ),
+                customized_metric_specification=_tracking("CustomizedMetricSpecification")(metrics=[connections]),
             )
         if self.backlog_per_task is not None and scaling_queue_names:
             policy(
@@ -579,34 +601,17 @@ class FargateService(Construct):
         """Visible messages per running task: AWS's recommended worker metric ("Scaling
         based on Amazon SQS"). Queue depth alone would add tasks for ever while a backlog
         drains; dividing by the task count tracks what each task has to do."""
-        metrics = _tracking("CustomizedMetricSpecificationMetrics")
-        stat = _tracking("CustomizedMetricSpecificationMetricsMetricStat")
-        metric = _tracking("CustomizedMetricSpecificationMetricsMetricStatMetric")
-        dimension = _tracking("CustomizedMetricSpecificationMetricsMetricStatMetricDimensions")
-
-        def measured(metric_id: str, namespace: str, metric_name: str, statistic: str, **dimensions: str):
-            return metrics(
-                id=metric_id,
-                return_data=False,
-                metric_stat=stat(
-                    stat=statistic,
-                    metric=metric(
-                        namespace=namespace,
-                        metric_name=metric_name,
-                        dimensions=[dimension(name=key, value=value) for key, value in dimensions.items()],
-                    ),
-                ),
-            )
-
         visible = [
-            measured(f"visible_{index}", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Sum", QueueName=queue)
+            _measured_metric(
+                f"visible_{index}", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Sum", QueueName=queue
+            )
             for index, queue in enumerate(queue_names)
         ]
         total = " + ".join(metric.id for metric in visible)
         return _tracking("CustomizedMetricSpecification")(
             metrics=[
                 *visible,
-                measured(
+                _measured_metric(
                     "tasks",
                     "ECS/ContainerInsights",
                     "RunningTaskCount",
@@ -614,7 +619,7 @@ class FargateService(Construct):
                     ClusterName=self.cluster.name,
                     ServiceName=service_name,
                 ),
-                metrics(
+                _tracking("CustomizedMetricSpecificationMetrics")(
                     id="backlog_per_task",
                     expression=f"({total}) / tasks",
                     label="Backlog per task",
