@@ -316,7 +316,8 @@ class FargateService(Construct):
                 f"CloudWatch namespace where each task puts, every minute, its open websocket connections as the "
                 f"metric {CONNECTIONS_METRIC_NAME} (unit Count) with one dimension, ServiceName = the task "
                 "definition family (Family in the ECS task metadata, which is the ECS service's name); the service "
-                "scales and alarms on its average (connections per task)."
+                "scales and alarms on its average (connections per task). Absent when realtime.connections_per_task "
+                "is null."
             ),
         )
         # PutMetricData has no resource-level permission (AWS requires "*"); the namespace
