@@ -47,7 +47,7 @@ from modules.common.validation import (
     check_retention_days,
     check_tags,
 )
-from modules.compute.props import ComputeClusterProps, RoutedServiceProps, WorkerServiceProps
+from modules.compute.props import ComputeClusterProps, RealtimeServiceProps, RoutedServiceProps, WorkerServiceProps
 from modules.container_registry.props import ContainerRepositoryProps
 from modules.database.props import DatabaseProps
 from modules.dns.props import DomainProps
@@ -130,6 +130,8 @@ if TYPE_CHECKING:
 
     class RoutedServiceConfig(RoutedServiceProps, BaseModel, frozen=True): ...
 
+    class RealtimeServiceConfig(RealtimeServiceProps, BaseModel, frozen=True): ...
+
     class WorkerConfig(WorkerServiceProps, BaseModel, frozen=True): ...
 
     class QueueConfig(MessageQueueProps, BaseModel, frozen=True): ...
@@ -169,7 +171,12 @@ else:
     RoutedServiceConfig = environment_block(
         RoutedServiceProps,
         "RoutedServiceConfig",
-        "`api { ... }` and `realtime { ... }`: a Fargate service behind the load balancer; "
+        "`api { ... }`: a Fargate service behind the load balancer; see modules/compute/props.py.",
+    )
+    RealtimeServiceConfig = environment_block(
+        RealtimeServiceProps,
+        "RealtimeServiceConfig",
+        "`realtime { ... }`: the websocket service, routed like the API and scaled on connections per task too; "
         "see modules/compute/props.py.",
     )
     WorkerConfig = environment_block(
@@ -208,7 +215,7 @@ MODULE_BLOCKS: dict[str, type] = {
     "compute": ComputeClusterProps,
     "container_registry": ContainerRepositoryProps,
     "api": RoutedServiceProps,
-    "realtime": RoutedServiceProps,
+    "realtime": RealtimeServiceProps,
     "worker": WorkerServiceProps,
     "push_queue": MessageQueueProps,
     "offline_queue": MessageQueueProps,
@@ -292,7 +299,7 @@ class EnvironmentConfig(_Block):
     """Default: every key at its module default (keep the last 30 images)."""
     api: RoutedServiceConfig = Field(default_factory=RoutedServiceConfig)
     """The REST API behind /api/*. Default: every key at its module default (port 3000, /health)."""
-    realtime: RoutedServiceConfig = Field(default_factory=RoutedServiceConfig)
+    realtime: RealtimeServiceConfig = Field(default_factory=RealtimeServiceConfig)
     """The Socket.IO service behind /socket.io/*. Default: every key at its module default."""
     worker: WorkerConfig = Field(default_factory=WorkerConfig)
     """Default: every key at its module default (one to four tasks, scaling on CPU)."""

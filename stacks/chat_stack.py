@@ -33,7 +33,13 @@ from modules.common.key_administrators import KEY_ADMINISTRATORS_CONTEXT
 from modules.common.keys import ManagedKey
 from modules.common.stack_context import StackContext
 from modules.compute.cluster import ComputeCluster
-from modules.compute.props import ComputeClusterProps, RoutedServiceProps, WorkerServiceProps
+from modules.compute.props import (
+    ComputeClusterProps,
+    FargateServiceProps,
+    RealtimeServiceProps,
+    RoutedServiceProps,
+    WorkerServiceProps,
+)
 from modules.compute.service import FargateService, ServiceEgress, ServiceRouting
 from modules.container_registry.container_registry import ContainerRepository
 from modules.container_registry.props import ContainerRepositoryProps
@@ -63,6 +69,13 @@ from stacks.variants import build_variant_stores
 from stacks.websocket_api import build_websocket_api, connect_websocket_api
 
 PROJECT = "chat-infra"
+# Each service's props: api and realtime are routed (realtime also scales on its connections),
+# the worker is not; FargateService refuses routing that disagrees with its props.
+SERVICE_PROPS: dict[str, type[FargateServiceProps]] = {
+    "api": RoutedServiceProps,
+    "realtime": RealtimeServiceProps,
+    "worker": WorkerServiceProps,
+}
 
 
 def routed_services(config: EnvironmentConfig) -> tuple[RoutedService, ...]:
@@ -419,7 +432,7 @@ def build_compute(
             scope,
             service,
             props=props_from_block(
-                RoutedServiceProps if routing is not None else WorkerServiceProps,
+                SERVICE_PROPS[service],
                 blocks[service],
                 **supplied,
                 service=service,

@@ -16,7 +16,7 @@ from constructs import Construct
 from envconfig import EnvironmentConfig
 from modules.common.inputs import props_from_block
 from modules.common.stack_context import StackContext
-from modules.compute.alarms import WatchedService, service_watch
+from modules.compute.alarms import WatchedConnections, WatchedService, service_watch
 from modules.compute.cluster import ComputeCluster
 from modules.compute.props import RoutedServiceProps
 from modules.compute.service import FargateService
@@ -92,6 +92,12 @@ class ServiceTier:
             latency_target_groups=latency,
         )
 
+    @staticmethod
+    def _connections(service: FargateService) -> WatchedConnections | None:
+        if service.connections_namespace is None or service.connections_per_task is None:
+            return None
+        return WatchedConnections(service.connections_namespace, service.connections_per_task)
+
     def _services_watch(self, thresholds: AlarmsProps) -> Watch:
         watched = []
         for service_name, service in self.services.items():
@@ -104,6 +110,7 @@ class ServiceTier:
                             label=f"{service_name}-{colour}",
                             service_name=ecs_service_name,
                             load=self.takes_traffic(service_name, colour),
+                            connections=self._connections(service),
                         )
                     )
         return service_watch(

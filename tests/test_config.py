@@ -638,3 +638,19 @@ def test_a_protected_environment_file_refuses_a_tag_only_collector_image(tmp_pat
     assert any(
         p.startswith(f"{path}: compute.tracing_collector_image: expected an image pinned by digest") for p in problems
     ), problems
+
+
+def test_connections_per_task_is_realtimes_and_checked(tmp_path):
+    path = write(
+        tmp_path,
+        "dev",
+        VALID.format(name="dev")
+        + "realtime {\n  connections_per_task = 0\n}\napi {\n  connections_per_task = 100\n}\n",
+    )
+    problems = problems_of(path)
+    assert f"{path}: realtime.connections_per_task: expected a number greater than or equal to 1, got 0 (number)" in (
+        problems
+    ), problems
+    assert any(p.startswith(f"{path}: api.connections_per_task: unknown key") for p in problems), problems
+    ok = write(tmp_path, "staging", VALID.format(name="staging") + "realtime {\n  connections_per_task = 8000\n}\n")
+    assert load_environment(ok).realtime.connections_per_task == 8000

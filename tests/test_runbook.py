@@ -1,10 +1,15 @@
 """docs/runbook.md names only what exists: every `make` target it tells an operator to run
-is in the Makefile, and every stack output it names is output by the synthesized stacks."""
+is in the Makefile, every stack output it names is output by the synthesized stacks, every
+`chat-prod...` resource name it writes is a resource's name, and every environment-file key
+it writes is a key of the schema."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import ROOT
 
@@ -45,3 +50,172 @@ def test_every_make_target_and_stack_output_the_runbook_names_exists(synthesized
     assert MAKE_TARGET.findall(text), "the runbook names no make target: the check reads nothing"
     assert any(pattern.findall(text) for pattern in OUTPUT_NAMES), "the runbook names no output"
     assert unknown_references(text, makefile_targets(ROOT / "Makefile"), outputs) == []
+
+
+# -- resource names and environment-file keys -------------------------------------------------
+
+# A name the runbook writes for prod: `chat-prod`, `chat-prod-backup`, `/chat-prod/api/green/image-tag`,
+# `/aws/rds/instance/chat-prod-postgres/postgresql` (a path is read whole, from its first `/`).
+PROD_NAME = re.compile(r"(?<![\w.-])(?:/[a-z0-9_.-]+)*/?chat-prod(?:[a-z0-9/_.-]*[a-z0-9])?")
+# What follows a name that is only the start of one: `chat-prod-attachments-<account>-<region>`,
+# `/ecs/chat-prod/<service>` (the placeholder stands for a part the runbook cannot know).
+PLACEHOLDER_NEXT = re.compile(r"[-/]?<")
+# A name the operator creates from an existing one (a restore's target): its source must exist.
+RESTORED_SUFFIX = re.compile(r"-restored(?:-\d+)?$")
+# Attributes that name a resource (name, identifier, family, bucket, alarm_name, replication_group_id, ...).
+NAME_ATTRIBUTE = re.compile(r"(?:^|_)(?:name|identifier|family|bucket|id)$")
+# An environment-file key as the runbook writes it: `standby_tasks`, `dns.zone_name`,
+# `document_store = "dynamodb"`, `standby_tasks >= 1`. Only snake_case or dotted words are
+# read: a single plain word (`api`, `chat`) is a service, a schema, a queue alias.
+KEY_SPAN = re.compile(r"^([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*)(?:\s*(?:=|>=|<=|>|<)\s.*)?$")
+CODE_BLOCK = re.compile(r"(?ms)^```.*?^```")
+# snake_case words the runbook writes that are neither keys nor outputs, and what each is.
+NOT_ENVIRONMENT_KEYS = {
+    "chat_migrations": "the database role migrations run as (modules/database/sql/bootstrap.sql)",
+    "rds_iam": "PostgreSQL's role for IAM authentication",
+    "grant_connect": "the database module's method that lets a service log in",
+    "enable_key_rotation": "the Terraform attribute of every KMS key",
+}
+
+
+def prod_names(document: dict, stack_name: str) -> set[str]:
+    """Every literal name attribute of the stack's resources, as it reads in prod: the
+    stack's own prefix (chat-dev, chat-dynamodb-apigw) becomes chat-prod, so a name that
+    only a variant has (a DynamoDB table, a DocumentDB cluster) is checked against the
+    stack that takes the variant."""
+    prefix = re.compile(rf"^(/?){re.escape(stack_name)}(?=$|[-/])")
+    return {
+        prefix.sub(r"\1chat-prod", value)
+        for resources in document.get("resource", {}).values()
+        for body in resources.values()
+        for attribute, value in body.items()
+        if NAME_ATTRIBUTE.search(attribute) and isinstance(value, str) and "${" not in value
+    }
+
+
+def unknown_resource_names(text: str, names: set[str]) -> list[str]:
+    problems = []
+    for match in PROD_NAME.finditer(text):
+        if PLACEHOLDER_NEXT.match(text, match.end()):
+            continue
+        name = match.group()
+        source = RESTORED_SUFFIX.sub("", name)
+        if source not in names:
+            why = f" (restored from {source}, which)" if source != name else ""
+            problems.append(f"{name}{why}: no resource of the synthesized stacks has this name")
+    return sorted(set(problems))
+
+
+def environment_keys(model: type, prefix: str = "") -> set[str]:
+    """Every key of an environment file: top-level and `block.key`, from the schema's models."""
+    from pydantic import BaseModel
+
+    keys = set()
+    for name, field in model.model_fields.items():
+        keys.add(prefix + name)
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+            keys |= environment_keys(field.annotation, f"{prefix}{name}.")
+    return keys
+
+
+def key_like_words(text: str) -> set[str]:
+    """The snake_case and dotted words of the text's inline code (code blocks are commands)."""
+    words = set()
+    for span in re.findall(r"`([^`\n]+)`", CODE_BLOCK.sub("", text)):
+        match = KEY_SPAN.match(span)
+        if match and ("_" in match.group(1) or "." in match.group(1)):
+            words.add(match.group(1))
+    return words
+
+
+def unknown_environment_keys(text: str, keys: set[str], outputs: set[str]) -> list[str]:
+    """Dotted words must be a block's key; plain snake_case words a key of some block (or of
+    the file), an output, or one of NOT_ENVIRONMENT_KEYS."""
+    any_block = {key.rsplit(".", 1)[-1] for key in keys}
+    problems = []
+    for word in sorted(key_like_words(text)):
+        if "." in word and word not in keys:
+            problems.append(f"{word}: no such environment-file key")
+        elif "." not in word and word not in any_block | outputs | set(NOT_ENVIRONMENT_KEYS):
+            problems.append(f"{word}: no environment-file key, stack output or known name")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def stack_documents(synth_outdir, stack_configs) -> dict[str, dict]:
+    """Every synthesized stack (environments and examples) by its stack name."""
+    return {
+        config.stack_name: json.loads((synth_outdir / "stacks" / config.stack_name / "cdk.tf.json").read_text())
+        for config in stack_configs.values()
+    }
+
+
+def test_the_check_catches_a_resource_name_no_stack_has():
+    names = {
+        "chat-prod",
+        "chat-prod-backup",
+        "/chat-prod/api/green/image-tag",
+        "chat-prod-postgres",
+        "/aws/rds/instance/chat-prod-postgres/postgresql",
+    }
+    text = (
+        "The vault is `chat-prod-backup`, the tag `/chat-prod/api/green/image-tag`, the log "
+        "(`/aws/rds/instance/chat-prod-postgres/postgresql`); restore into "
+        "chat-prod-postgres-restored; the bucket chat-prod-attachments-<account>-<region>, logs in "
+        "/ecs/chat-prod/<service>. But `chat-prod-bakup` and /chat-prod/api/purple/image-tag, the log "
+        "/aws/rds/instance/chat-prod-postgres/postgres, and a restore of chat-prod-docdb-restored-1."
+    )
+    assert unknown_resource_names(text, names) == [
+        "/aws/rds/instance/chat-prod-postgres/postgres: no resource of the synthesized stacks has this name",
+        "/chat-prod/api/purple/image-tag: no resource of the synthesized stacks has this name",
+        "chat-prod-bakup: no resource of the synthesized stacks has this name",
+        "chat-prod-docdb-restored-1 (restored from chat-prod-docdb, which): no resource of the synthesized "
+        "stacks has this name",
+    ]
+
+
+def test_a_stacks_names_read_as_prod_names():
+    document = {
+        "resource": {
+            "aws_dynamodb_table": {"t": {"name": "chat-dynamodb-apigw-messages", "hash_key": "id"}},
+            "aws_ssm_parameter": {"p": {"name": "/chat-dynamodb-apigw/api/blue/image-tag"}},
+            "aws_sqs_queue": {"q": {"name": "${aws_x.y.name}"}},
+        }
+    }
+    assert prod_names(document, "chat-dynamodb-apigw") == {"chat-prod-messages", "/chat-prod/api/blue/image-tag"}
+
+
+def test_the_check_catches_an_environment_key_the_schema_does_not_have():
+    from envconfig import EnvironmentConfig
+
+    keys = environment_keys(EnvironmentConfig)
+    assert {"dns.zone_name", "load_balancer.weights", "realtime.connections_per_task", "worker.max_tasks"} <= keys
+    text = (
+        'Edit `load_balancer.weights`; with `standby_tasks >= 1`; `document_store = "dynamodb"`; the output '
+        "`vpc_id`; the role `rds_iam`. Wrong: `load_balancer.weight`, `backlog_per_tasks`, `dns.zone`, and in a "
+        "code block nothing is read:\n```sh\nrun `not_a_key`\n```\n"
+    )
+    assert unknown_environment_keys(text, keys, {"vpc_id"}) == [
+        "backlog_per_tasks: no environment-file key, stack output or known name",
+        "dns.zone: no such environment-file key",
+        "load_balancer.weight: no such environment-file key",
+    ]
+
+
+def test_every_resource_name_the_runbook_writes_exists(stack_documents):
+    names = set().union(*(prod_names(document, stack) for stack, document in stack_documents.items()))
+    text = RUNBOOK.read_text()
+    assert len(set(PROD_NAME.findall(text))) >= 5, "the runbook names few resources: the check reads nothing"
+    assert unknown_resource_names(text, names) == []
+
+
+def test_every_environment_key_the_runbook_writes_exists(synthesized):
+    from envconfig import EnvironmentConfig
+
+    outputs = {name for synth in synthesized.values() for name in synth.document.get("output", {})}
+    text = RUNBOOK.read_text()
+    keys = environment_keys(EnvironmentConfig)
+    assert len(key_like_words(text) & (keys | {key.rsplit(".", 1)[-1] for key in keys})) >= 5, (
+        "the runbook names few environment keys: the check reads nothing"
+    )
+    assert unknown_environment_keys(text, keys, outputs) == []

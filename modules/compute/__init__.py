@@ -7,13 +7,20 @@ validate files) do not pay for importing the AWS provider bindings.
 from typing import TYPE_CHECKING
 
 from modules.common.lazy_exports import lazy_exports
-from modules.compute.props import ComputeClusterProps, FargateServiceProps, RoutedServiceProps, WorkerServiceProps
+from modules.compute.props import (
+    ComputeClusterProps,
+    FargateServiceProps,
+    RealtimeServiceProps,
+    RoutedServiceProps,
+    WorkerServiceProps,
+)
 
 __all__ = [
     "ComputeCluster",
     "ComputeClusterProps",
     "FargateService",
     "FargateServiceProps",
+    "RealtimeServiceProps",
     "RoutedServiceProps",
     "WorkerServiceProps",
 ]

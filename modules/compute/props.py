@@ -22,6 +22,7 @@ from modules.common.validation import (
 )
 from modules.compute.sizing import (
     ARCHITECTURES,
+    SEED_004_CONNECTIONS_PER_TASK,
     Architecture,
     check_architecture_in_image,
     check_cpu,
@@ -354,6 +355,22 @@ class RoutedServiceProps(FargateServiceProps):
         *FargateServiceProps.cross_checks,
         CrossCheck("standby_tasks", check_standby_max, ("standby_tasks", "max_tasks")),
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class RealtimeServiceProps(RoutedServiceProps):
+    """The websocket service (the `realtime { }` block): a routed service that also scales on
+    the connections each task holds. Only realtime has this: the API's load is requests."""
+
+    connections_per_task: int | None = prop(
+        SEED_004_CONNECTIONS_PER_TASK, check=range_check(1, 1_000_000), environment=True
+    )
+    """Default: 5,000 open websocket connections per task (seed 004: 20,000 connections on 4
+    tasks of 0.5 vCPU / 1 GB; its large scale packs 10,000 on the same size). Autoscaling
+    keeps each colour's average near this, and an alarm pages when it stays well above
+    (alarms.realtime_connections_percent_of_target). Each task publishes its count (the
+    application contract: CONNECTIONS_METRIC_NAMESPACE). A websocket service saturates on
+    connections (memory, file descriptors, heartbeats) long before CPU. null turns it off."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -51,10 +51,12 @@ from modules.compute.containers import (
 )
 from modules.compute.props import (
     FargateServiceProps,
+    RealtimeServiceProps,
     RoutedServiceProps,
     WorkerServiceProps,
     check_environment_variables,
 )
+from modules.compute.sizing import CONNECTIONS_METRIC_NAME, connections_namespace
 from modules.container_registry import ContainerRepository
 from modules.load_balancer.load_balancer import TargetGroupRef
 from modules.security_groups import SecurityGroup, SecurityGroupProps
@@ -114,6 +116,27 @@ def _tracking(part: str) -> type:
     return getattr(scaling, f"AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration{part}")  # type: ignore[no-any-return]  # a provider/CDK attribute: Any to mypy (pyproject.toml)
 
 
+def _measured_metric(
+    metric_id: str, namespace: str, metric_name: str, statistic: str, *, return_data: bool = False, **dimensions: str
+) -> scaling.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetrics:
+    """One metric of a target-tracking policy's `metrics` (its metric-math form), by id."""
+    return _tracking("CustomizedMetricSpecificationMetrics")(
+        id=metric_id,
+        return_data=return_data,
+        metric_stat=_tracking("CustomizedMetricSpecificationMetricsMetricStat")(
+            stat=statistic,
+            metric=_tracking("CustomizedMetricSpecificationMetricsMetricStatMetric")(
+                namespace=namespace,
+                metric_name=metric_name,
+                dimensions=[
+                    _tracking("CustomizedMetricSpecificationMetricsMetricStatMetricDimensions")(name=key, value=value)
+                    for key, value in dimensions.items()
+                ],
+            ),
+        ),
+    )
+
+
 @dataclass
 class _Slot:
     colour: str | None
@@ -157,6 +180,11 @@ class FargateService(Construct):
                 f"{type(props).__name__} {'with' if routing is not None else 'without'} routing"
             )
         self.backlog_per_task = props.backlog_per_task if isinstance(props, WorkerServiceProps) else None
+        self.connections_per_task = props.connections_per_task if isinstance(props, RealtimeServiceProps) else None
+        # Where the tasks publish their open connections (None: the service does not scale on them).
+        self.connections_namespace = (
+            connections_namespace(props.name, props.service) if self.connections_per_task is not None else None
+        )
         if self.backlog_per_task is not None and not scaling_queue_names:
             raise ValueError(f"{name}: backlog_per_task needs the queues it scales on, got none")
         self.container_name = props.service
@@ -238,6 +266,8 @@ class FargateService(Construct):
             self._slots.append(slot)
             self.service_names[colour or ""] = slot.service_name
             self.image_tag_parameters[colour or ""] = slot.image_tag_parameter_name
+        if self.connections_namespace is not None:
+            self._publish_connections(self.connections_namespace)
 
     # -- grants and wiring -----------------------------------------------------------
 
@@ -276,6 +306,34 @@ class FargateService(Construct):
             )
         self.variable_meanings[variable] = meaning.strip()
         TerraformStack.of(self).add_override(f"//.{CONTRACT_KEY}.{self.container_name}.{variable}", meaning.strip())
+
+    def _publish_connections(self, namespace: str) -> None:
+        """The tasks publish their open websocket connections, which the load balancer cannot
+        count per service: its ActiveConnectionCount and NewConnectionCount have only the
+        LoadBalancer (and AvailabilityZone) dimensions, not TargetGroup, and the API's
+        connections share that load balancer (under the API Gateway ingress there is none
+        at all). So each task puts one gauge a minute, and the service scales on its average."""
+        self.add_environment(
+            "CONNECTIONS_METRIC_NAMESPACE",
+            namespace,
+            meaning=(
+                f"CloudWatch namespace where each task puts, every minute, its open websocket connections as the "
+                f"metric {CONNECTIONS_METRIC_NAME} (unit Count) with one dimension, ServiceName = the task "
+                "definition family (Family in the ECS task metadata, which is the ECS service's name); the service "
+                "scales and alarms on its average (connections per task). Absent when realtime.connections_per_task "
+                "is null."
+            ),
+        )
+        # PutMetricData has no resource-level permission (AWS requires "*"); the namespace
+        # condition keeps the tasks to their own.
+        self.add_to_policy(
+            policy_statement(
+                "PutConnectionMetrics",
+                ["cloudwatch:PutMetricData"],
+                ["*"],
+                conditions=[("StringEquals", "cloudwatch:namespace", [namespace])],
+            )
+        )
 
     # -- pieces ----------------------------------------------------------------------
 
@@ -520,6 +578,21 @@ class FargateService(Construct):
         if isinstance(props, RoutedServiceProps) and props.requests_per_target is not None and routing and colour:
             label = f"{routing.load_balancer_arn_suffix}/{routing.target_groups[colour].arn_suffix}"
             policy("requests", props.requests_per_target, **predefined("ALBRequestCountPerTarget", label))
+        if self.connections_per_task is not None and self.connections_namespace is not None:
+            # Each task puts one gauge a minute: the average over the service's tasks is per task.
+            connections = _measured_metric(
+                "connections_per_task",
+                self.connections_namespace,
+                CONNECTIONS_METRIC_NAME,
+                "Average",
+                return_data=True,
+                ServiceName=service_name,
+            )
+            policy(
+                "connections",
+                self.connections_per_task,
+                customized_metric_specification=_tracking("CustomizedMetricSpecification")(metrics=[connections]),
+            )
         if self.backlog_per_task is not None and scaling_queue_names:
             policy(
                 "backlog",
@@ -533,36 +606,17 @@ class FargateService(Construct):
         """Visible messages per running task: AWS's recommended worker metric ("Scaling
         based on Amazon SQS"). Queue depth alone would add tasks for ever while a backlog
         drains; dividing by the task count tracks what each task has to do."""
-        metrics = _tracking("CustomizedMetricSpecificationMetrics")
-        stat = _tracking("CustomizedMetricSpecificationMetricsMetricStat")
-        metric = _tracking("CustomizedMetricSpecificationMetricsMetricStatMetric")
-        dimension = _tracking("CustomizedMetricSpecificationMetricsMetricStatMetricDimensions")
-
-        def measured(
-            metric_id: str, namespace: str, metric_name: str, statistic: str, **dimensions: str
-        ) -> scaling.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetrics:
-            return metrics(
-                id=metric_id,
-                return_data=False,
-                metric_stat=stat(
-                    stat=statistic,
-                    metric=metric(
-                        namespace=namespace,
-                        metric_name=metric_name,
-                        dimensions=[dimension(name=key, value=value) for key, value in dimensions.items()],
-                    ),
-                ),
-            )
-
         visible = [
-            measured(f"visible_{index}", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Sum", QueueName=queue)
+            _measured_metric(
+                f"visible_{index}", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Sum", QueueName=queue
+            )
             for index, queue in enumerate(queue_names)
         ]
         total = " + ".join(metric.id for metric in visible)
         return _tracking("CustomizedMetricSpecification")(
             metrics=[
                 *visible,
-                measured(
+                _measured_metric(
                     "tasks",
                     "ECS/ContainerInsights",
                     "RunningTaskCount",
@@ -570,7 +624,7 @@ class FargateService(Construct):
                     ClusterName=self.cluster.name,
                     ServiceName=service_name,
                 ),
-                metrics(
+                _tracking("CustomizedMetricSpecificationMetrics")(
                     id="backlog_per_task",
                     expression=f"({total}) / tasks",
                     label="Backlog per task",

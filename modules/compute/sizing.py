@@ -85,3 +85,22 @@ def capacity_weights(spot_percent: int) -> dict[str, int]:
     divisor = gcd(on_demand, spot) or 1
     weights = {"FARGATE": on_demand // divisor, "FARGATE_SPOT": spot // divisor}
     return {provider: weight for provider, weight in weights.items() if weight}
+
+
+# Open websocket connections one realtime task holds, from seed 004 (the ChatPop scaling
+# guide, tasks of 0.5 vCPU / 1 GB): its medium scale serves 20,000 connections with 4
+# tasks (5,000 each) and its large scale 250,000 with 25 tasks (10,000 each). The target
+# is the medium figure, so a task tracked at it still has the large scale's packing,
+# twice as many, as headroom for a reconnect storm while new tasks start.
+SEED_004_CONNECTIONS_PER_TASK = 5_000
+SEED_004_MAX_CONNECTIONS_PER_TASK = 10_000
+
+# Where a realtime task publishes its open connections (the application contract): one
+# gauge per task each minute, so the metric's Average over a service is connections per task.
+CONNECTIONS_METRIC_NAME = "OpenConnections"
+
+
+def connections_namespace(name: str, service: str) -> str:
+    """The CloudWatch namespace a service's tasks publish their connections in, e.g.
+    "chat-prod/realtime" (never "AWS/...", which CloudWatch reserves)."""
+    return f"{name}/{service}"

@@ -172,6 +172,13 @@ class AlarmsProps:
     long; ten minutes short is a release that cannot start, an exhausted subnet, or Fargate
     Spot capacity that is not coming back. 3 to 60."""
 
+    realtime_connections_percent_of_target: int = prop(150, check=range_check(101, 400), environment=True)
+    """Default: 150% of realtime.connections_per_task, averaged per task over 15 minutes:
+    7,500 with the default target, three quarters of the 10,000 per task that seed 004's
+    large scale packs (modules/compute/sizing.py). Target tracking holds the average near
+    the target, so this far above it means scaling has reached max_tasks or cannot start
+    tasks while each task nears saturation. 101 to 400."""
+
     # -- RDS -----------------------------------------------------------------------------
 
     database_cpu_percent: int = prop(80, check=_percent(), environment=True)

@@ -12,8 +12,8 @@ import json
 
 import pytest
 
-from modules.compute import ComputeClusterProps, RoutedServiceProps, WorkerServiceProps
-from modules.compute.sizing import FARGATE_MEMORY_MIB, capacity_weights
+from modules.compute import ComputeClusterProps, RealtimeServiceProps, RoutedServiceProps, WorkerServiceProps
+from modules.compute.sizing import FARGATE_MEMORY_MIB, SEED_004_CONNECTIONS_PER_TASK, capacity_weights
 from modules.container_registry import ContainerRepositoryProps
 from synthesized import released_count
 
@@ -640,3 +640,113 @@ def test_a_protected_environment_refuses_a_tag_only_collector_image_without_a_re
     ComputeClusterProps(**base)
     with pytest.raises(ValueError, match="tracing_collector_image_tag_reason: expected a reason of at least 20"):
         ComputeClusterProps(**base, tracing_collector_image=tagged, tracing_collector_image_tag_reason="because")
+
+
+# -- realtime: connections per task ------------------------------------------------------
+
+
+def realtime_props(**overrides) -> RealtimeServiceProps:
+    values = dict(name="chat-t", service="realtime", region=REGION, account_id=ACCOUNT, vpc_id=VPC, subnet_ids=SUBNETS)
+    return RealtimeServiceProps(**{**values, **overrides})
+
+
+def build_realtime_stack(stack, *, connections_per_task: int | None):
+    """A realtime service whose two colours both take traffic (a shift under way)."""
+    from modules.compute import ComputeCluster, FargateService
+    from modules.compute.service import ServiceEgress, ServiceRouting
+    from modules.container_registry import ContainerRepository
+    from modules.load_balancer.load_balancer import TargetGroupRef
+    from modules.security_groups import SecurityGroup, SecurityGroupProps
+
+    alb = SecurityGroup(stack, "alb", props=SecurityGroupProps(name="chat-t-alb", vpc_id=VPC, description="ALB"))
+    cluster = ComputeCluster(
+        stack, "cluster", props=ComputeClusterProps(name="chat-t", region=REGION, account_id=ACCOUNT)
+    )
+    FargateService(
+        stack,
+        "realtime",
+        props=realtime_props(min_tasks=2, max_tasks=8, connections_per_task=connections_per_task),
+        cluster=cluster,
+        repository=ContainerRepository(
+            stack,
+            "realtime_repository",
+            props=ContainerRepositoryProps(name="chat-t", service="realtime", region=REGION, account_id=ACCOUNT),
+        ),
+        egress=ServiceEgress(s3_prefix_list_id="pl-6da54004"),
+        routing=ServiceRouting(
+            target_groups={
+                colour: TargetGroupRef(arn=arn, arn_suffix=arn.split(":")[-1])
+                for colour, arn in (("blue", BLUE_TG), ("green", GREEN_TG))
+            },
+            weights={"blue": 60, "green": 40},
+            load_balancer_arn_suffix="app/chat-t/fedcba9876543210",
+            load_balancer_security_group=alb,
+        ),
+    )
+
+
+@pytest.fixture(scope="module")
+def realtime_like(synth_scratch):
+    return {
+        "on": synth_scratch(lambda stack: build_realtime_stack(stack, connections_per_task=4000)),
+        "off": synth_scratch(lambda stack: build_realtime_stack(stack, connections_per_task=None)),
+    }
+
+
+def test_realtime_scales_each_colour_on_the_connections_its_tasks_publish(realtime_like):
+    synth = realtime_like["on"]
+    policies = named(synth, "aws_appautoscaling_policy")
+    for colour in ("blue", "green"):
+        (_, policy) = policies[f"chat-t-realtime-{colour}-connections"]
+        configuration = policy["target_tracking_scaling_policy_configuration"]
+        assert configuration["target_value"] == 4000
+        (only_metric,) = configuration["customized_metric_specification"]["metrics"]
+        assert only_metric["return_data"] is True
+        metric = only_metric["metric_stat"]["metric"]
+        assert (metric["namespace"], metric["metric_name"], only_metric["metric_stat"]["stat"]) == (
+            "chat-t/realtime",
+            "OpenConnections",
+            "Average",
+        )
+        assert metric["dimensions"] == [{"name": "ServiceName", "value": f"chat-t-realtime-{colour}"}]
+        # The policy scales this colour's own service.
+        target = synth.by_reference(policy["resource_id"].replace(".resource_id}", ".id}"))
+        service = synth.by_reference(target["resource_id"].split("/")[-1].replace(".name}", ".id}"))
+        assert service["name"] == f"chat-t-realtime-{colour}"
+        # The tasks are told where to publish (the application contract's variable).
+        environment = {v["name"]: v["value"] for v in container(synth, f"chat-t-realtime-{colour}")["environment"]}
+        assert environment["CONNECTIONS_METRIC_NAMESPACE"] == "chat-t/realtime"
+
+
+def test_realtime_tasks_may_publish_metrics_only_to_their_own_namespace(realtime_like):
+    publishing = [
+        statement
+        for statement in role_statements(realtime_like["on"], "chat-t-realtime-task")
+        if "cloudwatch:PutMetricData" in statement["actions"]
+    ]
+    assert len(publishing) == 1
+    (statement,) = publishing
+    assert statement["actions"] == ["cloudwatch:PutMetricData"] and statement["resources"] == ["*"]
+    assert statement["condition"] == [
+        {"test": "StringEquals", "variable": "cloudwatch:namespace", "values": ["chat-t/realtime"]}
+    ]
+
+
+def test_realtime_without_connections_per_task_neither_scales_on_them_nor_publishes(realtime_like):
+    synth = realtime_like["off"]
+    assert not [name for name in named(synth, "aws_appautoscaling_policy") if name.endswith("-connections")]
+    assert "CONNECTIONS_METRIC_NAMESPACE" not in {
+        v["name"] for v in container(synth, "chat-t-realtime-blue")["environment"]
+    }
+    statements = role_statements(synth, "chat-t-realtime-task")
+    assert not [s for s in statements if "cloudwatch:PutMetricData" in s["actions"]]
+
+
+def test_connections_per_task_defaults_to_seed_004_and_refuses_a_bad_value():
+    assert realtime_props().connections_per_task == SEED_004_CONNECTIONS_PER_TASK == 5000
+    with pytest.raises(ValueError) as error:
+        realtime_props(connections_per_task=0)
+    assert "connections_per_task: expected a number greater than or equal to 1, got 0 (number)" in str(error.value)
+    # Only realtime has it: the API scales on requests.
+    with pytest.raises(TypeError):
+        service_props(connections_per_task=100)

@@ -13,7 +13,7 @@ import pytest
 
 from modules.cache.alarms import cache_node_ids, cache_watch
 from modules.common.keys import BASE_STATEMENT_SIDS, KEY_ADMINISTRATION_ACTIONS
-from modules.compute.alarms import WatchedService, service_watch
+from modules.compute.alarms import WatchedConnections, WatchedService, service_watch
 from modules.database.alarms import database_watch
 from modules.database.sizing import postgres_max_connections
 from modules.documentdb.alarms import documentdb_watch
@@ -547,6 +547,10 @@ def test_alarm_status_is_split_into_widgets_of_a_hundred():
             "service_task_shortfall_minutes: expected a number greater than or equal to 3, got 2 (number)",
         ),
         (
+            {"realtime_connections_percent_of_target": 100},
+            "realtime_connections_percent_of_target: expected a number greater than or equal to 101, got 100 (number)",
+        ),
+        (
             {"queue_oldest_message_seconds": 1_209_601},
             "queue_oldest_message_seconds: expected a number less than or equal to 1209600, got 1209601 (number)",
         ),
@@ -684,7 +688,10 @@ def test_wiring_points_every_dimension_at_the_stacks_resources(wired_stack):
                 assert name.startswith(f"chat-dev-alb-{group['tags']['Service']}-{group['tags']['Colour']}-"), name
             if "ServiceName" in dimensions:
                 services = {s["name"] for s in synth.resources("aws_ecs_service").values()}
-                assert dimensions["ServiceName"] in services and dimensions["ClusterName"] == built.compute.cluster.name
+                assert dimensions["ServiceName"] in services
+                # AWS's ECS metrics name the cluster too; the tasks' own connections metric needs no cluster.
+                if metric["namespace"] != built.compute.services["realtime"].connections_namespace:
+                    assert dimensions["ClusterName"] == built.compute.cluster.name, name
             if "CacheClusterId" in dimensions:
                 groups = {
                     g["replication_group_id"] for g in synth.resources("aws_elasticache_replication_group").values()
@@ -785,3 +792,74 @@ def test_observability_aggregates_the_watches_components_give(synth_scratch):
     assert alarms["chat-var-redis-cluster-state"]["namespace"] == "ChatInfra/RedisCluster"
     titles = [watch.title for watch in built["observability"].alarms.watches]
     assert titles == ["Kafka (chat-var-kafka)", "DocumentDB (chat-var-docdb)", "Redis Cluster (chat-var-redis)"]
+
+
+def test_realtime_connections_per_task_alarm_and_panel_for_each_colour_with_traffic():
+    watch = service_watch(
+        PROD,
+        cluster_name="chat-prod",
+        services=[
+            WatchedService("realtime-blue", "chat-prod-realtime-blue", connections=WatchedConnections("ns/rt", 5000)),
+            WatchedService("realtime-green", "chat-prod-realtime-green", connections=WatchedConnections("ns/rt", 5000)),
+            WatchedService(
+                "realtime-idle", "chat-prod-realtime-idle", load=False, connections=WatchedConnections("ns/rt", 5000)
+            ),
+            WatchedService("api-blue", "chat-prod-api-blue"),
+        ],
+    )
+    alarms = {alarm.key: alarm for alarm in watch.alarms}
+    connections = [key for key in alarms if key.endswith("-connections")]
+    # Both colours that carry connections; neither the idle colour nor the API.
+    assert connections == ["realtime-blue-connections", "realtime-green-connections"]
+    blue = alarms["realtime-blue-connections"]
+    metric = blue.metrics["value"]
+    assert (metric.namespace, metric.name, metric.stat) == ("ns/rt", "OpenConnections", "Average")
+    assert metric.dimensions == {"ServiceName": "chat-prod-realtime-blue"}
+    # 150% of the scaling target (the default realtime_connections_percent_of_target).
+    assert (blue.threshold, blue.comparison) == (7500, "GreaterThanThreshold")
+    assert blue.missing_data == "notBreaching"  # published by the application: silence is not saturation
+    assert ceil_threshold(replace(PROD, realtime_connections_percent_of_target=120)) == 6000
+    (panel,) = [panel for panel in watch.panels if panel.title == "Connections per task"]
+    assert [alarm.key for alarm in panel.alarms] == connections
+
+
+def ceil_threshold(props: AlarmsProps) -> float:
+    (alarm,) = [
+        alarm
+        for alarm in service_watch(
+            props,
+            cluster_name="c",
+            services=[WatchedService("rt", "c-rt", connections=WatchedConnections("ns/rt", 5000))],
+        ).alarms
+        if alarm.key == "rt-connections"
+    ]
+    return alarm.threshold
+
+
+def test_wiring_alarms_and_charts_realtime_connections_per_task(wired_stack):
+    built, _, synth = wired_stack
+    realtime = built.compute.services["realtime"]
+    alarms = alarms_by_name(synth)
+    weights = built.edge.load_balancer.props.weights_of("realtime")
+    for colour, weight in weights.items():
+        name = f"chat-dev-realtime-{colour}-connections"
+        assert (name in alarms) == (weight > 0)
+        if weight:
+            alarm = alarms[name]
+            assert (alarm["namespace"], alarm["metric_name"]) == ("chat-dev/realtime", "OpenConnections")
+            assert alarm["namespace"] == realtime.connections_namespace
+            assert alarm["dimensions"] == {"ServiceName": f"chat-dev-realtime-{colour}"}
+            assert alarm["threshold"] == realtime.connections_per_task * 3 // 2
+    # No other service is watched on connections.
+    assert [n for n in alarms if n.endswith("-connections") and "realtime" not in n] == [
+        "chat-dev-database-connections"
+    ]
+    _, dashboard = only(synth.resources("aws_cloudwatch_dashboard"))
+    graphs = {
+        w["properties"]["title"]: w["properties"]
+        for w in json.loads(dashboard["dashboard_body"])["widgets"]
+        if w["type"] == "metric"
+    }
+    panel = graphs["Connections per task"]
+    assert ["chat-dev/realtime", "OpenConnections"] == panel["metrics"][0][:2]
+    assert panel["annotations"]["horizontal"] == [{"label": "alarm threshold", "value": 7500}]

@@ -453,7 +453,7 @@ def wired(synth_scratch):
     domain from the file, build_websocket_api, the realtime service routed by the API's
     target groups, the chat tables, then connect_websocket_api."""
     from modules.common.inputs import props_from_block
-    from modules.compute import ComputeCluster, ComputeClusterProps, FargateService, RoutedServiceProps
+    from modules.compute import ComputeCluster, ComputeClusterProps, FargateService, RealtimeServiceProps
     from modules.compute.service import ServiceEgress
     from modules.container_registry import ContainerRepository, ContainerRepositoryProps
     from modules.dns import Domain, DomainProps
@@ -475,7 +475,7 @@ def wired(synth_scratch):
             stack,
             "realtime",
             props=props_from_block(
-                RoutedServiceProps,
+                RealtimeServiceProps,
                 config.realtime,
                 **supplied,
                 service="realtime",
