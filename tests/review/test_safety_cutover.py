@@ -19,28 +19,26 @@ def restored_instance(**how):
     return resource_change(RESTORED, ["create"], after={"identifier": NEW, **how})
 
 
-def proxy_target_moved(old=OLD, new=NEW):
-    values = {"db_proxy_name": "chat-prod-postgres", "target_group_name": "default"}
+def follower_moved(address, attribute, values, old=OLD, new=NEW):
+    """A replacement of what follows an instance (`attribute` names it) from `old` to `new`."""
     return resource_change(
-        PROXY_TARGET,
+        address,
         ["delete", "create"],
-        before={**values, "db_instance_identifier": old},
-        after={**values, "db_instance_identifier": new},
-        replace_paths=[["db_instance_identifier"]],
+        before={**values, attribute: old},
+        after={**values, attribute: new},
+        replace_paths=[[attribute]],
         reason="replace_because_cannot_update",
     )
+
+
+def proxy_target_moved(new=NEW):
+    values = {"db_proxy_name": "chat-prod-postgres", "target_group_name": "default"}
+    return follower_moved(PROXY_TARGET, "db_instance_identifier", values, new=new)
 
 
 def replica_moved():
     values = {"identifier": "chat-prod-postgres-replica", "instance_class": "db.r6g.large"}
-    return resource_change(
-        REPLICA,
-        ["delete", "create"],
-        before={**values, "replicate_source_db": OLD},
-        after={**values, "replicate_source_db": NEW},
-        replace_paths=[["replicate_source_db"]],
-        reason="replace_because_cannot_update",
-    )
+    return follower_moved(REPLICA, "replicate_source_db", values)
 
 
 POINT_IN_TIME = {
