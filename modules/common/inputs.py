@@ -29,6 +29,10 @@ From that one declaration:
 - `props_from_block(Props, block, **supplied)` builds the props from a validated block: the
   stack inputs the props declare, and wiring arguments strictly (an unknown one is an error).
 
+A field typed as another props dataclass with environment fields (`restore: DatabaseRestore
+| None`) is a nested block of the module's block, derived the same way; its cross checks run
+once its keys are valid, and it reaches the props as that dataclass.
+
 Adding an input to a module is therefore one field; its key, default, type and checks
 then reach the environment files with no further code. Nothing here imports cdktf or the
 provider bindings.
