@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,6 +176,8 @@ def _model_at(model: type[BaseModel], location: tuple[str | int, ...]) -> type[B
             return None
         annotation = model.model_fields[part].annotation
         candidates = [annotation, *getattr(annotation, "__args__", ())]
+        # A nested block is `Annotated[Model, validator] | None`: look inside the Annotated too.
+        candidates += [typing.get_args(c)[0] for c in candidates if typing.get_origin(c) is typing.Annotated]
         nested = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
         if not nested:
             return None

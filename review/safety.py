@@ -24,6 +24,12 @@ Audit log groups are told by name, because a deleted group has only its old valu
 in the plan (no configuration refers to it any more). The names are the ones the modules
 write, matched as shell-style patterns on the group's name before and after the change.
 
+A database cutover (modules/database: `restore { }`) is shown plainly, beside the findings
+and without changing the verdict: a `CUTOVER` line for each proxy target or read replica that
+moves from one instance to another, naming the old and the new identifier, how a new instance
+is restored (its source and point in time, or its snapshot), and whether this plan also deletes
+the old one (`cutovers`). Its replacements and deletions are judged like any others.
+
 The values printed are the judged attributes' own (a flag, a number of days, a status),
 never anything else from the plan: a plan holds secrets in clear.
 """
@@ -942,11 +948,24 @@ Destruction = Finding
 
 
 @dataclass(frozen=True)
+class Cutover:
+    """A proxy target or a read replica that moves from one database instance to another."""
+
+    address: str  # the proxy target or the replica
+    role: str  # "proxy target" or "replica source"
+    old: str  # the instance identifier before
+    new: str  # after, or "(known after apply)"
+    restored_how: str | None  # how the plan creates `new`, when it does (restored from ...)
+    old_deleted: bool  # this plan also deletes or replaces the instance named `old`
+
+
+@dataclass(frozen=True)
 class SafetyVerdict:
     findings: tuple[Finding, ...]
     allowed: tuple[str, ...]  # the addresses this run allows, as given
     unused_allowances: tuple[str, ...]  # allowed, but the plan neither removes nor weakens them
     removed: tuple[str, ...] = field(default=())  # every address the plan deletes, replaces or forgets
+    cutovers: tuple[Cutover, ...] = field(default=())  # shown, never judged here
 
     @property
     def destructions(self) -> tuple[Finding, ...]:
@@ -1036,6 +1055,64 @@ def _findings(change: ResourceChange, allowed: bool) -> list[Finding]:
     return []
 
 
+# What points at a database instance, by the attribute holding the instance's identifier.
+CUTOVER_ATTRIBUTES: dict[str, tuple[str, str]] = {
+    "aws_db_proxy_target": ("db_instance_identifier", "proxy target"),
+    "aws_db_instance": ("replicate_source_db", "replica source"),
+}
+_KNOWN_AFTER_APPLY = "(known after apply)"
+
+
+def _restored_how(instance: Mapping[str, Any]) -> str | None:
+    """How a planned instance starts, when it is restored: its source and time, or its snapshot."""
+    if instance.get("snapshot_identifier"):
+        return f"restored from snapshot {instance['snapshot_identifier']}"
+    points = instance.get("restore_to_point_in_time") or []
+    point = points[0] if isinstance(points, list) and points and isinstance(points[0], Mapping) else None
+    if point is None:
+        return None
+    when = "its latest restorable time" if point.get("use_latest_restorable_time") else point.get("restore_time")
+    return f"restored from {point.get('source_db_instance_identifier')} at {when}"
+
+
+def cutovers(review: PlanReview) -> tuple[Cutover, ...]:
+    """Each proxy target or replica this plan points at another instance than before."""
+    created = {
+        c.after.get("identifier"): c
+        for c in review.changes
+        if c.type == "aws_db_instance" and c.category in ("create", "replace") and isinstance(c.after, Mapping)
+    }
+    removed = {
+        c.before.get("identifier")
+        for c in review.changes
+        if c.type == "aws_db_instance" and c.removes and isinstance(c.before, Mapping)
+    }
+    found = []
+    for change in review.changes:
+        # Only what existed and now points elsewhere: a first deploy's proxy target is no cutover.
+        if change.type not in CUTOVER_ATTRIBUTES or change.category not in ("update", "replace"):
+            continue
+        attribute, role = CUTOVER_ATTRIBUTES[change.type]
+        old = value_at(change.before, attribute) if isinstance(change.before, Mapping) else None
+        new = value_at(change.after, attribute) if isinstance(change.after, Mapping) else None
+        if unknown_at(change.after_unknown, attribute):
+            new = _KNOWN_AFTER_APPLY
+        if not old or not new or new == old:
+            continue
+        instance = created.get(new)
+        found.append(
+            Cutover(
+                address=change.address,
+                role=role,
+                old=old,
+                new=new,
+                restored_how=_restored_how(instance.after) if instance is not None else None,
+                old_deleted=old in removed,
+            )
+        )
+    return tuple(found)
+
+
 def check_safety(review: PlanReview, allowed: Iterable[str] = ()) -> SafetyVerdict:
     allowed = tuple(dict.fromkeys(allowed))
     removed = tuple(c.address for c in review.changes if c.removes or c.category == "forget")
@@ -1048,6 +1125,7 @@ def check_safety(review: PlanReview, allowed: Iterable[str] = ()) -> SafetyVerdi
         allowed=allowed,
         unused_allowances=tuple(a for a in allowed if a not in used),
         removed=removed,
+        cutovers=cutovers(review),
     )
 
 
@@ -1060,6 +1138,16 @@ def _line(finding: Finding) -> str:
     return f"`{finding.address}`, {_LABELS[finding.kind]}{finding.what}: {finding.reason}"
 
 
+def _cutover_line(cutover: Cutover) -> str:
+    created = f", created by this plan ({cutover.restored_how})" if cutover.restored_how else ""
+    old_fate = (
+        "this plan deletes or replaces the old instance"
+        if cutover.old_deleted
+        else "the old instance stays until a later change removes it"
+    )
+    return f"- CUTOVER `{cutover.address}` ({cutover.role}): `{cutover.old}` -> `{cutover.new}`{created}; {old_fate}"
+
+
 def render_markdown(verdict: SafetyVerdict) -> str:
     lines = []
     if verdict.ok:
@@ -1069,6 +1157,7 @@ def render_markdown(verdict: SafetyVerdict) -> str:
         )
     else:
         lines.append("Data safety: FAILED")
+    lines += [_cutover_line(cutover) for cutover in verdict.cutovers]
     for f in verdict.blocked:
         hint = f"If this run must do it: `--allow-destroy {f.address}`" if f.allowable else "Fix the plan."
         lines.append(f"- BLOCKED {_line(f)}. {hint}")
@@ -1091,6 +1180,17 @@ def as_json(verdict: SafetyVerdict) -> dict[str, Any]:
         "ok": verdict.ok,
         "allowed": list(verdict.allowed),
         "unused_allowances": list(verdict.unused_allowances),
+        "cutovers": [
+            {
+                "address": c.address,
+                "role": c.role,
+                "old": c.old,
+                "new": c.new,
+                "restored_how": c.restored_how,
+                "old_deleted": c.old_deleted,
+            }
+            for c in verdict.cutovers
+        ],
         "findings": [
             {
                 "address": f.address,

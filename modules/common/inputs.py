@@ -29,6 +29,10 @@ From that one declaration:
 - `props_from_block(Props, block, **supplied)` builds the props from a validated block: the
   stack inputs the props declare, and wiring arguments strictly (an unknown one is an error).
 
+A field typed as another props dataclass with environment fields (`restore: DatabaseRestore
+| None`) is a nested block of the module's block, derived the same way; its cross checks run
+once its keys are valid, and it reaches the props as that dataclass.
+
 Adding an input to a module is therefore one field; its key, default, type and checks
 then reach the environment files with no further code. Nothing here imports cdktf or the
 provider bindings.
@@ -87,6 +91,8 @@ class CrossCheck:
     key: str
     check: Callable[..., Any]
     fields: tuple[str, ...]
+    # A rule about which fields are given ("exactly one of") must see the unset ones too.
+    runs_on_unset: bool = False
 
 
 def prop(
@@ -135,7 +141,7 @@ def _cross_problems(props_class: type, values: Mapping[str, Any], failed: set[st
             # A misspelt field would otherwise skip the rule for ever, silently.
             raise TypeError(f"{props_class.__name__}.cross_checks: {sorted(set(rule.fields) - names)} are not fields")
         args = [values.get(name) for name in rule.fields]
-        if any(arg is None for arg in args) or failed.intersection(rule.fields):
+        if (not rule.runs_on_unset and any(arg is None for arg in args)) or failed.intersection(rule.fields):
             continue
         message = _failure(rule.check, *args)
         if message is not None:
@@ -209,6 +215,31 @@ def _strict(annotation: Any) -> Any:
     return origin[tuple(arg if arg is Ellipsis else _strict(arg) for arg in args)]
 
 
+def _nested_props_class(annotation: Any) -> type | None:
+    """The props dataclass an optional nested block is declared as (`restore: Restore | None`)."""
+    args = [arg for arg in get_args(annotation) if arg is not type(None)]
+    if get_origin(annotation) in (types.UnionType, typing.Union) and len(args) == 1:
+        annotation = args[0]
+    if isinstance(annotation, type) and dataclasses.is_dataclass(annotation) and environment_fields(annotation):
+        return annotation
+    return None
+
+
+def _nested_block(props_class: type, model_name: str) -> Any:
+    """A nested block (`database { restore { ... } }`): its own derived model, strict and closed,
+    turned into the props dataclass once its keys are valid, its cross checks reported at once."""
+    model = environment_block(props_class, f"{model_name}{props_class.__name__}")
+
+    def to_props(block: BaseModel) -> Any:
+        values = block_values(block)
+        problems = cross_check_problems(props_class, values)
+        if problems:
+            raise ValueError("; ".join(f"{key}: {message}" for key, message in problems))
+        return props_class(**values)
+
+    return Annotated[model, AfterValidator(to_props)] | None
+
+
 def _checked(annotation: Any, check: Check) -> Any:
     """`annotation` with `check` run after its type, on anything but None."""
     args = get_args(annotation)
@@ -256,7 +287,8 @@ def environment_block(props_class: type, model_name: str, doc: str | None = None
     docs = field_docs(props_class)
     definitions: dict[str, Any] = {}
     for field in environment_fields(props_class):
-        annotation = _strict(hints[field.name])
+        nested = _nested_props_class(hints[field.name])
+        annotation = _nested_block(nested, model_name) if nested else _strict(hints[field.name])
         check = input_spec(field).check
         if check is not None:
             annotation = _checked(annotation, check)

@@ -11,6 +11,9 @@ What it creates:
 - the primary instance: gp3 with autoscaling, Multi-AZ per environment, IAM database
   authentication, Performance Insights and Enhanced Monitoring, TLS only;
 - optionally RDS Proxy (TLS required, IAM from clients) and a read replica in another zone;
+- with a `restore { }` input, a restored instance (a point in time or a snapshot of the
+  primary) with the primary's settings, which the proxy, the replica and every endpoint
+  move to, beside the original until `retire_original` removes it (README: Restoring);
 - one security group per entry point: services reach the proxy when there is one, else
   the primary, and the replica; only the proxy (or the services) and the admin task
   (DatabaseAdminTask, modules/database/admin_task.py) reach the primary.
@@ -22,7 +25,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from bindings.aws.cloudwatch_log_group import CloudwatchLogGroup
-from bindings.aws.db_instance import DbInstance
+from bindings.aws.db_instance import DbInstance, DbInstanceRestoreToPointInTime
 from bindings.aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
 from bindings.aws.db_proxy import DbProxy, DbProxyAuth
 from bindings.aws.db_proxy_default_target_group import (
@@ -44,7 +47,7 @@ from modules.common.statement_ids import sid_part
 from modules.common.store_keys import key_use_statement, module_store_key
 from modules.common.waivers import waive
 from modules.database.alarms import database_watch
-from modules.database.props import DatabaseProps, check_db_user
+from modules.database.props import DatabaseProps, DatabaseRestore, check_db_user
 from modules.database.sizing import chat_parameters, memory_gib
 from modules.observability.props import AlarmsProps
 from modules.observability.specs import Watch
@@ -91,8 +94,9 @@ class Database(Construct):
 
     Typed outputs (attributes): endpoint, port, writer_endpoint, reader_endpoint,
     proxy_endpoint, secret_arn, secret_kms_key_arn, kms_key_arn, resource_id, identifier,
-    arn, security_group, security_group_id, proxy_security_group, replica_security_group,
-    parameter_group_name, log_group_names, monitoring_role_arn.
+    original_identifier, restored_identifier, arn, security_group, security_group_id,
+    proxy_security_group, replica_security_group, parameter_group_name, log_group_names,
+    monitoring_role_arn.
 
     Helpers: allow_from (a service's security group may connect), allow_admin_from (the admin
     task's group may reach the primary directly), grant_connect (IAM database authentication
@@ -108,14 +112,25 @@ class Database(Construct):
         context = module_context(self, props)
         self._partition = context.partition
         self._account_id = context.account_id
-        self.identifier: str = f"{props.name}-postgres"
+        self.original_identifier = f"{props.name}-postgres"
+        restore = props.restore
+        self.restored_identifier: str | None = (
+            None if restore is None else self.original_identifier + restore.identifier_suffix()
+        )
+        self._keeps_original = restore is None or not restore.retire_original
+        # The instance that serves: the restored one once there is a restore.
+        self.identifier: str = self.restored_identifier or self.original_identifier
         self._replica_identifier = f"{props.name}-postgres-replica"
         self._proxy_name = f"{props.name}-postgres"
 
         # Each log group by the label of its construct ID ("<label>_log_group") and its writer.
+        # The original's log groups outlive it (retire_original): they keep its logs for their retention.
         log_groups: dict[str, tuple[str, str]] = {
-            kind: ("primary", f"/aws/rds/instance/{self.identifier}/{kind}") for kind in LOG_EXPORTS
+            kind: ("primary", f"/aws/rds/instance/{self.original_identifier}/{kind}") for kind in LOG_EXPORTS
         }
+        if self.restored_identifier is not None:
+            for kind in LOG_EXPORTS:
+                log_groups[f"restored_{kind}"] = ("restored", f"/aws/rds/instance/{self.restored_identifier}/{kind}")
         if props.replica:
             for kind in LOG_EXPORTS:
                 log_groups[f"replica_{kind}"] = ("replica", f"/aws/rds/instance/{self._replica_identifier}/{kind}")
@@ -176,7 +191,14 @@ class Database(Construct):
 
         self.parameter_group = self._parameter_group("parameter_group", props.instance_class, "primary")
         self.parameter_group_name: str = self.parameter_group.name
-        self.instance = self._primary(created_groups["primary"])
+        self.original_instance: DbInstance | None = None
+        if self._keeps_original:
+            # Construct id "this", whatever is restored: a moved id would replace the original.
+            self.original_instance = self._primary("this", self.original_identifier, created_groups["primary"], None)
+        self.restored_instance: DbInstance | None = None
+        if restore is not None:
+            self.restored_instance = self._primary("restored", self.identifier, created_groups["restored"], restore)
+        self.instance: DbInstance = self.restored_instance or self.original_instance
         self.endpoint: str = self.instance.address
         self.port: int = POSTGRES_PORT
         self.arn: str = self.instance.arn
@@ -205,8 +227,14 @@ class Database(Construct):
     # -- what the stack's backup plan and alarms take from it (stacks/components.py) ----
 
     def backup_targets(self) -> tuple[BackupTarget, ...]:
-        """The primary instance (the replica is rebuilt from it)."""
-        return (BackupTarget("database", self.arn),)
+        """The primary instance (the replica is rebuilt from it); after a restore, the restored
+        one too, and the original while it is kept."""
+        targets = []
+        if self.original_instance is not None:
+            targets.append(BackupTarget("database", self.original_instance.arn))
+        if self.restored_instance is not None:
+            targets.append(BackupTarget("database_restored", self.restored_instance.arn))
+        return tuple(targets)
 
     def watches(self, thresholds: AlarmsProps) -> tuple[Watch, ...]:
         """The primary's CPU, storage, memory and connections against its class (sizing.py), the replica's lag."""
@@ -345,8 +373,9 @@ class Database(Construct):
             description="Lets RDS Enhanced Monitoring publish OS metrics of this module's instances",
             account_id=self._account_id,
             # AWS's confused-deputy guidance for this role: only these instances' monitoring.
-            source_arns=[self._instance_arn(self.identifier)]
-            + ([self._instance_arn(self._replica_identifier)] if props.replica else []),
+            source_arns=[self._instance_arn(self.original_identifier)]
+            + ([self._instance_arn(self._replica_identifier)] if props.replica else [])
+            + ([self._instance_arn(self.restored_identifier)] if self.restored_identifier else []),
             tags=self._tags(f"{props.name}-postgres-monitoring"),
         )
         # What AWS's AmazonRDSEnhancedMonitoringRole allows (unchanged since 2015), narrowed
@@ -414,23 +443,48 @@ class Database(Construct):
             "apply_immediately": props.apply_immediately,
         }
 
-    def _primary(self, log_groups: Sequence[CloudwatchLogGroup]) -> DbInstance:
+    def _restore_source(self, restore: DatabaseRestore | None) -> dict:
+        """How an instance starts: empty (the original), or restored from a point in time or a snapshot."""
+        props = self.props
+        if restore is None:
+            return {"db_name": props.database_name, "username": props.master_username}
+        # A restore takes the database and the master user from its source: naming them again
+        # would be refused (a snapshot) or ignored (a point in time).
+        if restore.from_snapshot is not None:
+            return {"snapshot_identifier": restore.from_snapshot}
+        return {
+            "restore_to_point_in_time": DbInstanceRestoreToPointInTime(
+                # A literal, not a reference to the original: it stays the same when
+                # retire_original removes that instance from the configuration.
+                source_db_instance_identifier=restore.source or self.original_identifier,
+                restore_time=restore.to_point_in_time,
+                use_latest_restorable_time=True if restore.latest else None,
+            )
+        }
+
+    def _primary(
+        self,
+        construct_id: str,
+        identifier: str,
+        log_groups: Sequence[CloudwatchLogGroup],
+        restore: DatabaseRestore | None,
+    ) -> DbInstance:
+        """A primary instance: the original (empty at creation) or a restored one, with the same settings."""
         props = self.props
         protected = props.deletion_protection
         # The role's policy must exist before RDS first assumes the role.
         monitoring_policy = self.monitoring_role.node.find_child("policy")
         instance = DbInstance(
             self,
-            "this",
-            identifier=self.identifier,
+            construct_id,
+            identifier=identifier,
             engine="postgres",
             engine_version=props.engine_version,
             allow_major_version_upgrade=False,
             instance_class=props.instance_class,
             allocated_storage=props.allocated_storage_gib,
-            db_name=props.database_name,
             db_subnet_group_name=props.db_subnet_group_name,
-            username=props.master_username,
+            **self._restore_source(restore),
             # RDS generates the password, keeps it in Secrets Manager under this key and
             # rotates it: no password in the configuration, the plan or the state.
             manage_master_user_password=True,
@@ -446,10 +500,10 @@ class Database(Construct):
             maintenance_window=props.maintenance_window,
             deletion_protection=protected,
             skip_final_snapshot=props.skip_final_snapshot,
-            final_snapshot_identifier=None if props.skip_final_snapshot else f"{self.identifier}-final-snapshot",
+            final_snapshot_identifier=None if props.skip_final_snapshot else f"{identifier}-final-snapshot",
             # Protected, the automated backups outlive the instance for their retention period.
             delete_automated_backups=not protected,
-            tags=self._tags(self.identifier),
+            tags=self._tags(identifier),
             depends_on=[*log_groups, monitoring_policy],
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True) if protected else None,
             **self._shared_settings(),

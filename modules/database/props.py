@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import ClassVar, Literal, get_args
 
 from modules.common.inputs import CrossCheck, check_props, prop
@@ -168,6 +170,115 @@ def check_final_snapshot_kept(skip_final_snapshot: bool, deletion_protection: bo
         )
 
 
+# -- a restore (modules/database/README.md: Restoring) ------------------------------------
+
+# RDS instance identifiers: 1-63 letters, digits or hyphens, starting with a letter, no two
+# hyphens in a row, not ending with one (botocore's CreateDBInstance documentation).
+DB_INSTANCE_IDENTIFIER_PATTERN = r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,62}(?<!-)$"
+# Snapshot identifiers: the same for a manual snapshot; an automated one is "rds:<id>-<date>",
+# and a shared or copied one is named by its ARN.
+_SNAPSHOT_ID = r"[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,254}(?<!-)"
+DB_SNAPSHOT_IDENTIFIER_PATTERN = (
+    rf"^(rds:)?{_SNAPSHOT_ID}$|^arn:(aws|aws-cn|aws-us-gov):rds:[a-z0-9-]+:\d{{12}}:snapshot:(rds:)?{_SNAPSHOT_ID}$"
+)
+# RFC 3339 with seconds and an explicit offset, the form RDS's RestoreTime takes.
+_RFC3339_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+check_source_identifier = pattern_check(
+    DB_INSTANCE_IDENTIFIER_PATTERN,
+    "expected an RDS instance identifier: 1-63 letters, digits or hyphens, starting with a letter, without "
+    "'--' or a trailing '-'",
+)
+check_snapshot_identifier = pattern_check(
+    DB_SNAPSHOT_IDENTIFIER_PATTERN,
+    'expected an RDS snapshot identifier such as "chat-prod-before-upgrade" or "rds:chat-prod-postgres-'
+    '2026-12-01-02-10", or a snapshot ARN',
+)
+
+
+def check_restore_time(value: str) -> str:
+    if not _RFC3339_RE.fullmatch(value):
+        raise ValueError(
+            'expected an RFC 3339 time with seconds and an offset, such as "2026-12-06T09:30:00Z", '
+            f"got {describe(value)}"
+        )
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"expected a date and time that exist, got {describe(value)}") from None
+    return value
+
+
+def check_one_restore_form(to_point_in_time: str | None, latest: bool, from_snapshot: str | None) -> None:
+    forms = {"to_point_in_time": to_point_in_time, "latest": latest, "from_snapshot": from_snapshot}
+    given = [name for name, value in forms.items() if value]
+    if len(given) != 1:
+        raise ValueError(
+            "expected exactly one of to_point_in_time, latest = true or from_snapshot (what to restore), got "
+            + (", ".join(given) if given else "none")
+        )
+
+
+def check_source_restores_a_point_in_time(source: str, from_snapshot: str) -> None:
+    raise ValueError(
+        f"expected no source with from_snapshot (a snapshot names what it restores; source is the instance "
+        f"a point in time is taken from), got source = {describe(source)}"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatabaseRestore:
+    """A restore of the primary into a new instance: `database { restore { ... } }`.
+
+    The new instance takes over (the proxy's target, the replica's source, the endpoints and
+    outputs); the original stays until `retire_original = true` (modules/database/README.md).
+    """
+
+    to_point_in_time: str | None = prop(None, check=check_restore_time, environment=True)
+    """Restore the source as it was at this time (RFC 3339, e.g. "2026-12-06T09:30:00Z"),
+    within its backup retention and before its latest restorable time."""
+
+    latest: bool = prop(False, environment=True)
+    """Restore the source as of its latest restorable time (about five minutes ago)."""
+
+    from_snapshot: str | None = prop(None, check=check_snapshot_identifier, environment=True)
+    """Restore this RDS snapshot (manual, automated "rds:..." or an ARN) instead of a point in time."""
+
+    source: str | None = prop(None, check=check_source_identifier, environment=True)
+    """With to_point_in_time or latest: the instance to restore from. Default: the primary,
+    "<name>-postgres"."""
+
+    retire_original: bool = prop(False, environment=True)
+    """Default: the original instance stays, unchanged, beside the restored one. True, after
+    the cutover is verified, removes it from the configuration: the plan deletes it, and the
+    data-safety gate refuses that unless `--allow-destroy` names it."""
+
+    cross_checks: ClassVar[tuple[CrossCheck, ...]] = (
+        CrossCheck(
+            "to_point_in_time",
+            check_one_restore_form,
+            ("to_point_in_time", "latest", "from_snapshot"),
+            runs_on_unset=True,
+        ),
+        # Runs only when both are given (a cross check skips unset fields).
+        CrossCheck("source", check_source_restores_a_point_in_time, ("source", "from_snapshot")),
+    )
+
+    def __post_init__(self) -> None:
+        check_props(self)
+
+    def identifier_suffix(self) -> str:
+        """What the restored instance's identifier adds to "<name>-postgres": deterministic from
+        the input, so a plan re-run names the same instance. 14 characters at most (a 20-character
+        name stays within RDS's 63)."""
+        if self.to_point_in_time is not None:
+            moment = datetime.fromisoformat(self.to_point_in_time.replace("Z", "+00:00")).astimezone(UTC)
+            return f"-r{moment:%Y%m%d%H%M}"
+        if self.from_snapshot is not None:
+            return f"-s{hashlib.sha256(self.from_snapshot.encode()).hexdigest()[:8]}"
+        return "-latest"
+
+
 # -- the props ---------------------------------------------------------------------------
 
 
@@ -303,6 +414,11 @@ class DatabaseProps:
     """Default: a dedicated customer-managed key (yearly rotation) for storage, Performance
     Insights, the master secret and the log groups. Give an ARN to use your own; its policy
     must let CloudWatch Logs use it for this module's log groups."""
+
+    restore: DatabaseRestore | None = prop(None, environment=True)
+    """Default: none. A `restore { }` block creates a new instance from a point in time or a
+    snapshot of the primary, with the same settings and protections, and moves the proxy, the
+    replica, the endpoints and the outputs to it (modules/database/README.md: Restoring)."""
 
     tags: dict[str, str] = prop(default_factory=dict, check=check_tags)
     """Extra tags on every resource (the provider's default_tags still apply)."""

@@ -97,54 +97,58 @@ BYO = replace(
 SERVICE_USERS = ("chat_api", "chat_reader")
 
 
-@pytest.fixture(scope="module")
-def variants(synth_scratch):
+def database_with_a_service(props, users=SERVICE_USERS):
+    """A build for synth_scratch: the database, a service's group and role granted `users`,
+    and every typed output as a Terraform output (what the stack reads of the module)."""
     from bindings.cdk import TerraformOutput
     from modules.common.roles import ServiceRole
     from modules.database import Database
     from modules.security_groups import SecurityGroup, SecurityGroupProps
 
-    def build(props, users=SERVICE_USERS):
-        def add(stack):
-            database = Database(stack, "database", props=props)
-            api = SecurityGroup(
-                stack, "api", props=SecurityGroupProps(name="chat-api", vpc_id="vpc-0a1b2c3d", description="API tasks")
-            )
-            database.allow_from(api)
-            task_role = ServiceRole(
-                stack,
-                "api_task_role",
-                name="chat-api-task",
-                service="ecs-tasks.amazonaws.com",
-                description="API tasks",
-                account_id=ACCOUNT,
-            )
-            for user in users:
-                database.grant_connect(task_role, user)
-            database.grant_read_secret(task_role)
-            values = {
-                "endpoint": database.endpoint,
-                "writer_endpoint": database.writer_endpoint,
-                "secret_arn": database.secret_arn,
-                "secret_kms_key_arn": database.secret_kms_key_arn,
-                "kms_key_arn": database.kms_key_arn,
-                "resource_id": database.resource_id,
-                "arn": database.arn,
-                "security_group_id": database.security_group_id,
-                "parameter_group_name": database.parameter_group_name,
-                "monitoring_role_arn": database.monitoring_role_arn,
-            }
-            for name, value in (
-                ("reader_endpoint", database.reader_endpoint),
-                ("proxy_endpoint", database.proxy_endpoint),
-            ):
-                if value is not None:
-                    values[name] = value
-            for name, value in values.items():
-                TerraformOutput(stack, name, value=value)
+    def add(stack):
+        database = Database(stack, "database", props=props)
+        api = SecurityGroup(
+            stack, "api", props=SecurityGroupProps(name="chat-api", vpc_id="vpc-0a1b2c3d", description="API tasks")
+        )
+        database.allow_from(api)
+        task_role = ServiceRole(
+            stack,
+            "api_task_role",
+            name="chat-api-task",
+            service="ecs-tasks.amazonaws.com",
+            description="API tasks",
+            account_id=ACCOUNT,
+        )
+        for user in users:
+            database.grant_connect(task_role, user)
+        database.grant_read_secret(task_role)
+        values = {
+            "endpoint": database.endpoint,
+            "writer_endpoint": database.writer_endpoint,
+            "secret_arn": database.secret_arn,
+            "secret_kms_key_arn": database.secret_kms_key_arn,
+            "kms_key_arn": database.kms_key_arn,
+            "resource_id": database.resource_id,
+            "arn": database.arn,
+            "security_group_id": database.security_group_id,
+            "parameter_group_name": database.parameter_group_name,
+            "monitoring_role_arn": database.monitoring_role_arn,
+        }
+        for name, value in (
+            ("reader_endpoint", database.reader_endpoint),
+            ("proxy_endpoint", database.proxy_endpoint),
+        ):
+            if value is not None:
+                values[name] = value
+        for name, value in values.items():
+            TerraformOutput(stack, name, value=value)
 
-        return add
+    return add
 
+
+@pytest.fixture(scope="module")
+def variants(synth_scratch):
+    build = database_with_a_service
     return {
         "prod": synth_scratch(build(BASE)),
         "staging": synth_scratch(build(environment_props("staging"))),

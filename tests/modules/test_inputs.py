@@ -208,3 +208,46 @@ def test_pattern_check_words_its_refusal_and_lets_references_through_only_when_a
     assert with_references(token) == token
     with pytest.raises(ValueError, match="expected a VPC id"):
         literal_only(token)
+
+
+def check_one_of_two(left: str | None, right: str | None) -> None:
+    if (left is None) == (right is None):
+        raise ValueError(f"expected exactly one of left or right, got {left!r} and {right!r}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ToyChoice:
+    left: str | None = prop(None, check=check_name, environment=True)
+    right: str | None = prop(None, environment=True)
+    cross_checks: ClassVar[tuple[CrossCheck, ...]] = (
+        CrossCheck("left", check_one_of_two, ("left", "right"), runs_on_unset=True),
+    )
+
+    def __post_init__(self) -> None:
+        check_props(self)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ToyWithChoice:
+    choice: ToyChoice | None = prop(None, environment=True)
+
+
+def test_a_rule_about_which_fields_are_given_runs_on_unset_ones_and_others_skip_them():
+    assert cross_check_problems(ToyChoice, {}) == [("left", "expected exactly one of left or right, got None and None")]
+    assert cross_check_problems(ToyChoice, {"left": "ab"}) == []
+    skipping = CrossCheck("left", check_one_of_two, ("left", "right"))
+    assert not skipping.runs_on_unset  # the default: a rule waits for its fields
+
+
+def test_a_props_typed_field_is_a_nested_block_checked_key_by_key_then_as_a_whole():
+    block = environment_block(ToyWithChoice, "ToyWithChoiceBlock")
+    assert block().choice is None
+    assert block(choice={"left": "ab"}).choice == ToyChoice(left="ab")
+    with pytest.raises(ValidationError) as caught:
+        block(choice={"left": "Bad Name", "rigth": "x"})
+    assert {(tuple(e["loc"][:2]), e["type"]) for e in caught.value.errors()} == {
+        (("choice", "left"), "value_error"),
+        (("choice", "rigth"), "extra_forbidden"),
+    }
+    with pytest.raises(ValidationError, match="left: expected exactly one of left or right"):
+        block(choice={"left": "ab", "right": "cd"})
