@@ -1106,7 +1106,7 @@ def cutovers(review: PlanReview) -> tuple[Cutover, ...]:
                 role=role,
                 old=old,
                 new=new,
-                restored_how=_restored_how(instance.after) if instance is not None else None,
+                restored_how=_restored_how(instance.after) if instance is not None and instance.after else None,
                 old_deleted=old in removed,
             )
         )

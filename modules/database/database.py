@@ -198,7 +198,10 @@ class Database(Construct):
         self.restored_instance: DbInstance | None = None
         if restore is not None:
             self.restored_instance = self._primary("restored", self.identifier, created_groups["restored"], restore)
-        self.instance: DbInstance = self.restored_instance or self.original_instance
+        serving = self.restored_instance or self.original_instance
+        # Props refuse a restore block that retires the original without restoring: one is set.
+        assert serving is not None, "neither the original nor a restored instance"
+        self.instance: DbInstance = serving
         self.endpoint: str = self.instance.address
         self.port: int = POSTGRES_PORT
         self.arn: str = self.instance.arn
@@ -443,7 +446,7 @@ class Database(Construct):
             "apply_immediately": props.apply_immediately,
         }
 
-    def _restore_source(self, restore: DatabaseRestore | None) -> dict:
+    def _restore_source(self, restore: DatabaseRestore | None) -> dict[str, object]:
         """How an instance starts: empty (the original), or restored from a point in time or a snapshot."""
         props = self.props
         if restore is None:
