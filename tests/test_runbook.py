@@ -60,8 +60,10 @@ PROD_NAME = re.compile(r"(?<![\w.-])(?:/[a-z0-9_.-]+)*/?chat-prod(?:[a-z0-9/_.-]
 # What follows a name that is only the start of one: `chat-prod-attachments-<account>-<region>`,
 # `/ecs/chat-prod/<service>` (the placeholder stands for a part the runbook cannot know).
 PLACEHOLDER_NEXT = re.compile(r"[-/]?<")
-# A name the operator creates from an existing one (a restore's target): its source must exist.
-RESTORED_SUFFIX = re.compile(r"-restored(?:-\d+)?$")
+# A name made from an existing one: a restore's target (`-restored`, and the identifiers the
+# database's `restore { }` derives: `-r<yyyymmddhhmm>`, `-s<8 hex>`, `-latest`) or an RDS
+# automated snapshot (`rds:<instance>-<yyyy-mm-dd-hh-mm>`): its source must exist.
+RESTORED_SUFFIX = re.compile(r"-(?:restored(?:-\d+)?|r\d{12}|s[0-9a-f]{8}|latest|\d{4}(?:-\d{2}){4})$")
 # Attributes that name a resource (name, identifier, family, bucket, alarm_name, replication_group_id, ...).
 NAME_ATTRIBUTE = re.compile(r"(?:^|_)(?:name|identifier|family|bucket|id)$")
 # An environment-file key as the runbook writes it: `standby_tasks`, `dns.zone_name`,
