@@ -45,6 +45,15 @@ def check_lock_bounds(mode: str, min_days: int, max_days: int) -> None:
         )
 
 
+def check_copy_region(region: str, copy_region: str | None) -> None:
+    """A copy in the stack's own region survives no region loss: the point of the copy."""
+    if copy_region is not None and copy_region == region:
+        raise ValueError(
+            f"expected a region other than the stack's ({region}): a copy in the same region is lost "
+            f"with it, got {copy_region!r}"
+        )
+
+
 def check_shortest_retention(mode: str, min_days: int, daily: int, weekly: int, monthly: int) -> None:
     """A locked vault refuses recovery points kept shorter than its minimum: the job fails."""
     if mode == "none":
@@ -137,6 +146,13 @@ class BackupPlanProps:
     point kept longer, so it must be at least the longest rule's retention; it also bounds
     how long a deleted user's data can outlive them in backups."""
 
+    copy_region: str | None = prop(None, check=check_region, environment=True)
+    """Default: no copy; recovery points stay in the stack's region and are lost with it. A
+    region (not the stack's) gets a second vault of its own (its own key, the same lock), every
+    rule copies its recovery point there (kept as long as the original), and the composition
+    root replicates the database's automated backups there too (modules/backup/README.md:
+    Region loss). The stack passes an AWS provider for that region (`copy_provider=`)."""
+
     kms_key_arn: str | None = prop(None, check=check_kms_key_arn)
     """Default: a key of the vault's own (alias "alias/<name>/backup"), rotated yearly. Give
     an ARN to use another key; its policy must let this account's IAM policies grant it."""
@@ -150,6 +166,7 @@ class BackupPlanProps:
     """Extra tags on every taggable resource (the provider's default_tags still apply)."""
 
     cross_checks: ClassVar[tuple[CrossCheck, ...]] = (
+        CrossCheck("copy_region", check_copy_region, ("region", "copy_region")),
         CrossCheck(
             "vault_lock_min_retention_days",
             check_lock_bounds,

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from bindings.aws.data_aws_iam_policy_document import DataAwsIamPolicyDocumentStatement
     from constructs import Construct
 
+    from bindings.cdk import TerraformProvider
     from modules.common.keys import ManagedKey
     from modules.common.stack_context import StackContext
 
@@ -59,9 +60,11 @@ def store_key(
     account_id: str,
     deletion_protection: bool,
     tags: Mapping[str, str],
+    provider: TerraformProvider | None = None,
 ) -> tuple[ManagedKey | None, str]:
     """(the created key or None, the ARN to encrypt with): `given_key_arn` when given, else a
-    new ManagedKey `construct_id` (with `prevent_destroy` under deletion protection)."""
+    new ManagedKey `construct_id` (with `prevent_destroy` under deletion protection), made
+    with `provider` (Default: the stack's; an aliased one for a key in another region)."""
     if given_key_arn is not None:
         return None, given_key_arn
     from modules.common.keys import ManagedKey
@@ -74,6 +77,7 @@ def store_key(
         partition=partition,
         account_id=account_id,
         tags=tags,
+        provider=provider,
     )
     if deletion_protection:
         key.key.add_override("lifecycle.prevent_destroy", True)
