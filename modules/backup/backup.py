@@ -45,6 +45,7 @@ from modules.common.roles import ServiceRole
 from modules.common.stack_context import StackContext, module_context
 from modules.common.store_keys import module_store_key, store_key
 from modules.common.validation import pattern_check
+from modules.common.waivers import waive
 
 # AWS-managed policies (path service-role/): what AWS Backup needs to back up and to
 # restore every resource type it supports, kept current by AWS as types are added.
@@ -156,6 +157,8 @@ class BackupPlan(Construct):
             ],
             tags=self._tags(f"{props.name}-backup"),
         )
+        if props.no_copy_reason:
+            waive(self.plan, "CKV_CHAT_41", f"No copy in a second region: {props.no_copy_reason}")
 
         self.role = ServiceRole(
             self,

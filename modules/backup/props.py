@@ -16,6 +16,7 @@ from modules.common.validation import (
     choice_check,
     range_check,
 )
+from modules.common.waivers import check_reason
 
 VaultLockMode = Literal["none", "governance", "compliance"]
 VAULT_LOCK_MODES: tuple[str, ...] = get_args(VaultLockMode)
@@ -51,6 +52,15 @@ def check_copy_region(region: str, copy_region: str | None) -> None:
         raise ValueError(
             f"expected a region other than the stack's ({region}): a copy in the same region is lost "
             f"with it, got {copy_region!r}"
+        )
+
+
+def check_copy_or_reason(copy_region: str | None, no_copy_reason: str | None) -> None:
+    """A reason for having no copy is stale once there is one (the gate fails a stale waiver)."""
+    if copy_region is not None and no_copy_reason:
+        raise ValueError(
+            f"expected copy_region or no_copy_reason, not both: copy_region {copy_region!r} gives the copy "
+            "the reason says is missing"
         )
 
 
@@ -153,6 +163,12 @@ class BackupPlanProps:
     root replicates the database's automated backups there too (modules/backup/README.md:
     Region loss). The stack passes an AWS provider for that region (`copy_provider=`)."""
 
+    no_copy_reason: str | None = prop(None, check=check_reason, environment=True)
+    """Default: none. Why this environment keeps its recovery points in one region although
+    it has deletion-protected stores (at least 20 characters): the gate's CKV_CHAT_41 fails such
+    an environment's plan without copy_region, and this reason becomes its waiver on the plan.
+    Not with copy_region."""
+
     kms_key_arn: str | None = prop(None, check=check_kms_key_arn)
     """Default: a key of the vault's own (alias "alias/<name>/backup"), rotated yearly. Give
     an ARN to use another key; its policy must let this account's IAM policies grant it."""
@@ -167,6 +183,7 @@ class BackupPlanProps:
 
     cross_checks: ClassVar[tuple[CrossCheck, ...]] = (
         CrossCheck("copy_region", check_copy_region, ("region", "copy_region")),
+        CrossCheck("no_copy_reason", check_copy_or_reason, ("copy_region", "no_copy_reason")),
         CrossCheck(
             "vault_lock_min_retention_days",
             check_lock_bounds,
