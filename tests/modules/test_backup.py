@@ -244,6 +244,7 @@ def test_the_second_vault_has_its_own_key_its_own_lock_and_protection_in_that_re
 
 def test_copy_region_needs_that_regions_provider(synth_scratch):
     from bindings.aws.provider import AwsProvider
+
     from modules.backup import BackupPlan
 
     props = replace(PROD, copy_region="eu-central-1")
