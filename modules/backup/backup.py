@@ -77,7 +77,7 @@ class BackupPlan(Construct):
     selection of the stores `protect()` names.
 
     Typed outputs (attributes): vault_name, vault_arn, plan_id, plan_arn, role_arn,
-    kms_key_arn, protected_arns, copy_vault_arn and copy_kms_key_arn (None without copy_region).
+    kms_key_arn, protected_arns, copy_vault_arn, copy_kms_key_arn (None without copy_region).
 
     Construct IDs: key (only without kms_key_arn), vault, vault_lock (when locked), plan,
     role, selection and s3_backup_policy_<n> (once a store, or a bucket, is protected); with
