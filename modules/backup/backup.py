@@ -43,7 +43,7 @@ from modules.backup.schedule import COMPLETION_WINDOW_MINUTES, START_WINDOW_MINU
 from modules.backup.supported import check_protectable_arn, is_s3_bucket_arn
 from modules.common.roles import ServiceRole
 from modules.common.stack_context import StackContext, module_context
-from modules.common.store_keys import module_store_key, store_key
+from modules.common.store_keys import module_store_key, new_module_key
 from modules.common.validation import pattern_check
 from modules.common.waivers import waive
 
@@ -244,16 +244,13 @@ class BackupPlan(Construct):
         if props.copy_region is None:
             return None, None
         name = f"{props.name}-backup-copy"
-        _, key_arn = store_key(
+        _, key_arn = new_module_key(
             self,
-            "copy_key",
-            given_key_arn=None,
-            alias=f"alias/{props.name}/backup-copy",
+            props,
+            context,
+            construct_id="copy_key",
+            data_domain="backup-copy",
             description=f"{props.name} backup vault copy in {props.copy_region}",
-            partition=context.partition,
-            account_id=context.account_id,
-            deletion_protection=props.deletion_protection,
-            tags=self._tags(name),
             provider=copy_provider,
         )
         vault = BackupVault(

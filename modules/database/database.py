@@ -39,7 +39,7 @@ from modules.common.policy import policy_statement
 from modules.common.roles import Grantee, ServiceRole
 from modules.common.stack_context import module_context
 from modules.common.statement_ids import sid_part
-from modules.common.store_keys import key_use_statement, module_store_key, store_key
+from modules.common.store_keys import key_use_statement, module_store_key, new_module_key
 from modules.common.waivers import waive
 from modules.database.alarms import database_watch
 from modules.database.props import DatabaseProps, check_db_user
@@ -103,6 +103,7 @@ class Database(Construct):
         super().__init__(scope, construct_id)
         self.props = props
         context = module_context(self, props)
+        self._context = context
         self._partition = context.partition
         self._account_id = context.account_id
         self.identifier: str = f"{props.name}-postgres"
@@ -212,16 +213,13 @@ class Database(Construct):
             )
         from bindings.aws.db_instance_automated_backups_replication import DbInstanceAutomatedBackupsReplication
 
-        _, key_arn = store_key(
+        _, key_arn = new_module_key(
             self,
-            "backup_replica_key",
-            given_key_arn=None,
-            alias=f"alias/{self.props.name}/postgres-backup-replica",
+            self.props,
+            self._context,
+            construct_id="backup_replica_key",
+            data_domain="postgres-backup-replica",
             description=f"{self.props.name} PostgreSQL automated backups replicated to {region}",
-            partition=self._partition,
-            account_id=self._account_id,
-            deletion_protection=self.props.deletion_protection,
-            tags=self._tags(f"{self.props.name}-postgres-backup-replica"),
             provider=provider,
         )
         replication = DbInstanceAutomatedBackupsReplication(
