@@ -5,14 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.gate.fixture_gate import (
-    FIXTURES,
-    NO_COPY_REASON,
-    by_resource,
-    fixture_stacks,
-    project_check_ids,
-    run_gate,
-)
+from tests.gate.fixture_gate import FIXTURES, NO_COPY_REASON, by_resource, fixture_stacks, project_check_ids, run_gate
 
 CHECK_IDS = tuple(f"CKV_CHAT_{number}" for number in range(70, 75))
 STACKS = fixture_stacks(CHECK_IDS)
