@@ -23,6 +23,11 @@ SUPPORTING_TYPES: dict[str, tuple[str, str, str]] = {
     "aws_backup_plan": ("Backup", "plan", "plans"),
     "aws_backup_vault": ("Backup", "vault", "vaults"),
     "aws_backup_vault_lock_configuration": ("Backup", "vault lock", "vault locks"),
+    "aws_db_instance_automated_backups_replication": (
+        "RDS",
+        "backup replication to another region",
+        "backup replications to another region",
+    ),
     "aws_secretsmanager_secret": ("Secrets Manager", "secret", "secrets"),
     "aws_ssm_parameter": ("SSM", "parameter", "parameters"),
     "aws_ecr_repository": ("ECR", "repository", "repositories"),

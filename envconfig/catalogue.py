@@ -172,6 +172,7 @@ def catalogue_problems(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     for key, value in (
         ("region", data.get("region")),
         ("remote_state.region", _block(data, "remote_state").get("region")),
+        ("backup.copy_region", _block(data, "backup").get("copy_region")),
     ):
         if isinstance(value, str) and (message := check_commercial_region(value)):
             problems.append((key, message))

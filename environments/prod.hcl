@@ -111,7 +111,12 @@ managed_cache {
   log_retention_days      = 365
 }
 
-# backup: the module defaults: 7 daily, 4 weekly, 3 monthly, compliance lock.
+# backup: the module defaults (7 daily, 4 weekly, 3 monthly, compliance lock), and a copy of
+# every recovery point, and the database's automated backups, in a second region: nothing is
+# lost when eu-west-1 is (docs/runbook.md: Region loss).
+backup {
+  copy_region = "eu-central-1"
+}
 
 database {
   instance_class            = "db.r6g.large"

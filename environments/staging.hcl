@@ -103,6 +103,8 @@ managed_cache {
 
 backup {
   vault_lock_mode = "governance"
+  # No second-region copy (gate CKV_CHAT_41 waived with this reason): prod's is the one that matters.
+  no_copy_reason  = "Staging holds release-candidate test data, not users' messages; after a region loss it is rebuilt from the environment file and re-seeded, so a second-region copy would only add cost."
 }
 
 database {

@@ -61,3 +61,8 @@ websocket_api {
   throttling_burst_limit = 1000
   log_retention_days     = 365
 }
+
+backup {
+  # An example, never deployed (gate CKV_CHAT_41 waived with this reason); prod.hcl shows copy_region.
+  no_copy_reason = "An example stack, never deployed: it shows a variant, and environments/prod.hcl shows the second-region copy (copy_region) a deployed protected environment takes."
+}

@@ -53,5 +53,7 @@ redis_cluster {
 }
 
 backup {
+  # An example, never deployed (gate CKV_CHAT_41 waived with this reason); prod.hcl shows copy_region.
+  no_copy_reason = "An example stack, never deployed: it shows a variant, and environments/prod.hcl shows the second-region copy (copy_region) a deployed protected environment takes."
   vault_lock_mode = "governance"
 }

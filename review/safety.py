@@ -128,6 +128,9 @@ PROTECTION_TYPES: dict[str, str] = {
     "deleting it returns new objects to S3-managed keys, out of the key policy's control",
     "aws_efs_backup_policy": "AWS Backup's automatic daily backups of the file system",
     "aws_dynamodb_table_replica": "a full copy of the table in another region",
+    "aws_db_instance_automated_backups_replication": "the database's automated backups replicated to a second "
+    "region (backup.copy_region): deleted, the replication stops and the replicated backups there are deleted, "
+    "so a region loss takes the database's point-in-time history with it",
 }
 
 # Types looked at and not listed, with why: their data, if any, comes from the configuration.
@@ -832,6 +835,13 @@ WEAKENING_RULES: tuple[Rule, ...] = (
         "off; a copy_action (by destination) removed or kept shorter",
         "recovery points are taken no more, deleted sooner, or no longer copied out of the account or region",
         judge=judge_backup_rules,
+    ),
+    Rule(
+        "aws_db_instance_automated_backups_replication",
+        "retention_period",
+        "shortened",
+        "the second region keeps less of the database's point-in-time history",
+        unset=7,
     ),
     Rule(
         "aws_backup_selection",

@@ -239,9 +239,17 @@ class ChatStack(TerraformStack):  # type: ignore[misc]
             *queues.values(),
             *variant_stores.values(),
         )
+        copy_provider = backup_copy_provider(self, config)
         backup = BackupPlan(
-            self, "backup", props=props_from_block(BackupPlanProps, config.backup, **platform.stack_inputs)
+            self,
+            "backup",
+            props=props_from_block(BackupPlanProps, config.backup, **platform.stack_inputs),
+            copy_provider=copy_provider,
         )
+        if copy_provider is not None:
+            # Region loss: the database's own backups (point in time, transaction logs) go
+            # to the same second region as AWS Backup's copies (modules/backup/README.md).
+            database.replicate_automated_backups(copy_provider)
         for store in stores:
             for target in store.backup_targets():
                 backup.protect(target.name, target.arn)
@@ -263,18 +271,30 @@ class ChatStack(TerraformStack):  # type: ignore[misc]
         declare_outputs(self, self.composition)
 
 
+def regional_provider(scope: Construct, config: EnvironmentConfig, construct_id: str, region: str) -> AwsProvider:
+    """An aliased AWS provider (alias = `construct_id` without "aws_") for `region`, with the
+    stack's account pin and default tags."""
+    return AwsProvider(
+        scope,
+        construct_id,
+        alias=construct_id.removeprefix("aws_"),
+        region=region,
+        allowed_account_ids=[config.account_id] if config.account_id else None,
+        default_tags=[AwsProviderDefaultTags(tags=default_tags(config))],
+    )
+
+
+def backup_copy_provider(scope: Construct, config: EnvironmentConfig) -> AwsProvider | None:
+    """The provider for `backup.copy_region`, or None when the environment sets none."""
+    copy_region = config.backup.copy_region
+    return None if copy_region is None else regional_provider(scope, config, "aws_backup_copy", copy_region)
+
+
 def build_edge(scope: Construct, config: EnvironmentConfig, context: StackContext, network: Network) -> Edge:
     """Certificates and DNS, the load balancer behind its web ACL, the frontend behind CloudFront."""
     supplied = module_inputs(config, context)
     # CloudFront takes certificates and web ACLs from us-east-1 only.
-    us_east_1 = AwsProvider(
-        scope,
-        "aws_us_east_1",
-        alias="us_east_1",
-        region=CLOUDFRONT_REGION,
-        allowed_account_ids=[config.account_id] if config.account_id else None,
-        default_tags=[AwsProviderDefaultTags(tags=default_tags(config))],
-    )
+    us_east_1 = regional_provider(scope, config, "aws_us_east_1", CLOUDFRONT_REGION)
     domain = Domain(
         scope, "domain", props=props_from_block(DomainProps, config.dns, **supplied), cloudfront_provider=us_east_1
     )

@@ -486,6 +486,18 @@ def test_the_remote_state_region_is_checked_too(tmp_path):
     assert message.endswith('got "eu-wets-1" (string) (did you mean "eu-west-1"?)')
 
 
+def test_the_backup_copy_region_is_checked_too_and_must_be_another_region(tmp_path):
+    typo = write(tmp_path, "dev", VALID.format(name="dev") + 'backup {\n  copy_region = "eu-centrl-1"\n}\n')
+    message = only_problem(typo)
+    assert ": backup.copy_region: expected one of the AWS commercial regions" in message
+    assert message.endswith('got "eu-centrl-1" (string) (did you mean "eu-central-1"?)')
+    same = write(tmp_path, "dev", VALID.format(name="dev") + 'backup {\n  copy_region = "eu-west-1"\n}\n')
+    assert only_problem(same).endswith(
+        ": backup.copy_region: expected a region other than the stack's (eu-west-1): a copy in the same region "
+        "is lost with it, got 'eu-west-1'"
+    )
+
+
 def test_the_region_list_is_botocores_aws_partition():
     import json as json_module
 

@@ -29,11 +29,17 @@ def test_provider_is_pinned_with_region_and_default_tags(synthesized, environmen
             "source": "hashicorp/aws",
             "version": PROVIDER_VERSION,
         }
-        provider, us_east_1 = synth.document["provider"]["aws"]
+        provider, us_east_1, *backup_copy = synth.document["provider"]["aws"]
         assert provider["region"] == environment_configs[name].region and "alias" not in provider
         # CloudFront's certificate and web ACL live in us-east-1: one alias, tagged alike
         assert (us_east_1["alias"], us_east_1["region"]) == ("us_east_1", "us-east-1")
-        assert us_east_1["default_tags"] == provider["default_tags"]
+        # The backup copy's region, only where the file sets backup.copy_region: tagged alike too
+        copy_region = environment_configs[name].backup.copy_region
+        assert [(p["alias"], p["region"]) for p in backup_copy] == (
+            [("backup_copy", copy_region)] if copy_region else []
+        )
+        for aliased in (us_east_1, *backup_copy):
+            assert aliased["default_tags"] == provider["default_tags"]
         tags = provider["default_tags"][0]["tags"]
         assert (tags["project"], tags["environment"], tags["managed-by"]) == ("chat-infra", name, "cdktf")
         assert tags["cost-center"] == f"chat-{name}"
@@ -362,10 +368,40 @@ def test_prod_cache_fails_over_across_zones_and_dev_runs_one_node(synthesized):
 
 
 def test_prod_backups_are_locked_in_compliance_mode_and_dev_backups_are_not_locked(synthesized):
-    (lock,) = synthesized["prod"].resources("aws_backup_vault_lock_configuration").values()
-    # changeable_for_days set: compliance mode (governance mode has none).
-    assert lock["changeable_for_days"] >= 3 and lock["min_retention_days"] >= 7
+    locks = synthesized["prod"].resources("aws_backup_vault_lock_configuration").values()
+    assert len(locks) == 2  # the vault in eu-west-1 and its copy in the second region
+    for lock in locks:
+        # changeable_for_days set: compliance mode (governance mode has none).
+        assert lock["changeable_for_days"] >= 3 and lock["min_retention_days"] >= 7
     assert not synthesized["dev"].resources("aws_backup_vault_lock_configuration")
+
+
+def test_prod_loses_nothing_with_its_region_and_only_prod_has_a_second_region(synthesized):
+    """Issue 23 item 3: every recovery point AWS Backup takes (the attachments bucket's too)
+    is copied to eu-central-1, and the database's automated backups are replicated there."""
+    synth = synthesized["prod"]
+    providers = {block.get("alias"): block["region"] for block in synth.document["provider"]["aws"]}
+    assert providers == {None: "eu-west-1", "us_east_1": "us-east-1", "backup_copy": "eu-central-1"}
+    vaults = synth.resources("aws_backup_vault")
+    ((copy_name, copy_vault),) = [(n, v) for n, v in vaults.items() if v.get("provider") == "aws.backup_copy"]
+    copy_key = synth.resources("aws_kms_key")[copy_vault["kms_key_arn"].split(".")[1]]
+    assert copy_key["provider"] == "aws.backup_copy"
+    (plan,) = synth.resources("aws_backup_plan").values()
+    for rule in plan["rule"]:
+        (copy,) = rule["copy_action"]
+        assert copy["destination_vault_arn"] == synth.reference("aws_backup_vault", copy_name, "arn")
+        assert copy["lifecycle"]["delete_after"] == rule["lifecycle"]["delete_after"]
+    (selection,) = synth.resources("aws_backup_selection").values()
+    assert any(arn.startswith("arn:aws:s3:::chat-prod-attachments") for arn in selection["resources"])
+    (replication,) = synth.resources("aws_db_instance_automated_backups_replication").values()
+    primary_name = next(n for n, db in synth.resources("aws_db_instance").items() if "replicate_source_db" not in db)
+    assert replication["source_db_instance_arn"] == synth.reference("aws_db_instance", primary_name, "arn")
+    assert replication["provider"] == "aws.backup_copy" and replication["retention_period"] == 30
+    replica_key = synth.resources("aws_kms_key")[replication["kms_key_id"].split(".")[1]]
+    assert replica_key["provider"] == "aws.backup_copy" and replica_key is not copy_key
+    for other in ("dev", "staging"):
+        assert [p.get("alias") for p in synthesized[other].document["provider"]["aws"]] == [None, "us_east_1"]
+        assert not synthesized[other].resources("aws_db_instance_automated_backups_replication")
 
 
 def test_the_worker_consumes_every_queue_and_only_producers_send(synthesized):

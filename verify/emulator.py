@@ -93,6 +93,10 @@ NOT_IMPLEMENTED_BY_MOTO: dict[str, str] = {
     "(POST /service/GraniteServiceVersion20100801/operation/PutMetricAlarm), which moto 5.2.5 does not serve "
     "(404; it serves CloudWatch's Query protocol only); the dashboard, which names the alarms, is then not "
     "created either.",
+    "aws_db_instance_automated_backups_replication": "moto 5.2.5 has no StartDBInstanceAutomatedBackupsReplication "
+    "(nor its Stop and the replicated backups' Describe by ARN): the cross-region replication of the database's "
+    "automated backups (backup.copy_region, prod) is judged by validate and the plan; the second region's key "
+    "and AWS Backup vault it sits beside are applied.",
     "aws_cloudfront_response_headers_policy": "moto 5.2.5 has no CreateResponseHeadersPolicy (it answers 404); "
     "the distribution that names the policy, and what names the distribution, are then not created either.",
 }

@@ -340,7 +340,7 @@ def backup_kinds(vault: Resource, ctx: PricingContext) -> tuple[set[str], list[s
     plans = [
         plan
         for plan in ctx.stack.of_type("aws_backup_plan")
-        if any(ctx.stack.referenced(rule.get("target_vault_name")) == vault for rule in as_list(plan.body.get("rule")))
+        if any(_writes_to(rule, vault, ctx) for rule in as_list(plan.body.get("rule")))
     ]
     kinds: set[str] = set()
     notes = []
@@ -359,6 +359,33 @@ def backup_kinds(vault: Resource, ctx: PricingContext) -> tuple[set[str], list[s
     return kinds, notes
 
 
+def _writes_to(rule: Any, vault: Resource, ctx: PricingContext) -> bool:
+    """A plan rule stores its recovery points in `vault`: as its target, or as a copy's
+    destination (the copy vault in a second region holds the same points)."""
+    if not isinstance(rule, dict):
+        return False
+    destinations = [rule.get("target_vault_name")] + [
+        copy.get("destination_vault_arn") for copy in as_list(rule.get("copy_action")) if isinstance(copy, dict)
+    ]
+    return any(ctx.stack.referenced(destination) == vault for destination in destinations)
+
+
+def price_automated_backups_replication(resource: Resource, ctx: PricingContext) -> Priced:
+    """RDS bills replicated automated backups as backup storage in the destination region:
+    as much as the database's backups hold (the backup assumptions' rds_gb)."""
+    component = ctx.charge(
+        "replicated automated backups (RDS backup storage)",
+        ctx.assumptions.number("backup", "rds_gb"),
+        "GB-month",
+        "backup",
+        "rds_gb_month",
+    )
+    return Priced(
+        [component],
+        ["the per-GB transfer of each backup to the other region is not priced"],
+    )
+
+
 def _backup_kind(item: Any, ctx: PricingContext) -> str | None:
     target = ctx.stack.referenced(item)
     if target is not None:
@@ -369,6 +396,7 @@ def _backup_kind(item: Any, ctx: PricingContext) -> str | None:
 PRICERS = {
     "aws_db_instance": Pricer("data", "RDS", price_db_instance),
     "aws_db_proxy": Pricer("data", "RDS", price_db_proxy),
+    "aws_db_instance_automated_backups_replication": Pricer("data", "RDS", price_automated_backups_replication),
     "aws_elasticache_replication_group": Pricer("data", "ElastiCache", price_elasticache_replication_group),
     "aws_elasticache_cluster": Pricer("data", "ElastiCache", price_elasticache_cluster),
     "aws_elasticache_serverless_cache": Pricer("data", "ElastiCache", price_elasticache_serverless),

@@ -106,8 +106,9 @@ class AttachmentsBucket(Construct):
             self.bucket.bucket,
             "CKV_AWS_144",
             "Attachments are protected by versioning and by AWS Backup (the stack adds this bucket to the "
-            "backup selection); a replica in a second region would double their storage for a regional "
-            "disaster the platform's other stores (database, cache) are not replicated for either.",
+            "backup selection), which copies every recovery point to the environment's backup.copy_region "
+            "when it sets one (modules/backup: Region loss); S3 replication as well would pay twice for one "
+            "protection against a region loss.",
         )
         waive(
             self.bucket.bucket,

@@ -16,6 +16,7 @@ from modules.common.validation import (
     choice_check,
     range_check,
 )
+from modules.common.waivers import check_reason
 
 VaultLockMode = Literal["none", "governance", "compliance"]
 VAULT_LOCK_MODES: tuple[str, ...] = get_args(VaultLockMode)
@@ -42,6 +43,24 @@ def check_lock_bounds(mode: str, min_days: int, max_days: int) -> None:
     if mode != "none" and min_days > max_days:
         raise ValueError(
             f"expected a minimum no longer than vault_lock_max_retention_days ({max_days}), got {min_days}"
+        )
+
+
+def check_copy_region(region: str, copy_region: str | None) -> None:
+    """A copy in the stack's own region survives no region loss: the point of the copy."""
+    if copy_region is not None and copy_region == region:
+        raise ValueError(
+            f"expected a region other than the stack's ({region}): a copy in the same region is lost "
+            f"with it, got {copy_region!r}"
+        )
+
+
+def check_copy_or_reason(copy_region: str | None, no_copy_reason: str | None) -> None:
+    """A reason for having no copy is stale once there is one (the gate fails a stale waiver)."""
+    if copy_region is not None and no_copy_reason:
+        raise ValueError(
+            f"expected copy_region or no_copy_reason, not both: copy_region {copy_region!r} gives the copy "
+            "the reason says is missing"
         )
 
 
@@ -137,6 +156,19 @@ class BackupPlanProps:
     point kept longer, so it must be at least the longest rule's retention; it also bounds
     how long a deleted user's data can outlive them in backups."""
 
+    copy_region: str | None = prop(None, check=check_region, environment=True)
+    """Default: no copy; recovery points stay in the stack's region and are lost with it. A
+    region (not the stack's) gets a second vault of its own (its own key, the same lock), every
+    rule copies its recovery point there (kept as long as the original), and the composition
+    root replicates the database's automated backups there too (modules/backup/README.md:
+    Region loss). The stack passes an AWS provider for that region (`copy_provider=`)."""
+
+    no_copy_reason: str | None = prop(None, check=check_reason, environment=True)
+    """Default: none. Why this environment keeps its recovery points in one region although
+    it has deletion-protected stores (at least 20 characters): the gate's CKV_CHAT_41 fails such
+    an environment's plan without copy_region, and this reason becomes its waiver on the plan.
+    Not with copy_region."""
+
     kms_key_arn: str | None = prop(None, check=check_kms_key_arn)
     """Default: a key of the vault's own (alias "alias/<name>/backup"), rotated yearly. Give
     an ARN to use another key; its policy must let this account's IAM policies grant it."""
@@ -150,6 +182,8 @@ class BackupPlanProps:
     """Extra tags on every taggable resource (the provider's default_tags still apply)."""
 
     cross_checks: ClassVar[tuple[CrossCheck, ...]] = (
+        CrossCheck("copy_region", check_copy_region, ("region", "copy_region")),
+        CrossCheck("no_copy_reason", check_copy_or_reason, ("copy_region", "no_copy_reason")),
         CrossCheck(
             "vault_lock_min_retention_days",
             check_lock_bounds,

@@ -54,6 +54,8 @@ if TYPE_CHECKING:
         DataAwsIamPolicyDocumentStatement,
     )
 
+    from bindings.cdk import TerraformProvider
+
 # The longest window KMS allows: a key scheduled for deletion by mistake can be restored
 # for a month before what it encrypted is lost.
 KEY_DELETION_WINDOW_DAYS = 30
@@ -201,9 +203,12 @@ class ManagedKey(Construct):
         account_id: str,
         tags: Mapping[str, str] | None = None,
         administrator_arns: Sequence[str] | None = None,
+        provider: TerraformProvider | None = None,
     ) -> None:
         """`administrator_arns`: Default: the environment's `key_administrator_arns`
-        (KEY_ADMINISTRATORS_CONTEXT), or the account root when it gives none."""
+        (KEY_ADMINISTRATORS_CONTEXT), or the account root when it gives none. `provider`:
+        Default: the stack's; give an aliased one for a key in another region (a key is
+        regional, and so is what it encrypts)."""
         super().__init__(scope, construct_id)
         from bindings.aws.kms_alias import KmsAlias
         from bindings.aws.kms_key import KmsKey
@@ -226,9 +231,10 @@ class ManagedKey(Construct):
             rotation_period_in_days=KEY_ROTATION_PERIOD_DAYS,
             deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
             tags=dict(tags) if tags else None,
+            provider=provider,
         )
-        KmsKeyPolicy(self, "key_policy", key_id=self.key.key_id, policy=self._policy.json)
-        KmsAlias(self, "alias", name=alias, target_key_id=self.key.key_id)
+        KmsKeyPolicy(self, "key_policy", key_id=self.key.key_id, policy=self._policy.json, provider=provider)
+        KmsAlias(self, "alias", name=alias, target_key_id=self.key.key_id, provider=provider)
         self.arn: str = self.key.arn
         self.key_id: str = self.key.key_id
         self.alias_name: str = alias

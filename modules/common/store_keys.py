@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from bindings.aws.data_aws_iam_policy_document import DataAwsIamPolicyDocumentStatement
     from constructs import Construct
 
+    from bindings.cdk import TerraformProvider
     from modules.common.keys import ManagedKey
     from modules.common.stack_context import StackContext
 
@@ -59,9 +60,11 @@ def store_key(
     account_id: str,
     deletion_protection: bool,
     tags: Mapping[str, str],
+    provider: TerraformProvider | None = None,
 ) -> tuple[ManagedKey | None, str]:
     """(the created key or None, the ARN to encrypt with): `given_key_arn` when given, else a
-    new ManagedKey `construct_id` (with `prevent_destroy` under deletion protection)."""
+    new ManagedKey `construct_id` (with `prevent_destroy` under deletion protection), made
+    with `provider` (Default: the stack's; an aliased one for a key in another region)."""
     if given_key_arn is not None:
         return None, given_key_arn
     from modules.common.keys import ManagedKey
@@ -74,6 +77,7 @@ def store_key(
         partition=partition,
         account_id=account_id,
         tags=tags,
+        provider=provider,
     )
     if deletion_protection:
         key.key.add_override("lifecycle.prevent_destroy", True)
@@ -100,13 +104,29 @@ def module_store_key(
     module: Construct, props: StoreProps, context: StackContext, *, data_domain: str, description: str
 ) -> tuple[ManagedKey | None, str]:
     """(the created key or None, the ARN to encrypt with) of a store module: `props.kms_key_arn`
-    when given (the account is then not asked for), else a new key "key" (store_key) with
-    alias "alias/<name>/<data_domain>" and Name tag "<name>-<data_domain>"."""
+    when given (the account is then not asked for), else a new key "key" (new_module_key)."""
     if props.kms_key_arn is not None:
         return None, props.kms_key_arn
+    return new_module_key(module, props, context, construct_id="key", data_domain=data_domain, description=description)
+
+
+def new_module_key(
+    module: Construct,
+    props: StoreProps,
+    context: StackContext,
+    *,
+    construct_id: str,
+    data_domain: str,
+    description: str,
+    provider: TerraformProvider | None = None,
+) -> tuple[ManagedKey | None, str]:
+    """A new key of a store module (store_key), whatever its props give: alias
+    "alias/<name>/<data_domain>", Name tag "<name>-<data_domain>", the props' deletion
+    protection, made with `provider` (Default: the stack's; an aliased one for a key in the
+    region a store copies its backups to)."""
     return store_key(
         module,
-        "key",
+        construct_id,
         given_key_arn=None,
         alias=f"alias/{props.name}/{data_domain}",
         description=description,
@@ -114,6 +134,7 @@ def module_store_key(
         account_id=context.account_id,
         deletion_protection=props.deletion_protection,
         tags={**props.tags, "Name": f"{props.name}-{data_domain}"},
+        provider=provider,
     )
 
 

@@ -17,9 +17,19 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bindings.cdk import TerraformElement
 
+from modules.common.validation import describe
+
 WAIVER_KEY = "checkov_waivers"
 _CHECK_ID_RE = re.compile(r"^CKV2?_[A-Z0-9]+_\d+$")
 _MIN_REASON_CHARS = 20
+
+
+def check_reason(value: str) -> str:
+    """A props check for an input that becomes a waiver's reason ("" or None: no waiver)."""
+    if value and len(value.strip()) < _MIN_REASON_CHARS:
+        # The number spelt out (it is _MIN_REASON_CHARS): docgen reads the rule off the literal message.
+        raise ValueError(f"expected a reason of at least 20 characters, got {describe(value)}")
+    return value
 
 
 def waive(resource: TerraformElement, check_id: str, reason: str) -> None:

@@ -20,6 +20,7 @@ from modules.common.validation import (
     pattern_check,
     range_check,
 )
+from modules.common.waivers import check_reason
 from modules.compute.sizing import (
     ARCHITECTURES,
     SEED_004_CONNECTIONS_PER_TASK,
@@ -120,12 +121,6 @@ check_collector_image = pattern_check(
     "expected an image reference with a registry and a pinned tag or digest, such as "
     '"public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3"',
 )
-
-
-def check_reason(value: str) -> str:
-    if value and len(value.strip()) < 20:
-        raise ValueError(f"expected a reason of at least 20 characters, got {describe(value)}")
-    return value
 
 
 def check_collector_image_pinned(image: str, tracing_enabled: bool, deletion_protection: bool, tag_reason: str) -> None:

@@ -35,7 +35,7 @@ from bindings.aws.db_proxy_default_target_group import (
 from bindings.aws.db_proxy_target import DbProxyTarget
 from constructs import Construct, IConstruct
 
-from bindings.cdk import Fn, TerraformResourceLifecycle
+from bindings.cdk import Fn, TerraformProvider, TerraformResourceLifecycle
 from modules.backup.supported import BackupTarget
 from modules.common.keys import ManagedKey
 from modules.common.log_groups import encrypted_log_group, log_group_arn, logs_key_statement
@@ -44,7 +44,7 @@ from modules.common.presence import present
 from modules.common.roles import Grantee, ServiceRole
 from modules.common.stack_context import module_context
 from modules.common.statement_ids import sid_part
-from modules.common.store_keys import key_use_statement, module_store_key
+from modules.common.store_keys import key_use_statement, module_store_key, new_module_key
 from modules.common.waivers import waive
 from modules.database.alarms import database_watch
 from modules.database.props import DatabaseProps, DatabaseRestore, check_db_user
@@ -100,7 +100,9 @@ class Database(Construct):
 
     Helpers: allow_from (a service's security group may connect), allow_admin_from (the admin
     task's group may reach the primary directly), grant_connect (IAM database authentication
-    as one database user), grant_read_secret (the master secret).
+    as one database user), grant_read_secret (the master secret), replicate_automated_backups
+    (to a second region, for region loss: construct ids backup_replica_key and
+    automated_backups_replication).
 
     A store of the stack (the Component protocol of stacks/platform.py): backup_targets()
     (what AWS Backup protects of it) and watches(thresholds) (its alarms, alarms.py).
@@ -110,6 +112,7 @@ class Database(Construct):
         super().__init__(scope, construct_id)
         self.props = props
         context = module_context(self, props)
+        self._context = context
         self._partition = context.partition
         self._account_id = context.account_id
         self.original_identifier = f"{props.name}-postgres"
@@ -226,6 +229,38 @@ class Database(Construct):
         self.writer_endpoint: str = self.proxy_endpoint or self.endpoint
 
     # -- helpers for other modules ---------------------------------------------------
+
+    def replicate_automated_backups(self, provider: TerraformProvider) -> str:
+        """Replicate the primary's automated backups (snapshots and transaction logs) to the
+        region of `provider`, kept `backup_retention_days` there too, encrypted with a key of
+        their own made in that region (a KMS key never leaves its region). Returns the
+        replication's ARN. A restore there is point in time, to within minutes of the loss."""
+        region = getattr(provider, "region", None)
+        if not isinstance(region, str) or region == self.props.region:
+            raise ValueError(
+                f"replicate_automated_backups: expected a provider for a region other than {self.props.region!r}, "
+                f"got one for {region!r}"
+            )
+        from bindings.aws.db_instance_automated_backups_replication import DbInstanceAutomatedBackupsReplication
+
+        _, key_arn = new_module_key(
+            self,
+            self.props,
+            self._context,
+            construct_id="backup_replica_key",
+            data_domain="postgres-backup-replica",
+            description=f"{self.props.name} PostgreSQL automated backups replicated to {region}",
+            provider=provider,
+        )
+        replication = DbInstanceAutomatedBackupsReplication(
+            self,
+            "automated_backups_replication",
+            source_db_instance_arn=self.arn,
+            kms_key_id=key_arn,
+            retention_period=self.props.backup_retention_days,
+            provider=provider,
+        )
+        return replication.id
 
     # -- what the stack's backup plan and alarms take from it (stacks/components.py) ----
 

@@ -87,6 +87,17 @@ def test_the_cloudfront_scope_resources_are_priced_in_us_east_1(estimates):
     assert {line.region for line in estimates["chat-isolated"].lines} == {"eu-central-1", "us-east-1"}
 
 
+def test_prods_second_region_copies_are_priced_there_like_the_originals(estimates):
+    prod = estimates["chat-prod"]
+    vaults = {line.region: line for line in lines_of(prod, "aws_backup_vault")}
+    assert set(vaults) == {"eu-west-1", "eu-central-1"}
+    # The copy vault holds the same recovery points (rds and s3), at the second region's rates.
+    assert vaults["eu-central-1"].monthly_usd > vaults["eu-west-1"].monthly_usd > 0
+    (replication,) = lines_of(prod, "aws_db_instance_automated_backups_replication")
+    assert replication.region == "eu-central-1" and replication.monthly_usd > 0
+    assert not lines_of(estimates["chat-staging"], "aws_db_instance_automated_backups_replication")
+
+
 def test_the_command_writes_a_report_for_every_synthesized_stack(synth_outdir, tmp_path, capsys):
     out = tmp_path / "review"
 

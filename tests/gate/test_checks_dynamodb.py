@@ -11,6 +11,7 @@ import pytest
 
 from tests.gate.fixture_gate import (
     FIXTURES,
+    NO_COPY_REASON,
     by_resource,
     fixture_stacks,
     project_check_ids,
@@ -43,7 +44,11 @@ def module_stacks(synth_scratch):
                 stack,
                 "backup",
                 props=BackupPlanProps(
-                    name=name, region="eu-west-1", account_id=ACCOUNT, deletion_protection=deletion_protection
+                    name=name,
+                    region="eu-west-1",
+                    account_id=ACCOUNT,
+                    deletion_protection=deletion_protection,
+                    no_copy_reason=NO_COPY_REASON if deletion_protection else None,
                 ),
             )
             for key, arn in tables.table_arns.items():

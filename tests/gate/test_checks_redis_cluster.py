@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.gate.fixture_gate import FIXTURES, by_resource, fixture_stacks, project_check_ids, run_gate
+from tests.gate.fixture_gate import FIXTURES, NO_COPY_REASON, by_resource, fixture_stacks, project_check_ids, run_gate
 
 CHECK_IDS = tuple(f"CKV_CHAT_{number}" for number in range(70, 75))
 STACKS = fixture_stacks(CHECK_IDS)
@@ -64,6 +64,7 @@ def module_stacks(synth_scratch):
                     region="eu-west-1",
                     account_id=ACCOUNT,
                     deletion_protection=props.deletion_protection,
+                    no_copy_reason=NO_COPY_REASON if props.deletion_protection else None,
                 ),
             )
             for target in cluster.backup_targets():

@@ -51,7 +51,7 @@ def verdicts(rule_id: str, document: dict) -> dict[tuple[str, str], Verdict]:
 
 
 def test_every_rule_is_described_once_with_its_id_name_types_and_reason():
-    assert len(RULES) == len(RULES_BY_ID) == 38
+    assert len(RULES) == len(RULES_BY_ID) == 39
     assert [rule.number for rule in RULES] == sorted(rule.number for rule in RULES)
     assert len({rule.name for rule in RULES}) == len(RULES)
     for rule in RULES:
@@ -209,3 +209,29 @@ def test_a_whole_stack_rule_that_breaks_stops_the_gate_with_where_and_why(tmp_pa
     (tmp_path / "chat-x" / "cdk.tf.json").write_text(json.dumps({"resource": {"aws_sqs_queue": {"q": ["oops"]}}}))
     with pytest.raises(GateCannotRun, match=r"CKV_CHAT_20 \(queue_dead_letter_queue\) could not judge aws_sqs_queue.q"):
         judge_stack_rules({"chat-x": tmp_path / "chat-x" / "cdk.tf.json"})
+
+
+# -- CKV_CHAT_41: a protected environment's recovery points are copied to another region --------
+
+
+@pytest.mark.parametrize(
+    ("fixture", "verdict"),
+    [
+        ("chat-41-pass", Verdict.PASSED),  # by a referenced vault's provider, and by a literal ARN
+        ("chat-41-pass-unprotected", Verdict.PASSED),  # nothing deletion-protected: disposable data
+        ("chat-41-fail", Verdict.FAILED),  # protected, no copy at all
+        ("chat-41-fail-one-rule", Verdict.FAILED),  # protected by prevent_destroy; the weekly rule copies nothing
+        ("chat-41-fail-same-region", Verdict.FAILED),  # copies, but into the plan's own region
+    ],
+)
+def test_region_copy_rule_reads_protection_and_each_rules_destination_region(fixture, verdict):
+    document = json.loads((FIXTURES / fixture / "cdk.tf.json").read_text())
+    assert verdicts("CKV_CHAT_41", document) == {("aws_backup_plan", "plan"): verdict}
+
+
+def test_region_copy_rule_does_not_judge_what_it_cannot_read():
+    document = json.loads((FIXTURES / "chat-41-pass" / "cdk.tf.json").read_text())
+    rule, plan = RULES_BY_ID["CKV_CHAT_41"], document["resource"]["aws_backup_plan"]["plan"]
+    assert rule.judge(Resource("aws_backup_plan", "plan", plan), None) is Verdict.UNKNOWN  # a plan scan
+    document["provider"]["aws"][1]["region"] = "${var.copy_region}"  # the copy vault's region unknown
+    assert rule.judge(Resource("aws_backup_plan", "plan", plan), Stack(document)) is Verdict.UNKNOWN

@@ -27,6 +27,7 @@ DEV = replace(
 )
 ATTACHMENTS_ARN = "arn:aws:s3:::chat-test-attachments-111122223333-eu-west-1"
 DATABASE_ARN = "arn:aws:rds:eu-west-1:111122223333:db:chat-test"
+NO_COPY_REASON = "A sandbox rebuilt from fixtures after any loss."
 OUTPUTS = ("vault_name", "vault_arn", "plan_id", "plan_arn", "role_arn", "kms_key_arn")
 
 
@@ -37,7 +38,12 @@ def variants(synth_scratch):
 
     def build(props, protected):
         def add(stack):
-            backup = BackupPlan(stack, "backup", props=props)
+            copy_provider = None
+            if props.copy_region is not None:
+                from bindings.aws.provider import AwsProvider
+
+                copy_provider = AwsProvider(stack, "aws_copy", alias="copy", region=props.copy_region)
+            backup = BackupPlan(stack, "backup", props=props, copy_provider=copy_provider)
             for name, arn in protected:
                 backup.protect(name, arn)
             assert list(backup.protected_arns.items()) == list(protected)
@@ -50,6 +56,8 @@ def variants(synth_scratch):
         "prod": synth_scratch(build(PROD, [("database", DATABASE_ARN), ("attachments", ATTACHMENTS_ARN)])),
         "governance": synth_scratch(build(replace(PROD, vault_lock_mode="governance"), [("database", DATABASE_ARN)])),
         "dev": synth_scratch(build(DEV, [])),
+        "copied": synth_scratch(build(replace(PROD, copy_region="eu-central-1"), [("database", DATABASE_ARN)])),
+        "waived": synth_scratch(build(replace(PROD, no_copy_reason=NO_COPY_REASON), [("database", DATABASE_ARN)])),
     }
 
 
@@ -178,6 +186,92 @@ def test_deletion_protection_keeps_the_vault_and_its_key(variants):
     assert only(prod, "aws_backup_vault")["lifecycle"] == {"prevent_destroy": True}
     assert only(prod, "aws_kms_key")["lifecycle"] == {"prevent_destroy": True}
     assert "lifecycle" not in only(variants["dev"], "aws_backup_vault")
+
+
+def test_no_second_region_without_copy_region(variants):
+    for variant in ("prod", "dev", "governance"):
+        synth = variants[variant]
+        assert len(synth.resources("aws_backup_vault")) == 1
+        assert all("copy_action" not in rule for rule in only(synth, "aws_backup_plan")["rule"])
+        assert all("provider" not in key for key in synth.resources("aws_kms_key").values())
+
+
+# -- the copy in a second region (copy_region) ---------------------------------------------
+
+
+def copy_vault(synth):
+    ((name, vault),) = [(n, v) for n, v in synth.resources("aws_backup_vault").items() if "copy_vault" in n]
+    return name, vault
+
+
+def test_every_rule_copies_to_the_second_regions_vault_for_as_long_as_it_keeps_the_original(variants):
+    synth = variants["copied"]
+    name, _ = copy_vault(synth)
+    for rule in only(synth, "aws_backup_plan")["rule"]:
+        (copy,) = rule["copy_action"]
+        assert copy["destination_vault_arn"] == synth.reference("aws_backup_vault", name, "arn")
+        assert copy["lifecycle"] == rule["lifecycle"], rule["rule_name"]
+
+
+def test_the_second_vault_has_its_own_key_its_own_lock_and_protection_in_that_region(variants):
+    synth = variants["copied"]
+    assert synth.document["provider"]["aws"][1] == {"alias": "copy", "region": "eu-central-1"}
+    name, vault = copy_vault(synth)
+    assert (vault["name"], vault["provider"], vault["force_destroy"]) == ("chat-test-backup-copy", "aws.copy", False)
+    assert vault["lifecycle"] == {"prevent_destroy": True}
+    ((key_name, key),) = [(n, k) for n, k in synth.resources("aws_kms_key").items() if "copy_key" in n]
+    assert vault["kms_key_arn"] == synth.reference("aws_kms_key", key_name, "arn")
+    assert (key["provider"], key["enable_key_rotation"], key["lifecycle"]) == (
+        "aws.copy",
+        True,
+        {"prevent_destroy": True},
+    )
+    for resource_type in ("aws_kms_key_policy", "aws_kms_alias"):
+        (copy_block,) = [b for n, b in synth.resources(resource_type).items() if "copy_key" in n]
+        assert copy_block["provider"] == "aws.copy", resource_type
+    locks = {
+        lock["backup_vault_name"]: lock for lock in synth.resources("aws_backup_vault_lock_configuration").values()
+    }
+    primary, copied = (
+        locks[synth.reference("aws_backup_vault", next(iter(synth.resources("aws_backup_vault"))), "name")],
+        locks[synth.reference("aws_backup_vault", name, "name")],
+    )
+    assert copied.pop("provider") == "aws.copy"
+    assert {k: v for k, v in copied.items() if k not in ("//", "backup_vault_name")} == {
+        k: v for k, v in primary.items() if k not in ("//", "backup_vault_name")
+    }
+
+
+def test_copy_region_needs_that_regions_provider(synth_scratch):
+    from bindings.aws.provider import AwsProvider
+
+    from modules.backup import BackupPlan
+
+    props = replace(PROD, copy_region="eu-central-1")
+
+    def without(stack):
+        BackupPlan(stack, "backup", props=props)
+
+    def wrong_region(stack):
+        provider = AwsProvider(stack, "aws_copy", alias="copy", region="us-east-1")
+        BackupPlan(stack, "backup", props=props, copy_provider=provider)
+
+    with pytest.raises(
+        ValueError, match=r"^copy_provider: expected an AWS provider for copy_region 'eu-central-1'.*got none$"
+    ):
+        synth_scratch(without)
+    with pytest.raises(ValueError, match=r"got one for 'us-east-1'$"):
+        synth_scratch(wrong_region)
+
+
+def test_a_reason_for_no_copy_waives_the_region_copy_rule_on_the_plan(variants):
+    waivers = variants["waived"].document["//"]["checkov_waivers"]
+    (plan_name,) = variants["waived"].resources("aws_backup_plan")
+    assert waivers[plan_name] == {"CKV_CHAT_41": f"No copy in a second region: {NO_COPY_REASON}"}
+    assert all(
+        "CKV_CHAT_41" not in checks
+        for checks in variants["prod"].document.get("//", {}).get("checkov_waivers", {}).values()
+    )
 
 
 # -- role and selection ----------------------------------------------------------------
@@ -334,6 +428,21 @@ def test_supported_types_include_the_platforms_stores():
         (
             {"backup_hour_utc": 24},
             "backup_hour_utc: expected a number less than or equal to 23, got 24 (number)",
+        ),
+        (
+            {"copy_region": "eu-west-1"},
+            "copy_region: expected a region other than the stack's (eu-west-1): a copy in the same region is lost "
+            "with it, got 'eu-west-1'",
+        ),
+        ({"copy_region": "mars-1"}, 'copy_region: expected an AWS region such as eu-west-1, got "mars-1" (string)'),
+        (
+            {"copy_region": "eu-central-1", "no_copy_reason": NO_COPY_REASON},
+            "no_copy_reason: expected copy_region or no_copy_reason, not both: copy_region 'eu-central-1' gives "
+            "the copy the reason says is missing",
+        ),
+        (
+            {"no_copy_reason": "because"},
+            'no_copy_reason: expected a reason of at least 20 characters, got "because" (string)',
         ),
         (
             {"kms_key_arn": "alias/chat-test/backup"},

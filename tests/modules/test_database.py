@@ -560,6 +560,28 @@ def test_grant_connect_refuses_a_user_iam_cannot_name(variants, synth_scratch):
     synth_scratch(build)
 
 
+def test_automated_backups_replicate_to_another_region_only(synth_scratch):
+    from bindings.aws.provider import AwsProvider
+
+    from modules.database import Database
+
+    def build(stack):
+        database = Database(stack, "database", props=environment_props("prod"))
+        home = AwsProvider(stack, "aws_home", alias="home", region="eu-west-1")
+        with pytest.raises(ValueError, match=r"other than 'eu-west-1', got one for 'eu-west-1'$"):
+            database.replicate_automated_backups(home)
+        database.replicate_automated_backups(AwsProvider(stack, "aws_copy", alias="copy", region="eu-central-1"))
+
+    synth = synth_scratch(build)
+    (replication,) = synth.resources("aws_db_instance_automated_backups_replication").values()
+    primary, _ = named(synth, "aws_db_instance", identifier="chat-prod-postgres")
+    assert replication["source_db_instance_arn"] == synth.reference("aws_db_instance", primary, "arn")
+    assert (replication["provider"], replication["retention_period"]) == ("aws.copy", 30)
+    key_name = replication["kms_key_id"].split(".")[1]
+    key = synth.resources("aws_kms_key")[key_name]
+    assert key["provider"] == "aws.copy" and key["lifecycle"] == {"prevent_destroy": True}
+
+
 # -- availability ------------------------------------------------------------------------
 
 

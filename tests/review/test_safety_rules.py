@@ -151,6 +151,8 @@ CASES = [
      'final_snapshot_name "f" -> null', {"final_snapshot_name": "f"}),
     ("aws_kinesis_stream", {"retention_period": 168}, {"retention_period": 24},
      "retention_period 168 -> 24", {"retention_period": 168}),
+    ("aws_db_instance_automated_backups_replication", {"retention_period": 30}, {"retention_period": 7},
+     "retention_period 30 -> 7", {"retention_period": 35}),
     ("aws_sqs_queue", {"message_retention_seconds": 1209600}, {"message_retention_seconds": 60},
      "message_retention_seconds 1209600 -> 60", {"message_retention_seconds": 1209600}),
     ("aws_s3_bucket", {"force_destroy": False}, {"force_destroy": True},
