@@ -260,7 +260,7 @@ class Database(Construct):
             retention_period=self.props.backup_retention_days,
             provider=provider,
         )
-        return replication.id
+        return replication.id  # type: ignore[no-any-return]  # a provider attribute: Any to mypy (pyproject.toml)
 
     # -- what the stack's backup plan and alarms take from it (stacks/components.py) ----
 
