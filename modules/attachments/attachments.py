@@ -152,7 +152,7 @@ class AttachmentsBucket(Construct):
         self.log_bucket_name: str = self.log_bucket.bucket_name
         self.log_bucket_arn: str = self.log_bucket.bucket_arn
 
-    # -- what the stack's backup plan and alarms take from it (stacks/components.py) ----
+    # -- what the stack's backup plan and alarms take from it (the Component protocol, stacks/platform.py)
 
     def backup_targets(self) -> tuple[BackupTarget, ...]:
         """The bucket, by its literal ARN (how BackupPlan knows to attach the S3 policies)."""

@@ -145,7 +145,7 @@ class ManagedCache(Construct):
 
     # -- wiring helpers ------------------------------------------------------------
 
-    # -- what the stack's backup plan and alarms take from it (stacks/components.py) ----
+    # -- what the stack's backup plan and alarms take from it (the Component protocol, stacks/platform.py)
 
     def backup_targets(self) -> tuple[BackupTarget, ...]:
         """None: AWS Backup does not back ElastiCache up (its own snapshots do, props.snapshot_retention_days)."""

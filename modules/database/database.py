@@ -262,7 +262,7 @@ class Database(Construct):
         )
         return replication.id  # type: ignore[no-any-return]  # a provider attribute: Any to mypy (pyproject.toml)
 
-    # -- what the stack's backup plan and alarms take from it (stacks/components.py) ----
+    # -- what the stack's backup plan and alarms take from it (the Component protocol, stacks/platform.py)
 
     def backup_targets(self) -> tuple[BackupTarget, ...]:
         """The primary instance (the replica is rebuilt from it); after a restore, the restored

@@ -123,7 +123,7 @@ class DocumentDatabase(Construct):
 
     # -- wiring helpers ------------------------------------------------------------
 
-    # -- what the stack's backup plan and alarms take from it (stacks/components.py) ----
+    # -- what the stack's backup plan and alarms take from it (the Component protocol, stacks/platform.py)
 
     def backup_targets(self) -> tuple[BackupTarget, ...]:
         return (BackupTarget("documentdb", self.arn),)

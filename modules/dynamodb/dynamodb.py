@@ -122,7 +122,7 @@ class ChatTables(Construct):
 
     # -- grants ----------------------------------------------------------------------
 
-    # -- what the stack's backup plan and alarms take from it (stacks/components.py) ----
+    # -- what the stack's backup plan and alarms take from it (the Component protocol, stacks/platform.py)
 
     def backup_targets(self) -> tuple[BackupTarget, ...]:
         """Every table ("<key>_table"), beside its point-in-time recovery."""

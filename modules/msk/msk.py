@@ -149,7 +149,7 @@ class KafkaCluster(Construct):
 
     # -- wiring helpers ------------------------------------------------------------
 
-    # -- what the stack's backup plan and alarms take from it (stacks/components.py) ----
+    # -- what the stack's backup plan and alarms take from it (the Component protocol, stacks/platform.py)
 
     def backup_targets(self) -> tuple[BackupTarget, ...]:
         """None: AWS Backup does not back MSK up (replication across brokers keeps the data)."""

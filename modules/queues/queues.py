@@ -171,7 +171,7 @@ class MessageQueue(Construct):
 
     # -- grants ----------------------------------------------------------------------
 
-    # -- what the stack's backup plan and alarms take from it (stacks/components.py) ----
+    # -- what the stack's backup plan and alarms take from it (the Component protocol, stacks/platform.py)
 
     def backup_targets(self) -> tuple[BackupTarget, ...]:
         """None: AWS Backup does not back SQS up (messages are transient)."""

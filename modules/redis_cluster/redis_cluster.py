@@ -191,7 +191,7 @@ class RedisCluster(Construct):
 
     # -- wiring helpers ------------------------------------------------------------
 
-    # -- what the stack's backup plan and alarms take from it (stacks/components.py) ----
+    # -- what the stack's backup plan and alarms take from it (the Component protocol, stacks/platform.py)
 
     def backup_targets(self) -> tuple[BackupTarget, ...]:
         """Every node's data volume ("redis_node_<index>_data")."""
