@@ -86,13 +86,19 @@ def prod_names(document: dict, stack_name: str) -> set[str]:
     only a variant has (a DynamoDB table, a DocumentDB cluster) is checked against the
     stack that takes the variant."""
     prefix = re.compile(rf"^(/?){re.escape(stack_name)}(?=$|[-/])")
+    # A KMS alias is written `alias/chat-prod/postgres`; the runbook's name starts after `alias/`.
     return {
-        prefix.sub(r"\1chat-prod", value)
+        prefix.sub(r"\1chat-prod", value.removeprefix("alias/"))
         for resources in document.get("resource", {}).values()
         for body in resources.values()
         for attribute, value in body.items()
         if NAME_ATTRIBUTE.search(attribute) and isinstance(value, str) and "${" not in value
     }
+
+
+# The recovery environment of Region loss: prod's file copied under another name (prod-dr),
+# so its resources are prod's with that prefix.
+RECOVERY_PREFIX = re.compile(r"(^|/)chat-prod-dr(?=$|[-/])")
 
 
 def unknown_resource_names(text: str, names: set[str]) -> list[str]:
@@ -101,9 +107,10 @@ def unknown_resource_names(text: str, names: set[str]) -> list[str]:
         if PLACEHOLDER_NEXT.match(text, match.end()):
             continue
         name = match.group()
-        source = RESTORED_SUFFIX.sub("", name)
+        as_prod = RECOVERY_PREFIX.sub(r"\1chat-prod", name)
+        source = RESTORED_SUFFIX.sub("", as_prod)
         if source not in names:
-            why = f" (restored from {source}, which)" if source != name else ""
+            why = f" (restored from {source}, which)" if source != as_prod else ""
             problems.append(f"{name}{why}: no resource of the synthesized stacks has this name")
     return sorted(set(problems))
 
@@ -165,7 +172,8 @@ def test_the_check_catches_a_resource_name_no_stack_has():
         "(`/aws/rds/instance/chat-prod-postgres/postgresql`); restore into "
         "chat-prod-postgres-restored; the bucket chat-prod-attachments-<account>-<region>, logs in "
         "/ecs/chat-prod/<service>. But `chat-prod-bakup` and /chat-prod/api/purple/image-tag, the log "
-        "/aws/rds/instance/chat-prod-postgres/postgres, and a restore of chat-prod-docdb-restored-1."
+        "/aws/rds/instance/chat-prod-postgres/postgres, and a restore of chat-prod-docdb-restored-1. "
+        "In the recovery region chat-prod-dr-postgres-restored is fine, chat-prod-dr-postgress is not."
     )
     assert unknown_resource_names(text, names) == [
         "/aws/rds/instance/chat-prod-postgres/postgres: no resource of the synthesized stacks has this name",
@@ -173,6 +181,7 @@ def test_the_check_catches_a_resource_name_no_stack_has():
         "chat-prod-bakup: no resource of the synthesized stacks has this name",
         "chat-prod-docdb-restored-1 (restored from chat-prod-docdb, which): no resource of the synthesized "
         "stacks has this name",
+        "chat-prod-dr-postgress: no resource of the synthesized stacks has this name",
     ]
 
 
