@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+import bindings
 from tests.conftest import ROOT
 
 
@@ -97,6 +98,12 @@ def test_the_lazy_exports_load_the_real_class_on_first_use():
 
 
 def _mypy(*arguments: str) -> subprocess.CompletedProcess:
+    if bindings.TOOLCHAIN is not bindings.TOOLCHAINS[bindings.DEFAULT_TOOLCHAIN]:
+        # Not a silent pass: make test runs these in its cdktf pass, with the dev packages.
+        pytest.skip(
+            "mypy reads the source, the same under both toolchains: it runs in make test's cdktf pass "
+            "(.venv-cdktn has no dev packages)"
+        )
     completed = subprocess.run(
         [sys.executable, "-m", "mypy", *arguments], cwd=ROOT, capture_output=True, text=True, timeout=600
     )
