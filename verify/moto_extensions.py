@@ -1261,11 +1261,13 @@ def install_domain_name_without_empty_mtls() -> None:
 
 _one_request_at_a_time = threading.Lock()
 _dispatch_request = DomainDispatcherApplication.__call__
+# What runs under the lock: moto itself, or the retry patch below around it.
+_answer_under_lock: Callable[[DomainDispatcherApplication, dict, Callable], Any] = _dispatch_request
 
 
 def _dispatch_one_at_a_time(self: DomainDispatcherApplication, environ: dict, start_response: Callable) -> Any:
     with _one_request_at_a_time:
-        return _dispatch_request(self, environ, start_response)
+        return _answer_under_lock(self, environ, start_response)
 
 
 @REGISTRY.patch(
@@ -1276,6 +1278,66 @@ def _dispatch_one_at_a_time(self: DomainDispatcherApplication, environ: dict, st
 )
 def install_one_request_at_a_time() -> None:
     DomainDispatcherApplication.__call__ = _dispatch_one_at_a_time
+
+
+# -- a retried request gets its first attempt's answer ---------------------------------------
+# The SDK retries a call whose answer it did not get (a timeout or a dropped connection while
+# the request waited its turn under the lock above, on a loaded CI machine), and moto then
+# runs the create a second time: CI, once, "CreateWebACL ... WafV2DuplicateItem" for
+# chat-msk-documentdb-cloudfront, which nothing else in the stack names. Every attempt of
+# one call carries the same amz-sdk-invocation-id and counts itself in amz-sdk-request
+# ("attempt=2; max=3"), so a later attempt of a call already answered gets that answer again
+# instead of running twice. Run under the lock, an attempt still queued behind its first
+# finds the answer the first left. A first attempt is never answered from memory, so a real
+# duplicate (another call with the same name) still fails as on AWS.
+
+_ANSWERS_KEPT = 4096
+_answers_by_invocation: dict[str, tuple[str, list[tuple[str, str]], bytes]] = {}
+_ATTEMPT = re.compile(r"attempt=(\d+)")
+
+
+def _attempt_number(environ: dict) -> int:
+    counted = _ATTEMPT.search(environ.get("HTTP_AMZ_SDK_REQUEST", ""))
+    return int(counted.group(1)) if counted else 1
+
+
+def _answer_each_call_once(self: DomainDispatcherApplication, environ: dict, start_response: Callable) -> Any:
+    invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID")
+    if invocation and _attempt_number(environ) > 1 and invocation in _answers_by_invocation:
+        status, headers, body = _answers_by_invocation[invocation]
+        print(f"retry of invocation {invocation} answered with its first attempt's {status}", file=sys.stderr)
+        start_response(status, headers)
+        return [body]
+    answered: dict[str, Any] = {}
+    written: list[bytes] = []
+
+    def keep_answer(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+        answered["status"], answered["headers"] = status, list(headers)
+        return written.append
+
+    chunks = _dispatch_request(self, environ, keep_answer)
+    try:
+        body = b"".join(written) + b"".join(chunks)
+    finally:
+        if hasattr(chunks, "close"):
+            chunks.close()
+    if invocation:
+        if len(_answers_by_invocation) >= _ANSWERS_KEPT:
+            del _answers_by_invocation[next(iter(_answers_by_invocation))]  # the oldest call
+        _answers_by_invocation[invocation] = (answered["status"], answered["headers"], body)
+    start_response(answered["status"], answered["headers"])
+    return [body]
+
+
+@REGISTRY.patch(
+    "server",
+    "a retried call gets the answer its first attempt got, instead of running twice",
+    probe=None,
+    why_no_probe="about moto's server losing an answer under load, not an AWS behaviour: no API call can show it",
+)
+def install_answer_each_call_once() -> None:
+    global _answer_under_lock
+    _answer_under_lock = _answer_each_call_once
 
 
 # -- MSK and DocumentDB, EC2 instances (their own files) -------------------------------------

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import subprocess
 import textwrap
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import pytest
 
@@ -139,4 +142,45 @@ def test_every_probe_sees_the_behaviour_its_own_patch_supplies():
     assert completed.returncode == 0, completed.stderr
     lines = completed.stdout.splitlines()
     assert not [line for line in lines if " needed " in line], completed.stdout
-    assert sum("SUPPLIED BY MOTO" in line for line in lines) == len(lines) - 1  # all but the unprobed server lock
+    assert sum("SUPPLIED BY MOTO" in line for line in lines) == len(lines) - 2  # but the 2 server patches
+
+
+def _create_role(endpoint: str, name: str, invocation: str, attempt: int) -> tuple[int, bytes]:
+    """CreateRole as the Go SDK sends it: every attempt of one call carries the same invocation
+    id and counts itself (moto checks no signature, the Authorization header names the service)."""
+    policy = '{"Version":"2012-10-17","Statement":[]}'
+    form = urllib.parse.urlencode(
+        {"Action": "CreateRole", "Version": "2010-05-08", "RoleName": name, "AssumeRolePolicyDocument": policy}
+    )
+    request = urllib.request.Request(
+        endpoint,
+        data=form.encode(),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, "
+            "SignedHeaders=host, Signature=0",
+            "amz-sdk-invocation-id": invocation,
+            "amz-sdk-request": f"attempt={attempt}; max=3",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as refused:
+        return refused.code, refused.read()
+
+
+@needs_moto
+def test_a_retried_call_gets_its_first_answer_and_a_new_call_with_the_same_name_is_refused(tmp_path):
+    with moto_server("123456789012", tmp_path / "moto.log") as endpoint:
+        first = _create_role(endpoint, "retried", "call-1", attempt=1)
+        retry = _create_role(endpoint, "retried", "call-1", attempt=2)
+        # The same call sent afresh is a new create, which AWS refuses as moto does.
+        again = _create_role(endpoint, "retried", "call-2", attempt=1)
+        # A first attempt that reuses an id (no SDK does) is run, not answered from memory.
+        reused = _create_role(endpoint, "retried", "call-1", attempt=1)
+    assert first[0] == 200 and b"<RoleName>retried</RoleName>" in first[1]
+    assert retry == first
+    assert again[0] == 409 and b"EntityAlreadyExists" in again[1]
+    assert reused[0] == 409
+    assert "retry of invocation call-1 answered with its first attempt's 200" in (tmp_path / "moto.log").read_text()
