@@ -88,6 +88,12 @@ _NOT_PROTECTED = (
     "non-production database is torn down with its stack and its data is disposable."
 )
 
+_BEING_RETIRED = (
+    "The original instance, replaced by a restored one (restore.unprotect_original = true): AWS "
+    "refuses to delete a protected instance, so its protection comes off before retire_original "
+    "removes it; its final snapshot and automated backups are still kept."
+)
+
 
 class Database(Construct):
     """RDS for PostgreSQL: the primary, optionally RDS Proxy and a read replica.
@@ -197,7 +203,13 @@ class Database(Construct):
         self.original_instance: DbInstance | None = None
         if self._keeps_original:
             # Construct id "this", whatever is restored: a moved id would replace the original.
-            self.original_instance = self._primary("this", self.original_identifier, created_groups["primary"], None)
+            self.original_instance = self._primary(
+                "this",
+                self.original_identifier,
+                created_groups["primary"],
+                None,
+                unprotected=restore is not None and restore.unprotect_original,
+            )
         self.restored_instance: DbInstance | None = None
         if restore is not None:
             self.restored_instance = self._primary("restored", self.identifier, created_groups["restored"], restore)
@@ -506,10 +518,12 @@ class Database(Construct):
         identifier: str,
         log_groups: Sequence[CloudwatchLogGroup],
         restore: DatabaseRestore | None,
+        unprotected: bool = False,
     ) -> DbInstance:
-        """A primary instance: the original (empty at creation) or a restored one, with the same settings."""
+        """A primary instance: the original (empty at creation) or a restored one, with the same
+        settings. `unprotected`: the original on its way out (restore.unprotect_original)."""
         props = self.props
-        protected = props.deletion_protection
+        protected = props.deletion_protection and not unprotected
         # The role's policy must exist before RDS first assumes the role.
         monitoring_policy = self.monitoring_role.node.find_child("policy")
         instance = DbInstance(
@@ -539,14 +553,18 @@ class Database(Construct):
             deletion_protection=protected,
             skip_final_snapshot=props.skip_final_snapshot,
             final_snapshot_identifier=None if props.skip_final_snapshot else f"{identifier}-final-snapshot",
-            # Protected, the automated backups outlive the instance for their retention period.
-            delete_automated_backups=not protected,
+            # Protected, the automated backups outlive the instance for their retention period
+            # (the environment's choice: an original being retired keeps them too).
+            delete_automated_backups=not props.deletion_protection,
             tags=self._tags(identifier),
             depends_on=[*log_groups, monitoring_policy],
             lifecycle=TerraformResourceLifecycle(prevent_destroy=True) if protected else None,
             **self._shared_settings(),
         )
-        if not protected:
+        if unprotected and props.deletion_protection:
+            waive(instance, "CKV_AWS_293", _BEING_RETIRED)
+            waive(instance, "CKV_CHAT_11", _BEING_RETIRED)
+        elif not protected:
             waive(instance, "CKV_AWS_293", _NOT_PROTECTED)
             waive(instance, "CKV_CHAT_11", _NOT_PROTECTED + " The final snapshot is the environment's choice too.")
         if not props.multi_az:

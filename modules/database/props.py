@@ -226,6 +226,15 @@ def check_source_restores_a_point_in_time(source: str, from_snapshot: str) -> No
     )
 
 
+def check_retired_after_unprotecting(retire_original: bool, unprotect_original: bool) -> None:
+    if retire_original and not unprotect_original:
+        raise ValueError(
+            "expected unprotect_original = true beside retire_original = true (AWS refuses to delete "
+            "a deletion-protected instance: apply unprotect_original = true alone first, then add "
+            "retire_original), got unprotect_original = false"
+        )
+
+
 @dataclass(frozen=True, kw_only=True)
 class DatabaseRestore:
     """A restore of the primary into a new instance: `database { restore { ... } }`.
@@ -248,10 +257,17 @@ class DatabaseRestore:
     """With to_point_in_time or latest: the instance to restore from. Default: the primary,
     "<name>-postgres"."""
 
+    unprotect_original: bool = prop(False, environment=True)
+    """Default: the original keeps its deletion protection. True, once the cutover is
+    verified, turns it off (its final snapshot and automated backups stay): AWS refuses to
+    delete a protected instance, so this change is applied before retire_original. The
+    data-safety gate refuses it unless `--allow-destroy` names the original."""
+
     retire_original: bool = prop(False, environment=True)
     """Default: the original instance stays, unchanged, beside the restored one. True, after
-    the cutover is verified, removes it from the configuration: the plan deletes it, and the
-    data-safety gate refuses that unless `--allow-destroy` names it."""
+    unprotect_original is applied, removes it from the configuration: the plan deletes it
+    (taking its final snapshot), and the data-safety gate refuses that unless
+    `--allow-destroy` names it."""
 
     cross_checks: ClassVar[tuple[CrossCheck, ...]] = (
         CrossCheck(
@@ -262,6 +278,7 @@ class DatabaseRestore:
         ),
         # Runs only when both are given (a cross check skips unset fields).
         CrossCheck("source", check_source_restores_a_point_in_time, ("source", "from_snapshot")),
+        CrossCheck("retire_original", check_retired_after_unprotecting, ("retire_original", "unprotect_original")),
     )
 
     def __post_init__(self) -> None:

@@ -59,7 +59,9 @@ HOW_IT_STARTS = {
 def synths(synth_scratch):
     built = {form: synth_scratch(database_with_a_service(replace(BASE, restore=r))) for form, r in FORMS.items()}
     built["none"] = synth_scratch(database_with_a_service(BASE))
-    retired = DatabaseRestore(to_point_in_time="2026-12-06T09:30:00Z", retire_original=True)
+    unprotected = DatabaseRestore(to_point_in_time="2026-12-06T09:30:00Z", unprotect_original=True)
+    built["unprotected"] = synth_scratch(database_with_a_service(replace(BASE, restore=unprotected)))
+    retired = replace(unprotected, retire_original=True)
     built["retired"] = synth_scratch(database_with_a_service(replace(BASE, restore=retired)))
     return built
 
@@ -170,6 +172,31 @@ def test_retiring_the_original_removes_only_the_instance(synths):
     names = {g["name"] for g in synth.resources("aws_cloudwatch_log_group").values()}
     assert f"/aws/rds/instance/{ORIGINAL}/postgresql" in names
     assert restored_of(synth, "point_in_time")[0] == restored_of(synths["point_in_time"], "point_in_time")[0]
+
+
+def test_unprotecting_the_original_turns_off_only_its_protection_and_says_why(synths):
+    synth = synths["unprotected"]
+    original_name, original = named(synth, "aws_db_instance", identifier=ORIGINAL)
+    _, before = named(synths["none"], "aws_db_instance", identifier=ORIGINAL)
+    changed = {key for key in original.keys() | before.keys() if original.get(key) != before.get(key)}
+    # AWS refuses to delete a protected instance; the final snapshot and the automated
+    # backups are kept all the same (what the retirement then deletes is recoverable).
+    assert changed == {"deletion_protection", "lifecycle"}
+    assert original["deletion_protection"] is False and "lifecycle" not in original
+    assert original["final_snapshot_identifier"] == f"{ORIGINAL}-final-snapshot"
+    assert original["delete_automated_backups"] is False
+    reasons = waivers(synth)[original_name]
+    assert set(reasons) == {"CKV_AWS_293", "CKV_CHAT_11"} and "unprotect_original" in reasons["CKV_AWS_293"]
+    # The restored instance keeps every protection.
+    _, restored = restored_of(synth, "point_in_time")
+    assert restored["deletion_protection"] is True and restored["lifecycle"] == {"prevent_destroy": True}
+
+
+def test_retiring_before_unprotecting_is_refused_with_the_order():
+    with pytest.raises(ValueError) as caught:
+        DatabaseRestore(latest=True, retire_original=True)
+    assert "retire_original: expected unprotect_original = true beside retire_original = true" in str(caught.value)
+    assert "got unprotect_original = false" in str(caught.value)
 
 
 def test_without_a_restore_nothing_changes(synths):
