@@ -16,8 +16,8 @@ network {
   vpc_cidr           = "10.10.0.0/16"
   az_count           = 2
   availability_zones = ["eu-west-1a", "eu-west-1b"]
-  # One NAT gateway (~$32/month + data) beats 7 interface endpoints x 2 AZs
-  # (~$102/month) at dev traffic volumes.
+  # One NAT gateway (~$32/month + data) beats 8 interface endpoints x 2 AZs
+  # (~$117/month) at dev traffic volumes.
   nat_mode            = "single"
   interface_endpoints = false
   flow_log_retention_days = 14

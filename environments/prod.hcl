@@ -17,7 +17,7 @@ network {
   # A NAT gateway per AZ: an AZ failure never takes egress away from the others.
   nat_mode                = "per_az"
   # No interface endpoints: with NAT gateways the tasks reach AWS APIs through them, and
-  # seven endpoints in three AZs cost ~$169 a month to save ~$3 of NAT processing at prod's
+  # eight endpoints in three AZs cost ~$193 a month to save ~$3 of NAT processing at prod's
   # volumes (README.md, Review artifacts). S3 and DynamoDB keep their free gateway endpoints.
   interface_endpoints     = false
   flow_log_retention_days = 365

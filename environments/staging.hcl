@@ -18,7 +18,7 @@ network {
   # egress cost down (an AZ outage in staging is acceptable).
   nat_mode                = "single"
   # No interface endpoints: with a NAT gateway the tasks reach AWS APIs through it, and
-  # seven endpoints in three AZs cost ~$169 a month to save ~$3 of NAT processing at prod's
+  # eight endpoints in three AZs cost ~$193 a month to save ~$3 of NAT processing at prod's
   # volumes (README.md, Review artifacts). S3 and DynamoDB keep their free gateway endpoints.
   interface_endpoints     = false
   flow_log_retention_days = 30

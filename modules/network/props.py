@@ -25,7 +25,9 @@ NAT_MODES: tuple[str, ...] = get_args(NatMode)
 
 # What private subnets need to run ECS tasks without a NAT gateway: image pulls (ECR
 # api + dkr; the layers come from S3 through the gateway endpoint), logs, secrets,
-# queues, role credentials and KMS decrypts.
+# queues, role credentials, KMS decrypts, and CloudWatch metrics ("monitoring"): the
+# realtime service publishes its open connections (PutMetricData), which its scaling,
+# its alarm and the dashboard read (docs/application-contract.md).
 DEFAULT_INTERFACE_ENDPOINT_SERVICES: tuple[str, ...] = (
     "ecr.api",
     "ecr.dkr",
@@ -34,6 +36,7 @@ DEFAULT_INTERFACE_ENDPOINT_SERVICES: tuple[str, ...] = (
     "sqs",
     "sts",
     "kms",
+    "monitoring",
 )
 
 # Subnet groups (RDS, ElastiCache) and load balancers need two AZs.

@@ -824,13 +824,16 @@ def test_wiring_protects_every_data_volume_and_admits_s3_to_the_data_tier(wired)
     volumes = {synth.reference("aws_ebs_volume", name, "arn") for name in synth.resources("aws_ebs_volume")}
     assert set(selection["resources"]) == volumes and len(volumes) == 6
     assert synth.data("aws_ec2_managed_prefix_list"), "the data tier's ACL admits S3"
-    # The network has interface endpoints for logs and Secrets Manager: the cluster adds the rest.
+    # The network has interface endpoints for logs, Secrets Manager and CloudWatch metrics
+    # (monitoring): the cluster adds the rest, and never a second endpoint for a service.
     created = sorted(
         e["service_name"].rsplit(".", 1)[1]
         for e in synth.resources("aws_vpc_endpoint").values()
         if e["vpc_endpoint_type"] == "Interface" and "redis" in e["tags"]["Name"]
     )
-    assert created == ["monitoring", "ssm", "ssmmessages"]
+    assert created == ["ssm", "ssmmessages"]
+    services = [e["service_name"] for e in synth.resources("aws_vpc_endpoint").values()]
+    assert len(services) == len(set(services))
     (instance,) = [i for i in synth.resources("aws_instance").values() if i["tags"]["RedisClusterNode"] == "node-0"]
     assert instance["instance_type"] == "t3.micro" and "MAXMEMORY_MB='480'" in user_data_text(instance)
 
