@@ -178,7 +178,7 @@ class ChatTables(Construct):
 
     # -- helpers -----------------------------------------------------------------------
 
-    def _restore_source(self, schema: TableSchema, restore: TableRestore | None) -> dict:
+    def _restore_source(self, schema: TableSchema, restore: TableRestore | None) -> dict[str, object]:
         """How a table starts: empty (the original), or restored from a point in time."""
         if restore is None:
             return {}
