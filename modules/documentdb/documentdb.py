@@ -92,10 +92,13 @@ class DocumentDatabase(Construct):
         # The original's identifier names what both clusters share (security, subnet and
         # parameter groups, the key): renaming those would replace them.
         self.original_identifier: str = props.cluster_identifier
+        """`<name>-docdb`, the original cluster's identifier (it names the groups both clusters share)."""
         restore = props.restore
         self.restored_identifier: str | None = (
             None if restore is None else self.original_identifier + restore.identifier_suffix()
         )
+        """The restored cluster's identifier (`<name>-docdb-r<yyyymmddhhmm>`, `-s<8 hex>` or
+        `-latest`), None without a restore."""
         self._keeps_original = restore is None or not restore.retire_original
         # The cluster that serves: the restored one once there is a restore.
         self.cluster_identifier: str = self.restored_identifier or self.original_identifier

@@ -118,6 +118,7 @@ class ChatTables(Construct):
         self.original_tables: dict[str, DynamodbTable] = {}
         self.restored_table: DynamodbTable | None = None
         self.restored_table_name: str | None = None
+        """The restored table's name (`<name>-<table>-r<yyyymmddhhmm>` or `-latest`), None without a restore."""
         for schema in TABLES:
             name = f"{props.name}-{schema.suffix}"
             restored_here = restore is not None and restore.table == schema.key
@@ -196,9 +197,10 @@ class ChatTables(Construct):
     def _table(self, schema: TableSchema, construct_id: str, name: str, restore: TableRestore | None) -> DynamodbTable:
         """A table: the original (empty at creation) or a restored one, with the same settings.
 
-        DynamoDB's restore brings the items, the indexes and the encryption; the provider sends
-        the indexes, billing mode and key below as the restore's overrides, then sets the TTL,
-        point-in-time recovery, deletion protection and tags, which a restore does not bring.
+        DynamoDB's restore brings the items, the indexes and the encryption, not TTL,
+        point-in-time recovery, deletion protection or tags: the provider applies those to the
+        new table after the restore (one it left out would show as an in-place change on the
+        next plan), so the restored table is written exactly as the original.
         """
         props = self.props
         table = DynamodbTable(
