@@ -294,3 +294,23 @@ def test_the_backup_selection_holds_the_original_and_the_restored_table(wired):
     (selection,) = wired.resources("aws_backup_selection").values()
     for name in (WIRED_ORIGINAL, WIRED_RESTORED):
         assert f"${{aws_dynamodb_table.{key_of(wired, name)}.arn}}" in selection["resources"], name
+
+
+def test_the_restored_table_name_passes_dynamodbs_own_model(synths):
+    """The gate's botocore check (gate/aws_model.py) judges every table name, the restored one too."""
+    from gate.aws_model import ModelReport, check_stack, resolve_table
+    from gate.aws_model_map import ROWS
+
+    rows = tuple(row for row in ROWS if (row.resource_type, row.attribute) == ("aws_dynamodb_table", "name"))
+    report = ModelReport(stacks=[], rows=len(rows))
+    check_stack("restored", synths["point_in_time"].document, resolve_table(rows), report)
+    (result,) = report.stacks
+    assert result.judged == 4 and result.findings == []
+    # A planted name DynamoDB refuses is caught by the same check (botocore's TableName is 1-1024
+    # characters with no pattern, since it takes ARNs too: TableRestore.source checks the pattern).
+    planted = json.loads(json.dumps(synths["point_in_time"].document))
+    planted["resource"]["aws_dynamodb_table"][key_of(synths["point_in_time"], RESTORED["point_in_time"])]["name"] = (
+        "m" * 1025
+    )
+    check_stack("planted", planted, resolve_table(rows), report)
+    assert [finding.value for finding in report.stacks[1].findings] == ["m" * 1025]
