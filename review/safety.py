@@ -1155,7 +1155,9 @@ def cutovers(review: PlanReview) -> tuple[Cutover, ...]:
     }
     found = []
     for (resource_type, name), change in created.items():
-        restored = _restore_source(resource_type, change.after) if resource_type in CUTOVER_BY_RESTORE else None
+        if resource_type not in CUTOVER_BY_RESTORE or not isinstance(change.after, Mapping):
+            continue
+        restored = _restore_source(resource_type, change.after)
         if restored is None or not name:
             continue
         source, how = restored

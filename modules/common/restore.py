@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from modules.common.inputs import CrossCheck
 from modules.common.validation import describe
 
 # RFC 3339 with seconds and an explicit offset, the form RDS's RestoreTime, DocumentDB's
@@ -62,6 +63,16 @@ def check_source_restores_a_point_in_time(source: str, from_snapshot: str) -> No
         "expected no source with from_snapshot (a snapshot names what it restores; source is what "
         f"a point in time is taken from), got source = {describe(source)}"
     )
+
+
+def restore_form_checks(*forms: str) -> tuple[CrossCheck, ...]:
+    """A restore block's cross checks: exactly one of `forms` (reported at to_point_in_time,
+    the first), and, when a snapshot is one of them, no source beside it."""
+    checks = [CrossCheck("to_point_in_time", exactly_one_restore_form(*forms), forms, runs_on_unset=True)]
+    if "from_snapshot" in forms:
+        # Runs only when both are given (a cross check skips unset fields).
+        checks.append(CrossCheck("source", check_source_restores_a_point_in_time, ("source", "from_snapshot")))
+    return tuple(checks)
 
 
 def restore_suffix(to_point_in_time: str | None, from_snapshot: str | None = None) -> str:

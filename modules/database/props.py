@@ -12,8 +12,7 @@ from modules.common.restore import (
     RDS_IDENTIFIER_PATTERN,
     RDS_SNAPSHOT_ID,
     check_restore_time,
-    check_source_restores_a_point_in_time,
-    exactly_one_restore_form,
+    restore_form_checks,
     restore_suffix,
 )
 from modules.common.stack_context import StackContext
@@ -195,7 +194,6 @@ check_snapshot_identifier = pattern_check(
     'expected an RDS snapshot identifier such as "chat-prod-before-upgrade" or "rds:chat-prod-postgres-'
     '2026-12-01-02-10", or a snapshot ARN',
 )
-check_one_restore_form = exactly_one_restore_form("to_point_in_time", "latest", "from_snapshot")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -225,16 +223,7 @@ class DatabaseRestore:
     the cutover is verified, removes it from the configuration: the plan deletes it, and the
     data-safety gate refuses that unless `--allow-destroy` names it."""
 
-    cross_checks: ClassVar[tuple[CrossCheck, ...]] = (
-        CrossCheck(
-            "to_point_in_time",
-            check_one_restore_form,
-            ("to_point_in_time", "latest", "from_snapshot"),
-            runs_on_unset=True,
-        ),
-        # Runs only when both are given (a cross check skips unset fields).
-        CrossCheck("source", check_source_restores_a_point_in_time, ("source", "from_snapshot")),
-    )
+    cross_checks: ClassVar[tuple[CrossCheck, ...]] = restore_form_checks("to_point_in_time", "latest", "from_snapshot")
 
     def __post_init__(self) -> None:
         check_props(self)

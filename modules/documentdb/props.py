@@ -10,8 +10,7 @@ from modules.common.restore import (
     RDS_IDENTIFIER_PATTERN,
     RDS_SNAPSHOT_ID,
     check_restore_time,
-    check_source_restores_a_point_in_time,
-    exactly_one_restore_form,
+    restore_form_checks,
     restore_suffix,
 )
 from modules.common.stack_context import StackContext
@@ -118,16 +117,7 @@ class ClusterRestore:
     the cutover is verified, removes it and its instances from the configuration: the plan
     deletes them, and the data-safety gate refuses that unless `--allow-destroy` names them."""
 
-    cross_checks: ClassVar[tuple[CrossCheck, ...]] = (
-        CrossCheck(
-            "to_point_in_time",
-            exactly_one_restore_form("to_point_in_time", "latest", "from_snapshot"),
-            ("to_point_in_time", "latest", "from_snapshot"),
-            runs_on_unset=True,
-        ),
-        # Runs only when both are given (a cross check skips unset fields).
-        CrossCheck("source", check_source_restores_a_point_in_time, ("source", "from_snapshot")),
-    )
+    cross_checks: ClassVar[tuple[CrossCheck, ...]] = restore_form_checks("to_point_in_time", "latest", "from_snapshot")
 
     def __post_init__(self) -> None:
         check_props(self)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal, get_args
 
 from modules.common.inputs import CrossCheck, check_props, prop
-from modules.common.restore import check_restore_time, exactly_one_restore_form, restore_suffix
+from modules.common.restore import check_restore_time, restore_form_checks, restore_suffix
 from modules.common.stack_context import StackContext
 from modules.common.store_keys import check_kms_key_arn
 from modules.common.validation import (
@@ -58,14 +58,7 @@ class TableRestore:
     the cutover is verified, removes it from the configuration: the plan deletes it, and the
     data-safety gate refuses that unless `--allow-destroy` names it."""
 
-    cross_checks: ClassVar[tuple[CrossCheck, ...]] = (
-        CrossCheck(
-            "to_point_in_time",
-            exactly_one_restore_form("to_point_in_time", "latest"),
-            ("to_point_in_time", "latest"),
-            runs_on_unset=True,
-        ),
-    )
+    cross_checks: ClassVar[tuple[CrossCheck, ...]] = restore_form_checks("to_point_in_time", "latest")
 
     def __post_init__(self) -> None:
         check_props(self)
