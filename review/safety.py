@@ -24,11 +24,14 @@ Audit log groups are told by name, because a deleted group has only its old valu
 in the plan (no configuration refers to it any more). The names are the ones the modules
 write, matched as shell-style patterns on the group's name before and after the change.
 
-A database cutover (modules/database: `restore { }`) is shown plainly, beside the findings
-and without changing the verdict: a `CUTOVER` line for each proxy target or read replica that
-moves from one instance to another, naming the old and the new identifier, how a new instance
-is restored (its source and point in time, or its snapshot), and whether this plan also deletes
-the old one (`cutovers`). Its replacements and deletions are judged like any others.
+A data store cutover (`restore { }` of modules/database, modules/dynamodb, modules/documentdb)
+is shown plainly, beside the findings and without changing the verdict: a `CUTOVER` line for
+each proxy target or read replica that moves from one instance to another, and for each
+DynamoDB table or DocumentDB cluster this plan creates by restoring another (what follows it,
+the services' settings and grants, changes in the same plan), naming the old and the new
+store, how the new one is restored (its source and point in time, or its snapshot), and
+whether this plan also deletes the old one (`cutovers`). Its replacements and deletions are
+judged like any others.
 
 The values printed are the judged attributes' own (a flag, a number of days, a status),
 never anything else from the plan: a plan holds secrets in clear.
@@ -959,14 +962,16 @@ Destruction = Finding
 
 @dataclass(frozen=True)
 class Cutover:
-    """A proxy target or a read replica that moves from one database instance to another."""
+    """A proxy target or a read replica that moves from one database instance to another, or a
+    table or cluster that this plan restores from another to take its place."""
 
-    address: str  # the proxy target or the replica
-    role: str  # "proxy target" or "replica source"
-    old: str  # the instance identifier before
+    address: str  # the proxy target, the replica, or the restored table or cluster
+    role: str  # "proxy target", "replica source", "restored table" or "restored cluster"
+    old: str  # the store before (a restored store's source, or its snapshot)
     new: str  # after, or "(known after apply)"
     restored_how: str | None  # how the plan creates `new`, when it does (restored from ...)
-    old_deleted: bool  # this plan also deletes or replaces the instance named `old`
+    old_deleted: bool  # this plan also deletes or replaces the store named `old`
+    store: str = "instance"  # what `old` and `new` are, in the verdict's words
 
 
 @dataclass(frozen=True)
@@ -1073,31 +1078,101 @@ CUTOVER_ATTRIBUTES: dict[str, tuple[str, str]] = {
 _KNOWN_AFTER_APPLY = "(known after apply)"
 
 
-def _restored_how(instance: Mapping[str, Any]) -> str | None:
-    """How a planned instance starts, when it is restored: its source and time, or its snapshot."""
-    if instance.get("snapshot_identifier"):
-        return f"restored from snapshot {instance['snapshot_identifier']}"
-    points = instance.get("restore_to_point_in_time") or []
-    point = points[0] if isinstance(points, list) and points and isinstance(points[0], Mapping) else None
-    if point is None:
+@dataclass(frozen=True)
+class RestoreAttributes:
+    """Where a store's planned values say it is restored, and what the store is called."""
+
+    name: str  # the attribute naming the store
+    point_block: str | None  # the block holding the point in time, or None (top-level attributes)
+    source: str  # the source store's name, in that block
+    time: str  # the point in time
+    latest: str  # the flag "its latest restorable time"
+    store: str  # the store, in the verdict's words
+
+
+RESTORABLE_STORES: dict[str, RestoreAttributes] = {
+    "aws_db_instance": RestoreAttributes(
+        "identifier",
+        "restore_to_point_in_time",
+        "source_db_instance_identifier",
+        "restore_time",
+        "use_latest_restorable_time",
+        "instance",
+    ),
+    "aws_docdb_cluster": RestoreAttributes(
+        "cluster_identifier",
+        "restore_to_point_in_time",
+        "source_cluster_identifier",
+        "restore_to_time",
+        "use_latest_restorable_time",
+        "cluster",
+    ),
+    "aws_dynamodb_table": RestoreAttributes(
+        "name", None, "restore_source_name", "restore_date_time", "restore_to_latest_time", "table"
+    ),
+}
+# Stores whose takeover nothing else points at by one attribute (the services' settings and
+# grants follow them): the restored store itself is the cutover. An RDS instance's cutover is
+# its proxy target's and replica's (CUTOVER_ATTRIBUTES).
+CUTOVER_BY_RESTORE: tuple[str, ...] = ("aws_docdb_cluster", "aws_dynamodb_table")
+
+
+def _restore_source(resource_type: str, store: Mapping[str, Any]) -> tuple[str, str] | None:
+    """What a planned store is restored from (a source store or a snapshot) and how, or None."""
+    attributes = RESTORABLE_STORES[resource_type]
+    if store.get("snapshot_identifier"):
+        return store["snapshot_identifier"], f"restored from snapshot {store['snapshot_identifier']}"
+    point: Any = store
+    if attributes.point_block is not None:
+        points = store.get(attributes.point_block) or []
+        point = points[0] if isinstance(points, list) and points and isinstance(points[0], Mapping) else None
+    # A table may name its source by ARN instead (restore_source_table_arn).
+    source = point and (point.get(attributes.source) or point.get("restore_source_table_arn"))
+    if not source:
         return None
-    when = "its latest restorable time" if point.get("use_latest_restorable_time") else point.get("restore_time")
-    return f"restored from {point.get('source_db_instance_identifier')} at {when}"
+    when = "its latest restorable time" if point.get(attributes.latest) else point.get(attributes.time)
+    return source, f"restored from {source} at {when}"
+
+
+def _restored_how(resource_type: str, store: Mapping[str, Any]) -> str | None:
+    """How a planned store starts, when it is restored: its source and time, or its snapshot."""
+    restored = _restore_source(resource_type, store)
+    return restored[1] if restored else None
 
 
 def cutovers(review: PlanReview) -> tuple[Cutover, ...]:
-    """Each proxy target or replica this plan points at another instance than before."""
+    """Each proxy target or replica this plan points at another instance than before, and each
+    table or cluster it restores from another."""
     created = {
-        c.after.get("identifier"): c
+        (c.type, c.after.get(RESTORABLE_STORES[c.type].name)): c
         for c in review.changes
-        if c.type == "aws_db_instance" and c.category in ("create", "replace") and isinstance(c.after, Mapping)
+        if c.type in RESTORABLE_STORES and c.category in ("create", "replace") and isinstance(c.after, Mapping)
     }
     removed = {
-        c.before.get("identifier")
+        (c.type, c.before.get(RESTORABLE_STORES[c.type].name))
         for c in review.changes
-        if c.type == "aws_db_instance" and c.removes and isinstance(c.before, Mapping)
+        if c.type in RESTORABLE_STORES and c.removes and isinstance(c.before, Mapping)
     }
     found = []
+    for (resource_type, name), change in created.items():
+        if resource_type not in CUTOVER_BY_RESTORE or not isinstance(change.after, Mapping):
+            continue
+        restored = _restore_source(resource_type, change.after)
+        if restored is None or not name:
+            continue
+        source, how = restored
+        store = RESTORABLE_STORES[resource_type].store
+        found.append(
+            Cutover(
+                address=change.address,
+                role=f"restored {store}",
+                old=source,
+                new=name,
+                restored_how=how,
+                old_deleted=(resource_type, source) in removed,
+                store=store,
+            )
+        )
     for change in review.changes:
         # Only what existed and now points elsewhere: a first deploy's proxy target is no cutover.
         if change.type not in CUTOVER_ATTRIBUTES or change.category not in ("update", "replace"):
@@ -1109,15 +1184,17 @@ def cutovers(review: PlanReview) -> tuple[Cutover, ...]:
             new = _KNOWN_AFTER_APPLY
         if not old or not new or new == old:
             continue
-        instance = created.get(new)
+        instance = created.get(("aws_db_instance", new))
         found.append(
             Cutover(
                 address=change.address,
                 role=role,
                 old=old,
                 new=new,
-                restored_how=_restored_how(instance.after) if instance is not None and instance.after else None,
-                old_deleted=old in removed,
+                restored_how=_restored_how("aws_db_instance", instance.after)
+                if instance is not None and instance.after
+                else None,
+                old_deleted=("aws_db_instance", old) in removed,
             )
         )
     return tuple(found)
@@ -1151,9 +1228,9 @@ def _line(finding: Finding) -> str:
 def _cutover_line(cutover: Cutover) -> str:
     created = f", created by this plan ({cutover.restored_how})" if cutover.restored_how else ""
     old_fate = (
-        "this plan deletes or replaces the old instance"
+        f"this plan deletes or replaces the old {cutover.store}"
         if cutover.old_deleted
-        else "the old instance stays until a later change removes it"
+        else f"the old {cutover.store} stays until a later change removes it"
     )
     return f"- CUTOVER `{cutover.address}` ({cutover.role}): `{cutover.old}` -> `{cutover.new}`{created}; {old_fate}"
 

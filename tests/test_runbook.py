@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import typing
 from pathlib import Path
 
 import pytest
@@ -122,8 +123,13 @@ def environment_keys(model: type, prefix: str = "") -> set[str]:
     keys = set()
     for name, field in model.model_fields.items():
         keys.add(prefix + name)
-        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
-            keys |= environment_keys(field.annotation, f"{prefix}{name}.")
+        # A nested block (`database { restore { } }`) is `Annotated[Model, validator] | None`.
+        candidates = [field.annotation, *typing.get_args(field.annotation)]
+        candidates += [typing.get_args(c)[0] for c in candidates if typing.get_origin(c) is typing.Annotated]
+        for candidate in candidates:
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                keys |= environment_keys(candidate, f"{prefix}{name}.")
+                break
     return keys
 
 
@@ -201,6 +207,8 @@ def test_the_check_catches_an_environment_key_the_schema_does_not_have():
 
     keys = environment_keys(EnvironmentConfig)
     assert {"dns.zone_name", "load_balancer.weights", "realtime.connections_per_task", "worker.max_tasks"} <= keys
+    # Nested blocks too (a restore { } inside its store's block).
+    assert {"database.restore.retire_original", "dynamodb.restore.table", "documentdb.restore.from_snapshot"} <= keys
     text = (
         'Edit `load_balancer.weights`; with `standby_tasks >= 1`; `document_store = "dynamodb"`; the output '
         "`vpc_id`; the role `rds_iam`. Wrong: `load_balancer.weight`, `backlog_per_tasks`, `dns.zone`, and in a "

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import ClassVar, Literal, get_args
 
 from modules.common.inputs import CrossCheck, check_props, prop
+from modules.common.restore import (
+    RDS_IDENTIFIER_PATTERN,
+    RDS_SNAPSHOT_ID,
+    check_restore_time,
+    restore_form_checks,
+    restore_suffix,
+    retirement_checks,
+)
 from modules.common.stack_context import StackContext
 from modules.common.store_keys import check_kms_key_arn
 from modules.common.subnets import subnet_ids_check
@@ -172,20 +178,15 @@ def check_final_snapshot_kept(skip_final_snapshot: bool, deletion_protection: bo
 
 # -- a restore (modules/database/README.md: Restoring) ------------------------------------
 
-# RDS instance identifiers: 1-63 letters, digits or hyphens, starting with a letter, no two
-# hyphens in a row, not ending with one (botocore's CreateDBInstance documentation).
-DB_INSTANCE_IDENTIFIER_PATTERN = r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,62}(?<!-)$"
-# Snapshot identifiers: the same for a manual snapshot; an automated one is "rds:<id>-<date>",
-# and a shared or copied one is named by its ARN.
-_SNAPSHOT_ID = r"[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,254}(?<!-)"
+# Snapshot identifiers: an instance identifier's rules up to 255 characters, "rds:<id>-<date>" for
+# an automated one, and a shared or copied one is named by its ARN.
 DB_SNAPSHOT_IDENTIFIER_PATTERN = (
-    rf"^(rds:)?{_SNAPSHOT_ID}$|^arn:(aws|aws-cn|aws-us-gov):rds:[a-z0-9-]+:\d{{12}}:snapshot:(rds:)?{_SNAPSHOT_ID}$"
+    rf"^(rds:)?{RDS_SNAPSHOT_ID}$"
+    rf"|^arn:(aws|aws-cn|aws-us-gov):rds:[a-z0-9-]+:\d{{12}}:snapshot:(rds:)?{RDS_SNAPSHOT_ID}$"
 )
-# RFC 3339 with seconds and an explicit offset, the form RDS's RestoreTime takes.
-_RFC3339_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 check_source_identifier = pattern_check(
-    DB_INSTANCE_IDENTIFIER_PATTERN,
+    RDS_IDENTIFIER_PATTERN,
     "expected an RDS instance identifier: 1-63 letters, digits or hyphens, starting with a letter, without "
     "'--' or a trailing '-'",
 )
@@ -194,45 +195,6 @@ check_snapshot_identifier = pattern_check(
     'expected an RDS snapshot identifier such as "chat-prod-before-upgrade" or "rds:chat-prod-postgres-'
     '2026-12-01-02-10", or a snapshot ARN',
 )
-
-
-def check_restore_time(value: str) -> str:
-    if not _RFC3339_RE.fullmatch(value):
-        raise ValueError(
-            'expected an RFC 3339 time with seconds and an offset, such as "2026-12-06T09:30:00Z", '
-            f"got {describe(value)}"
-        )
-    try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"expected a date and time that exist, got {describe(value)}") from None
-    return value
-
-
-def check_one_restore_form(to_point_in_time: str | None, latest: bool, from_snapshot: str | None) -> None:
-    forms = {"to_point_in_time": to_point_in_time, "latest": latest, "from_snapshot": from_snapshot}
-    given = [name for name, value in forms.items() if value]
-    if len(given) != 1:
-        raise ValueError(
-            "expected exactly one of to_point_in_time, latest = true or from_snapshot (what to restore), got "
-            + (", ".join(given) if given else "none")
-        )
-
-
-def check_source_restores_a_point_in_time(source: str, from_snapshot: str) -> None:
-    raise ValueError(
-        f"expected no source with from_snapshot (a snapshot names what it restores; source is the instance "
-        f"a point in time is taken from), got source = {describe(source)}"
-    )
-
-
-def check_retired_after_unprotecting(retire_original: bool, unprotect_original: bool) -> None:
-    if retire_original and not unprotect_original:
-        raise ValueError(
-            "expected unprotect_original = true beside retire_original = true (AWS refuses to delete "
-            "a deletion-protected instance: apply unprotect_original = true alone first, then add "
-            "retire_original), got unprotect_original = false"
-        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -270,15 +232,8 @@ class DatabaseRestore:
     `--allow-destroy` names it."""
 
     cross_checks: ClassVar[tuple[CrossCheck, ...]] = (
-        CrossCheck(
-            "to_point_in_time",
-            check_one_restore_form,
-            ("to_point_in_time", "latest", "from_snapshot"),
-            runs_on_unset=True,
-        ),
-        # Runs only when both are given (a cross check skips unset fields).
-        CrossCheck("source", check_source_restores_a_point_in_time, ("source", "from_snapshot")),
-        CrossCheck("retire_original", check_retired_after_unprotecting, ("retire_original", "unprotect_original")),
+        *restore_form_checks("to_point_in_time", "latest", "from_snapshot"),
+        *retirement_checks(),
     )
 
     def __post_init__(self) -> None:
@@ -288,12 +243,7 @@ class DatabaseRestore:
         """What the restored instance's identifier adds to "<name>-postgres": deterministic from
         the input, so a plan re-run names the same instance. 14 characters at most (a 20-character
         name stays within RDS's 63)."""
-        if self.to_point_in_time is not None:
-            moment = datetime.fromisoformat(self.to_point_in_time.replace("Z", "+00:00")).astimezone(UTC)
-            return f"-r{moment:%Y%m%d%H%M}"
-        if self.from_snapshot is not None:
-            return f"-s{hashlib.sha256(self.from_snapshot.encode()).hexdigest()[:8]}"
-        return "-latest"
+        return restore_suffix(self.to_point_in_time, self.from_snapshot)
 
 
 # -- the props ---------------------------------------------------------------------------

@@ -12,6 +12,10 @@
 - Backups kept per environment in their own window; with deletion protection: the
   cluster's own flag, a final snapshot, prevent_destroy on the cluster and its key.
 - A security group of its own that nothing reaches until `allow_from(service)` is called.
+- With a `restore { }` input, a restored cluster (a point in time or a snapshot of the
+  original) and its instances, with the original's settings, which the endpoints, the secret,
+  the alarms and the backup selection move to, beside the original until `retire_original`
+  removes it (README: Restoring).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bindings.aws.docdb_cluster import DocdbCluster
+from bindings.aws.docdb_cluster import DocdbCluster, DocdbClusterRestoreToPointInTime
 from bindings.aws.docdb_cluster_instance import DocdbClusterInstance
 from bindings.aws.docdb_cluster_parameter_group import (
     DocdbClusterParameterGroup,
@@ -33,13 +37,14 @@ from modules.backup.supported import BackupTarget
 from modules.common.key_policies import service_store_key
 from modules.common.log_groups import encrypted_log_group, log_group_arn
 from modules.common.policy import policy_statement
+from modules.common.presence import present
 from modules.common.roles import Grantee
 from modules.common.stack_context import module_context
 from modules.common.statement_ids import sid_part
 from modules.common.waivers import waive
 from modules.documentdb.alarms import documentdb_watch
 from modules.documentdb.engines import cluster_parameters, parameter_group_family
-from modules.documentdb.props import DocumentDatabaseProps
+from modules.documentdb.props import ClusterRestore, DocumentDatabaseProps
 from modules.documentdb.sizing import documentdb_max_connections
 from modules.observability.props import AlarmsProps
 from modules.observability.specs import Watch
@@ -63,9 +68,13 @@ RECOMMENDED_BACKUP_RETENTION_DAYS = 7
 class DocumentDatabase(Construct):
     """Amazon DocumentDB: CMK, TLS 1.2+, managed master secret, audit and profiler logs, backups.
 
-    Typed outputs (attributes): arn, cluster_identifier, endpoint, reader_endpoint, port,
-    engine_version, instance_identifiers, secret_arn, kms_key_arn, security_group,
-    subnet_group_name, parameter_group_name, log_group_names.
+    Typed outputs (attributes): arn, cluster_identifier, original_identifier,
+    restored_identifier, endpoint, reader_endpoint, port, engine_version,
+    instance_identifiers, secret_arn, kms_key_arn, security_group, subnet_group_name,
+    parameter_group_name, log_group_names.
+
+    Construct IDs: this (the cluster), instance_<n>; with a restore, restored and
+    restored_instance_<n>, and restored_<kind>_log_group. The original keeps its own.
 
     Helpers: allow_from(source) (a service's security group may reach port 27017),
     grant_read_secret(grantee) (read the master secret).
@@ -80,18 +89,32 @@ class DocumentDatabase(Construct):
         context = module_context(self, props)
         self._partition = context.partition
         self._account_id = context.account_id
-        self.cluster_identifier: str = props.cluster_identifier
+        # The original's identifier names what both clusters share (security, subnet and
+        # parameter groups, the key): renaming those would replace them.
+        self.original_identifier: str = props.cluster_identifier
+        """`<name>-docdb`, the original cluster's identifier (it names the groups both clusters share)."""
+        restore = props.restore
+        self.restored_identifier: str | None = (
+            None if restore is None else self.original_identifier + restore.identifier_suffix()
+        )
+        """The restored cluster's identifier (`<name>-docdb-r<yyyymmddhhmm>`, `-s<8 hex>` or
+        `-latest`), None without a restore."""
+        self._keeps_original = restore is None or not restore.retire_original
+        # The cluster that serves: the restored one once there is a restore.
+        self.cluster_identifier: str = self.restored_identifier or self.original_identifier
         self.engine_version: str = props.engine_version
         self.port: int = DOCUMENTDB_PORT
+        # The original's log groups outlive it (retire_original): they keep its logs for their retention.
+        logging_clusters = [self.original_identifier, *([self.restored_identifier] if self.restored_identifier else [])]
         self.log_group_names: tuple[str, ...] = tuple(
-            f"/aws/docdb/{self.cluster_identifier}/{kind}" for kind in LOG_EXPORTS
+            f"/aws/docdb/{identifier}/{kind}" for identifier in logging_clusters for kind in LOG_EXPORTS
         )
 
         self.security_group = SecurityGroup(
             self,
             "security_group",
             props=SecurityGroupProps(
-                name=self.cluster_identifier,
+                name=self.original_identifier,
                 vpc_id=props.vpc_id,
                 description=f"DocumentDB cluster: MongoDB API over TLS on {DOCUMENTDB_PORT}",
                 port=DOCUMENTDB_PORT,
@@ -99,24 +122,40 @@ class DocumentDatabase(Construct):
             ),
         )
         self.kms_key_arn: str = self._key()
-        log_groups = [self._log_group(kind, name) for kind, name in zip(LOG_EXPORTS, self.log_group_names, strict=True)]
+        log_groups = {
+            identifier: [self._log_group(label, kind, identifier) for kind in LOG_EXPORTS]
+            for label, identifier in zip(("", "restored_"), logging_clusters, strict=False)
+        }
         self.subnet_group = DocdbSubnetGroup(
             self,
             "subnet_group",
-            name=self.cluster_identifier,
-            description=f"{self.cluster_identifier}: the data subnets, one per AZ",
+            name=self.original_identifier,
+            description=f"{self.original_identifier}: the data subnets, one per AZ",
             subnet_ids=list(props.subnet_ids),
-            tags=self._tags(self.cluster_identifier),
+            tags=self._tags(self.original_identifier),
         )
         self.subnet_group_name: str = self.subnet_group.name
         self.parameter_group = self._parameter_group()
         self.parameter_group_name: str = self.parameter_group.name
-        self.cluster = self._cluster(log_groups)
+        self.original_cluster: DocdbCluster | None = None
+        if self._keeps_original:
+            # Construct ids "this" and "instance_<n>", whatever is restored: a moved id would replace the original.
+            self.original_cluster = self._cluster(
+                "this", self.original_identifier, log_groups[self.original_identifier]
+            )
+            self._instances("", self.original_cluster, self.original_identifier)
+        self.restored_cluster: DocdbCluster | None = None
+        if restore is not None and self.restored_identifier is not None:
+            self.restored_cluster = self._cluster(
+                "restored", self.restored_identifier, log_groups[self.restored_identifier], restore
+            )
+            self._instances("restored_", self.restored_cluster, self.restored_identifier)
+        # Either the original is kept or a restore made another: one of them serves.
+        self.cluster: DocdbCluster = present(self.restored_cluster or self.original_cluster, "a cluster")
         self.arn: str = self.cluster.arn
         self.endpoint: str = self.cluster.endpoint
         self.reader_endpoint: str = self.cluster.reader_endpoint
         self.secret_arn: str = self.cluster.master_user_secret.get(0).secret_arn
-        self.instances = [self._instance(index) for index in range(props.instance_count)]
         self.instance_identifiers: list[str] = [
             f"{self.cluster_identifier}-{n + 1}" for n in range(props.instance_count)
         ]
@@ -126,7 +165,13 @@ class DocumentDatabase(Construct):
     # -- what the stack's backup plan and alarms take from it (the Component protocol, stacks/platform.py)
 
     def backup_targets(self) -> tuple[BackupTarget, ...]:
-        return (BackupTarget("documentdb", self.arn),)
+        """The cluster; after a restore, the restored one too, and the original while it is kept."""
+        targets = []
+        if self.original_cluster is not None:
+            targets.append(BackupTarget("documentdb", self.original_cluster.arn))
+        if self.restored_cluster is not None:
+            targets.append(BackupTarget("documentdb_restored", self.restored_cluster.arn))
+        return tuple(targets)
 
     def watches(self, thresholds: AlarmsProps) -> tuple[Watch, ...]:
         """Per instance, CPU and connections against the class's limit (sizing.py)."""
@@ -175,23 +220,30 @@ class DocumentDatabase(Construct):
             service="rds",
             service_sid="DocumentDbUsesKeyForThisAccount",
             log_group_label="DocumentDbLogs",
+            # With a restore, the restored cluster's groups too ("/aws/docdb/<name>-docdb-r.../...").
             log_group_arn=log_group_arn(
-                self._partition, props.region, self._account_id, f"/aws/docdb/{self.cluster_identifier}/*"
+                self._partition,
+                props.region,
+                self._account_id,
+                f"/aws/docdb/{self.original_identifier}" + ("/*" if props.restore is None else "*"),
             ),
             alias=f"alias/{props.name}/docdb",
-            description=f"{self.cluster_identifier}: DocumentDB storage, snapshots and logs",
+            description=f"{self.original_identifier}: DocumentDB storage, snapshots and logs",
             partition=self._partition,
             region=props.region,
             account_id=self._account_id,
             deletion_protection=props.deletion_protection,
-            tags=self._tags(self.cluster_identifier),
+            tags=self._tags(self.original_identifier),
         )
 
-    def _log_group(self, kind: str, name: str) -> CloudwatchLogGroup:
+    def _log_group(self, label: str, kind: str, cluster_identifier: str) -> CloudwatchLogGroup:
+        """The group DocumentDB writes `kind` of a cluster to; `label` prefixes the construct id
+        ("" for the original, "restored_")."""
         days = self.props.log_retention_days
+        name = f"/aws/docdb/{cluster_identifier}/{kind}"
         return encrypted_log_group(
             self,
-            f"{kind}_log_group",
+            f"{label}{kind}_log_group",
             name=name,
             retention_days=days,
             kms_key_arn=self.kms_key_arn,
@@ -213,25 +265,52 @@ class DocumentDatabase(Construct):
             # the old one (which the cluster uses until it moves), then the old one is deleted.
             name=f"{props.name}-{family.replace('.', '-')}",
             family=family,
-            description=f"{self.cluster_identifier}: TLS 1.2+ only, DDL auditing, profiler",
+            description=f"{self.original_identifier}: TLS 1.2+ only, DDL auditing, profiler",
             parameter=[
                 DocdbClusterParameterGroupParameter(name=name, value=value)
                 for name, value in sorted(cluster_parameters(profiler_threshold_ms=props.profiler_threshold_ms).items())
             ],
-            tags=self._tags(self.cluster_identifier),
+            tags=self._tags(self.original_identifier),
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
 
-    def _cluster(self, log_groups: Sequence[CloudwatchLogGroup]) -> DocdbCluster:
+    def _restore_source(self, restore: ClusterRestore | None) -> dict[str, object]:
+        """How a cluster starts: empty (the original), or restored from a point in time or a snapshot."""
+        if restore is None:
+            return {"master_username": self.props.master_username}
+        # A restore takes the master user (and the documents) from its source.
+        if restore.from_snapshot is not None:
+            return {"snapshot_identifier": restore.from_snapshot}
+        return {
+            "restore_to_point_in_time": DocdbClusterRestoreToPointInTime(
+                # A literal, not a reference to the original: it stays the same when
+                # retire_original removes that cluster from the configuration.
+                source_cluster_identifier=restore.source or self.original_identifier,
+                # A copy of its own ("copy-on-write" would share pages with the source, which
+                # then could not be deleted without it).
+                restore_type="full-copy",
+                restore_to_time=restore.to_point_in_time,
+                use_latest_restorable_time=True if restore.latest else None,
+            )
+        }
+
+    def _cluster(
+        self,
+        construct_id: str,
+        identifier: str,
+        log_groups: Sequence[CloudwatchLogGroup],
+        restore: ClusterRestore | None = None,
+    ) -> DocdbCluster:
+        """A cluster: the original (empty at creation) or a restored one, with the same settings."""
         props = self.props
         protected = props.deletion_protection
         cluster = DocdbCluster(
             self,
-            "this",
-            cluster_identifier=self.cluster_identifier,
+            construct_id,
+            cluster_identifier=identifier,
             engine=ENGINE,
             engine_version=props.engine_version,
-            master_username=props.master_username,
+            **self._restore_source(restore),
             # DocumentDB generates the password, keeps it in Secrets Manager and rotates it.
             manage_master_user_password=True,
             db_subnet_group_name=self.subnet_group.name,
@@ -249,10 +328,10 @@ class DocumentDatabase(Construct):
             enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
             deletion_protection=protected,
             skip_final_snapshot=not protected,
-            final_snapshot_identifier=f"{self.cluster_identifier}-final" if protected else None,
+            final_snapshot_identifier=f"{identifier}-final" if protected else None,
             # The log groups first: DocumentDB would otherwise create them, unencrypted.
             depends_on=list(log_groups),
-            tags={**self._tags(self.cluster_identifier), PROTECTION_TAG: str(protected).lower()},
+            tags={**self._tags(identifier), PROTECTION_TAG: str(protected).lower()},
         )
         if protected:
             cluster.add_override("lifecycle.prevent_destroy", True)
@@ -266,15 +345,19 @@ class DocumentDatabase(Construct):
             )
         return cluster
 
-    def _instance(self, index: int) -> DocdbClusterInstance:
+    def _instances(self, label: str, cluster: DocdbCluster, cluster_identifier: str) -> list[DocdbClusterInstance]:
+        """A cluster's instances, "<cluster>-<n>"; `label` prefixes their construct ids."""
+        return [self._instance(label, cluster, cluster_identifier, index) for index in range(self.props.instance_count)]
+
+    def _instance(self, label: str, cluster: DocdbCluster, cluster_identifier: str, index: int) -> DocdbClusterInstance:
         props = self.props
         zones = props.availability_zones
-        identifier = f"{self.cluster_identifier}-{index + 1}"
+        identifier = f"{cluster_identifier}-{index + 1}"
         return DocdbClusterInstance(
             self,
-            f"instance_{index + 1}",
+            f"{label}instance_{index + 1}",
             identifier=identifier,
-            cluster_identifier=self.cluster.id,
+            cluster_identifier=cluster.id,
             engine=ENGINE,
             instance_class=props.instance_class,
             # One AZ after another: three instances in three AZs; a failover stays in the region.

@@ -6,6 +6,13 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal, get_args
 
 from modules.common.inputs import CrossCheck, check_props, prop
+from modules.common.restore import (
+    RDS_IDENTIFIER_PATTERN,
+    RDS_SNAPSHOT_ID,
+    check_restore_time,
+    restore_form_checks,
+    restore_suffix,
+)
 from modules.common.stack_context import StackContext
 from modules.common.store_keys import check_kms_key_arn
 from modules.common.subnets import subnet_ids_check
@@ -63,6 +70,66 @@ def check_zones_match_subnets(availability_zones: tuple[str, ...], subnet_ids: t
         raise ValueError(
             f"expected one zone per subnet ({len(subnet_ids)}, in the subnets' order), got {len(availability_zones)}"
         )
+
+
+# -- a restore (modules/documentdb/README.md: Restoring) -----------------------------------
+
+check_source_cluster_identifier = pattern_check(
+    RDS_IDENTIFIER_PATTERN,
+    "expected a DocumentDB cluster identifier: 1-63 letters, digits or hyphens, starting with a letter, "
+    "without '--' or a trailing '-'",
+)
+# A manual cluster snapshot, an automated "rds:<cluster>-<date>" one, or a shared or copied
+# one by its ARN (DocumentDB's ARNs are RDS's: "...:rds:<region>:<account>:cluster-snapshot:<id>").
+check_cluster_snapshot_identifier = pattern_check(
+    rf"^(rds:)?{RDS_SNAPSHOT_ID}$"
+    rf"|^arn:(aws|aws-cn|aws-us-gov):rds:[a-z0-9-]+:\d{{12}}:cluster-snapshot:(rds:)?{RDS_SNAPSHOT_ID}$",
+    'expected a DocumentDB cluster snapshot identifier such as "chat-prod-before-upgrade" or '
+    '"rds:chat-prod-docdb-2026-12-01-02-10", or a cluster snapshot ARN',
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClusterRestore:
+    """A restore of the cluster into a new cluster: `documentdb { restore { ... } }`.
+
+    The new cluster (and its instances) takes over: the services' endpoints and secret, the
+    alarms, the backup selection; the original stays until `retire_original = true`
+    (modules/documentdb/README.md: Restoring).
+    """
+
+    to_point_in_time: str | None = prop(None, check=check_restore_time, environment=True)
+    """Restore the source as it was at this time (RFC 3339, e.g. "2026-12-06T09:30:00Z"),
+    within its backup_retention_days and before its latest restorable time."""
+
+    latest: bool = prop(False, environment=True)
+    """Restore the source as of its latest restorable time (about five minutes ago)."""
+
+    from_snapshot: str | None = prop(None, check=check_cluster_snapshot_identifier, environment=True)
+    """Restore this cluster snapshot (manual, automated "rds:..." or an ARN) instead of a point in time."""
+
+    source: str | None = prop(None, check=check_source_cluster_identifier, environment=True)
+    """With to_point_in_time or latest: the cluster to restore from. Default: the original,
+    "<name>-docdb"."""
+
+    retire_original: bool = prop(False, environment=True)
+    """Default: the original cluster stays, unchanged, beside the restored one. True, after
+    the cutover is verified, removes it and its instances from the configuration: the plan
+    deletes them, and the data-safety gate refuses that unless `--allow-destroy` names them."""
+
+    cross_checks: ClassVar[tuple[CrossCheck, ...]] = restore_form_checks("to_point_in_time", "latest", "from_snapshot")
+
+    def __post_init__(self) -> None:
+        check_props(self)
+
+    def identifier_suffix(self) -> str:
+        """What the restored cluster's identifier adds to "<name>-docdb" ("-r<yyyymmddhhmm>",
+        "-s<8 hex>" or "-latest"): deterministic from the input, so a plan re-run names the
+        same cluster; a 20-character name stays within DocumentDB's 63."""
+        return restore_suffix(self.to_point_in_time, self.from_snapshot)
+
+
+# -- the props ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -149,6 +216,12 @@ class DocumentDatabaseProps:
     deletion_protection: bool = True
     """Default: on: deletion protection on the cluster, a final snapshot when it is deleted,
     and prevent_destroy on the cluster and its key. The stack passes the environment's."""
+
+    restore: ClusterRestore | None = prop(None, environment=True)
+    """Default: none. A `restore { }` block creates a new cluster and its instances from a
+    point in time or a snapshot of the original, with the same settings and protections, and
+    moves the services' endpoints and secret, the alarms and the backup selection to it
+    (modules/documentdb/README.md: Restoring)."""
 
     tags: dict[str, str] = prop(default_factory=dict, check=check_tags)
     """Extra tags on every resource (the provider's default_tags still apply)."""

@@ -11,6 +11,10 @@
   through `grant_read_write`, only inside DynamoDB requests (kms:ViaService).
 - Deletion protection on the tables and `prevent_destroy` on them and on the key while
   `deletion_protection` is on.
+- With a `restore { }` input, one table restored from its point-in-time recovery into a new
+  table with the original's settings, which the grants, the services' table names and the
+  backup selection move to, beside the original until `retire_original` removes it
+  (README: Restoring).
 
 Grants and the backup selection name the tables by reference (`table_arns`), so each
 follows its table through a replacement, and the gate's backup check (CKV_CHAT_40) can
@@ -36,7 +40,7 @@ from modules.common.roles import Grantee
 from modules.common.stack_context import module_context
 from modules.common.statement_ids import sid_part
 from modules.common.store_keys import key_use_statement, module_store_key
-from modules.dynamodb.props import ChatTablesProps
+from modules.dynamodb.props import ChatTablesProps, TableRestore
 from modules.dynamodb.schema import (
     CONNECTIONS,
     CONNECTIONS_BY_USER_INDEX,
@@ -78,11 +82,12 @@ class ChatTables(Construct):
 
     Typed outputs (attributes): messages_table_name, messages_table_arn,
     connections_table_name, connections_table_arn, connections_by_user_index,
-    user_counter_table_name, user_counter_table_arn, table_names, table_arns, key,
-    kms_key_arn.
+    user_counter_table_name, user_counter_table_arn, table_names, table_arns,
+    restored_table_name, key, kms_key_arn.
 
     Construct IDs: messages, connections, user_counter (the tables), key (only without
-    kms_key_arn). Renaming one replaces the resource, and a replaced table loses its items.
+    kms_key_arn), "<table>_restored" (a restored table). Renaming one replaces the resource,
+    and a replaced table loses its items.
 
     A store of the stack (the Component protocol of stacks/platform.py): backup_targets()
     (what AWS Backup protects of it) and watches(thresholds) (none: nothing to exhaust).
@@ -103,12 +108,29 @@ class ChatTables(Construct):
         )
         self.key: ManagedKey | None = key
 
+        restore = props.restore
+        # The tables that serve, by key: a restored table replaces its original here, so every
+        # grant, table name and output below follows it.
         self.tables: dict[str, DynamodbTable] = {}
         self.table_names: dict[str, str] = {}
         self.table_arns: dict[str, str] = {}
+        # The originals this configuration keeps (all of them, unless retire_original).
+        self.original_tables: dict[str, DynamodbTable] = {}
+        self.restored_table: DynamodbTable | None = None
+        self.restored_table_name: str | None = None
+        """The restored table's name (`<name>-<table>-r<yyyymmddhhmm>` or `-latest`), None without a restore."""
         for schema in TABLES:
             name = f"{props.name}-{schema.suffix}"
-            self.tables[schema.key] = self._table(schema, name)
+            restored_here = restore is not None and restore.table == schema.key
+            if not (restored_here and restore is not None and restore.retire_original):
+                # Construct id "<key>", whatever is restored: a moved id would replace the original.
+                self.original_tables[schema.key] = self._table(schema, schema.key, name, None)
+            if restore is not None and restored_here:
+                name = self.restored_table_name = name + restore.name_suffix()
+                self.restored_table = self._table(schema, f"{schema.key}_restored", name, restore)
+                self.tables[schema.key] = self.restored_table
+            else:
+                self.tables[schema.key] = self.original_tables[schema.key]
             self.table_names[schema.key] = name
             self.table_arns[schema.key] = self.tables[schema.key].arn
 
@@ -125,8 +147,12 @@ class ChatTables(Construct):
     # -- what the stack's backup plan and alarms take from it (the Component protocol, stacks/platform.py)
 
     def backup_targets(self) -> tuple[BackupTarget, ...]:
-        """Every table ("<key>_table"), beside its point-in-time recovery."""
-        return tuple(BackupTarget(f"{table_key}_table", arn) for table_key, arn in self.table_arns.items())
+        """Every table ("<key>_table"), beside its point-in-time recovery; after a restore, the
+        restored one too ("<key>_table_restored"), and its original while it is kept."""
+        targets = [BackupTarget(f"{table_key}_table", table.arn) for table_key, table in self.original_tables.items()]
+        if self.restored_table is not None and self.props.restore is not None:
+            targets.append(BackupTarget(f"{self.props.restore.table}_table_restored", self.restored_table.arn))
+        return tuple(targets)
 
     def watches(self, thresholds: AlarmsProps) -> tuple[Watch, ...]:
         """None yet: on-demand tables have no capacity to exhaust."""
@@ -153,15 +179,35 @@ class ChatTables(Construct):
 
     # -- helpers -----------------------------------------------------------------------
 
+    def _restore_source(self, schema: TableSchema, restore: TableRestore | None) -> dict[str, object]:
+        """How a table starts: empty (the original), or restored from a point in time."""
+        if restore is None:
+            return {}
+        return {
+            # A literal, not a reference to the original: it stays the same when
+            # retire_original removes that table from the configuration.
+            "restore_source_name": restore.source or f"{self.props.name}-{schema.suffix}",
+            "restore_date_time": restore.to_point_in_time,
+            "restore_to_latest_time": True if restore.latest else None,
+        }
+
     def _tags(self, name: str, **extra: str) -> dict[str, str]:
         return {**self.props.tags, "Name": name, **extra}
 
-    def _table(self, schema: TableSchema, name: str) -> DynamodbTable:
+    def _table(self, schema: TableSchema, construct_id: str, name: str, restore: TableRestore | None) -> DynamodbTable:
+        """A table: the original (empty at creation) or a restored one, with the same settings.
+
+        DynamoDB's restore brings the items, the indexes and the encryption, not TTL,
+        point-in-time recovery, deletion protection or tags: the provider applies those to the
+        new table after the restore (one it left out would show as an in-place change on the
+        next plan), so the restored table is written exactly as the original.
+        """
         props = self.props
         table = DynamodbTable(
             self,
-            schema.key,
+            construct_id,
             name=name,
+            **self._restore_source(schema, restore),
             billing_mode="PAY_PER_REQUEST",
             hash_key=schema.partition_key,
             range_key=schema.sort_key,

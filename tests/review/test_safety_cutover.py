@@ -115,3 +115,107 @@ def test_a_target_known_only_after_the_apply_is_shown_as_such():
     change["change"]["after_unknown"] = {"db_instance_identifier": True}
     (cutover,) = cutovers(review(change))
     assert (cutover.old, cutover.new, cutover.restored_how) == (OLD, "(known after apply)", None)
+
+
+# -- a DynamoDB table or a DocumentDB cluster restored to take another's place ----------------
+
+TABLE, RESTORED_TABLE = "chat-prod-messages", "chat-prod-messages-r202612060930"
+TABLE_RESTORED_ADDRESS = "aws_dynamodb_table.dynamodb_messages_restored_1A2B3C4D"
+TABLE_ORIGINAL_ADDRESS = "aws_dynamodb_table.dynamodb_messages_5E6F7A8B"
+CLUSTER, RESTORED_CLUSTER = "chat-prod-docdb", "chat-prod-docdb-latest"
+CLUSTER_RESTORED_ADDRESS = "aws_docdb_cluster.documentdb_restored_9C0D1E2F"
+CLUSTER_ORIGINAL_ADDRESS = "aws_docdb_cluster.documentdb_this_3A4B5C6D"
+
+
+def restored_table(**how):
+    return resource_change(TABLE_RESTORED_ADDRESS, ["create"], after={"name": RESTORED_TABLE, **how})
+
+
+def restored_cluster(**how):
+    return resource_change(CLUSTER_RESTORED_ADDRESS, ["create"], after={"cluster_identifier": RESTORED_CLUSTER, **how})
+
+
+TABLE_AT_A_TIME = {"restore_source_name": TABLE, "restore_date_time": "2026-12-06T09:30:00Z"}
+CLUSTER_LATEST = {
+    "restore_to_point_in_time": [
+        {"source_cluster_identifier": CLUSTER, "restore_type": "full-copy", "use_latest_restorable_time": True}
+    ]
+}
+
+
+def test_a_restored_table_is_a_cutover_from_its_source_and_the_old_table_stays():
+    verdict = check_safety(review(restored_table(**TABLE_AT_A_TIME)))
+    (cutover,) = verdict.cutovers
+    assert (cutover.address, cutover.role, cutover.old, cutover.new, cutover.old_deleted) == (
+        TABLE_RESTORED_ADDRESS,
+        "restored table",
+        TABLE,
+        RESTORED_TABLE,
+        False,
+    )
+    assert (
+        f"- CUTOVER `{TABLE_RESTORED_ADDRESS}` (restored table): `{TABLE}` -> `{RESTORED_TABLE}`, created by this "
+        f"plan (restored from {TABLE} at 2026-12-06T09:30:00Z); the old table stays until a later change removes it"
+    ) in render_markdown(verdict)
+    # Creating a table deletes nothing: the verdict is unchanged.
+    assert verdict.ok
+    assert as_json(verdict)["cutovers"][0]["restored_how"] == f"restored from {TABLE} at 2026-12-06T09:30:00Z"
+
+
+def test_a_table_restored_to_its_latest_time_or_by_arn_says_so():
+    (cutover,) = cutovers(review(restored_table(restore_source_name=TABLE, restore_to_latest_time=True)))
+    assert cutover.restored_how == f"restored from {TABLE} at its latest restorable time"
+    arn = f"arn:aws:dynamodb:eu-west-1:123456789012:table/{TABLE}"
+    (cutover,) = cutovers(review(restored_table(restore_source_table_arn=arn, restore_to_latest_time=True)))
+    assert cutover.old == arn
+
+
+def test_retiring_the_table_in_the_same_plan_says_so_and_the_deletion_is_blocked():
+    verdict = check_safety(review(restored_table(**TABLE_AT_A_TIME), deleted(TABLE_ORIGINAL_ADDRESS, name=TABLE)))
+    (cutover,) = verdict.cutovers
+    assert cutover.old_deleted
+    assert "this plan deletes or replaces the old table" in render_markdown(verdict)
+    assert [f.address for f in verdict.blocked] == [TABLE_ORIGINAL_ADDRESS]
+    assert check_safety(
+        review(restored_table(**TABLE_AT_A_TIME), deleted(TABLE_ORIGINAL_ADDRESS, name=TABLE)),
+        [TABLE_ORIGINAL_ADDRESS],
+    ).ok
+
+
+def test_a_restored_cluster_is_a_cutover_from_its_source_or_its_snapshot():
+    verdict = check_safety(review(restored_cluster(**CLUSTER_LATEST)))
+    (cutover,) = verdict.cutovers
+    assert (cutover.role, cutover.old, cutover.new, cutover.old_deleted) == (
+        "restored cluster",
+        CLUSTER,
+        RESTORED_CLUSTER,
+        False,
+    )
+    assert (
+        f"- CUTOVER `{CLUSTER_RESTORED_ADDRESS}` (restored cluster): `{CLUSTER}` -> `{RESTORED_CLUSTER}`, created by "
+        f"this plan (restored from {CLUSTER} at its latest restorable time); the old cluster stays until a later "
+        "change removes it"
+    ) in render_markdown(verdict)
+    snapshot = "rds:chat-prod-docdb-2026-12-01-02-10"
+    (cutover,) = cutovers(review(restored_cluster(snapshot_identifier=snapshot)))
+    assert (cutover.old, cutover.restored_how) == (snapshot, f"restored from snapshot {snapshot}")
+
+
+def test_retiring_the_cluster_in_the_same_plan_says_so_and_the_deletion_is_blocked():
+    verdict = check_safety(
+        review(restored_cluster(**CLUSTER_LATEST), deleted(CLUSTER_ORIGINAL_ADDRESS, cluster_identifier=CLUSTER))
+    )
+    (cutover,) = verdict.cutovers
+    assert cutover.old_deleted and "this plan deletes or replaces the old cluster" in render_markdown(verdict)
+    assert [f.address for f in verdict.blocked] == [CLUSTER_ORIGINAL_ADDRESS]
+
+
+def test_a_table_or_cluster_created_empty_is_no_cutover():
+    table = resource_change(TABLE_ORIGINAL_ADDRESS, ["create"], after={"name": TABLE})
+    cluster = resource_change(CLUSTER_ORIGINAL_ADDRESS, ["create"], after={"cluster_identifier": CLUSTER})
+    empty_point = resource_change(
+        CLUSTER_RESTORED_ADDRESS, ["create"], after={"cluster_identifier": CLUSTER, "restore_to_point_in_time": []}
+    )
+    assert cutovers(review(table, cluster, empty_point)) == ()
+    # A restored RDS instance is shown through what follows it (its proxy target, its replica), not by itself.
+    assert cutovers(review(restored_instance(**POINT_IN_TIME))) == ()
