@@ -84,7 +84,7 @@ class NetworkProps:
     subnet (about $7.30/month per service per AZ), required when nat_mode is "none"."""
 
     interface_endpoint_services: tuple[str, ...] = DEFAULT_INTERFACE_ENDPOINT_SERVICES
-    """Default: ECR api/dkr, CloudWatch Logs, Secrets Manager, SQS, STS, KMS."""
+    """Default: ECR api/dkr, CloudWatch Logs, Secrets Manager, SQS, STS, KMS, CloudWatch metrics (monitoring)."""
 
     flow_log_retention_days: int = prop(365, check=check_retention_days, environment=True)
     """Default: one year, what most audit regimes ask for. Must be a CloudWatch value. Under 365 the
