@@ -45,6 +45,7 @@ from ops.stack import (
     DEFAULT_STACKS_DIR,
     CannotRun,
     ClientFactory,
+    Outcome,
     SynthesizedStack,
     boto3_clients,
     error_code,
@@ -61,12 +62,6 @@ BATCH = 10
 RECEIVE_WAIT_SECONDS = 1
 DEFAULT_MAX_MESSAGES = 10_000
 FINISHED = {"COMPLETED": 0, "FAILED": 1, "CANCELLED": 1}
-
-
-@dataclass(frozen=True)
-class Outcome:
-    code: int
-    message: str
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""What the day-two commands (ops/redrive.py, ops/restore_attachment.py, ops/rotate_secrets.py)
+"""What the day-two commands (ops/redrive.py, ops/release.py, ops/restore_attachment.py, ops/rotate_secrets.py)
 read from a synthesized stack, and how they get their AWS clients.
 
 The stack has no outputs for its queues or its attachments bucket, but their names are
@@ -34,6 +34,14 @@ class CannotRun(Exception):
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """How a day-two command ended: its exit code (0 done, 1 failed, 2 nothing done) and why."""
+
+    code: int
+    message: str
+
+
+@dataclass(frozen=True)
 class SynthesizedStack:
     name: str
     path: Path
@@ -54,6 +62,13 @@ class SynthesizedStack:
             path = body.get("//", {}).get("metadata", {}).get("path", "")
             found[path.removeprefix(f"{self.name}/")] = body
         return found
+
+    def resource_paths(self, resource_type: str) -> dict[str, str]:
+        """Logical id (what `${<type>.<id>.arn}` names) -> construct path below the stack."""
+        return {
+            logical_id: body.get("//", {}).get("metadata", {}).get("path", "").removeprefix(f"{self.name}/")
+            for logical_id, body in self.document.get("resource", {}).get(resource_type, {}).items()
+        }
 
 
 def load_stack(environment: str, stacks_dir: Path = DEFAULT_STACKS_DIR, stack_json: Path | None = None):
