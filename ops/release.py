@@ -40,17 +40,16 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from envconfig.schema import STACK_PREFIX
 from modules.compute.props import check_image_tag
 from ops.stack import (
-    DEFAULT_STACKS_DIR,
     CannotRun,
     ClientFactory,
     Outcome,
     SynthesizedStack,
+    add_stack_arguments,
     boto3_clients,
     error_code,
     load_stack,
@@ -317,9 +316,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--to-live-colour", action="store_true", help="allow the colour that carries the larger share of traffic"
     )
-    parser.add_argument("--stacks-dir", type=Path, default=DEFAULT_STACKS_DIR, help="synthesized stacks")
-    parser.add_argument("--stack-json", type=Path, help="the stack's cdk.tf.json (default: in --stacks-dir)")
-    parser.add_argument("--endpoint-url", help="an AWS-compatible endpoint (tests, emulators)")
+    add_stack_arguments(parser)
     return parser
 
 

@@ -15,6 +15,7 @@ construct ids, which are part of its contract: renaming one replaces the resourc
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from collections.abc import Callable
@@ -84,6 +85,13 @@ def load_stack(environment: str, stacks_dir: Path = DEFAULT_STACKS_DIR, stack_js
     if not isinstance(document, dict):
         raise CannotRun(f"{path}: expected a synthesized stack (a JSON object)")
     return SynthesizedStack(name=name, path=path, document=document)
+
+
+def add_stack_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where a command that reads the synthesized stack finds it, and which endpoint it calls."""
+    parser.add_argument("--stacks-dir", type=Path, default=DEFAULT_STACKS_DIR, help="synthesized stacks")
+    parser.add_argument("--stack-json", type=Path, help="the stack's cdk.tf.json (default: in --stacks-dir)")
+    parser.add_argument("--endpoint-url", help="an AWS-compatible endpoint (tests, emulators)")
 
 
 def resolve_account(value: str, what: str, account: Callable[[], str]) -> str:
