@@ -40,7 +40,7 @@ ACTIONLINT_VERSION := v1.7.12
 ACTIONLINT := .tools/actionlint
 
 .PHONY: setup synth hcl gate test plan deploy db-bootstrap benchmark verify provider tofu review-engine clean docs review bootstrap-state \
-  redrive restore-attachment rotate-secrets
+  redrive release restore-attachment rotate-secrets
 
 setup: .venv/.synced .venv-checkov/.installed
 
@@ -141,6 +141,13 @@ db-bootstrap: setup
 redrive: setup
 	@test -n "$(ENV)" -a -n "$(QUEUE)" || { echo "usage: make redrive ENV=<env> QUEUE=<push|offline> [WAIT=1] [DRY_RUN=1] [BY_RECEIVE=1]" >&2; exit 2; }
 	$(VENV_PYTHON) -m ops.redrive $(ENV) '$(QUEUE)' $(if $(WAIT),--wait) $(if $(DRY_RUN),--dry-run) $(if $(BY_RECEIVE),--by-receive)
+
+# Release an image (ops/release.py): write TAG to the service's release parameter, after checking
+# the tag and that COLOUR is not the one carrying most traffic (TO_LIVE_COLOUR=1 allows it);
+# then `make plan` / `make deploy` roll it out. The worker has no colours.
+release: setup
+	@test -n "$(ENV)" -a -n "$(SERVICE)" -a -n "$(TAG)" || { echo "usage: make release ENV=<env> SERVICE=<api|realtime|worker> TAG=<tag> [COLOUR=<blue|green>] [TO_LIVE_COLOUR=1]" >&2; exit 2; }
+	$(VENV_PYTHON) -m ops.release $(ENV) '$(SERVICE)' '$(TAG)' $(if $(COLOUR),--colour '$(COLOUR)') $(if $(TO_LIVE_COLOUR),--to-live-colour)
 
 # List an attachment's versions, or copy one back over the current one (ops/restore_attachment.py).
 restore-attachment: setup

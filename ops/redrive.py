@@ -38,14 +38,14 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ops.stack import (
-    DEFAULT_STACKS_DIR,
     CannotRun,
     ClientFactory,
+    Outcome,
     SynthesizedStack,
+    add_stack_arguments,
     boto3_clients,
     error_code,
     load_stack,
@@ -61,12 +61,6 @@ BATCH = 10
 RECEIVE_WAIT_SECONDS = 1
 DEFAULT_MAX_MESSAGES = 10_000
 FINISHED = {"COMPLETED": 0, "FAILED": 1, "CANCELLED": 1}
-
-
-@dataclass(frozen=True)
-class Outcome:
-    code: int
-    message: str
 
 
 @dataclass(frozen=True)
@@ -295,15 +289,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("environment", metavar="ENV", help="environment name, e.g. prod (stack chat-<ENV>)")
     parser.add_argument("queue", metavar="QUEUE", help="the stack's queue: push or offline")
-    parser.add_argument("--stacks-dir", type=Path, default=DEFAULT_STACKS_DIR, help="synthesized stacks")
-    parser.add_argument("--stack-json", type=Path, help="the stack's cdk.tf.json (default: in --stacks-dir)")
+    add_stack_arguments(parser)
     parser.add_argument("--dry-run", action="store_true", help="only show how many messages wait")
     parser.add_argument("--wait", action="store_true", help="follow the move task until it ends (bounded)")
     parser.add_argument("--by-receive", action="store_true", help="move by receive/send/delete (see the module doc)")
     parser.add_argument("--max-per-second", type=int, help="the move task's rate (default: SQS's, up to 500)")
     parser.add_argument("--max-messages", type=int, default=DEFAULT_MAX_MESSAGES, help="--by-receive: at most")
     parser.add_argument("--timeout-seconds", type=float, default=DEFAULT_TIMEOUT_SECONDS, help="bound of the wait")
-    parser.add_argument("--endpoint-url", help="an AWS-compatible endpoint (tests, emulators)")
     return parser
 
 

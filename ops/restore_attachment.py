@@ -27,14 +27,13 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from ops.stack import (
-    DEFAULT_STACKS_DIR,
     CannotRun,
     ClientFactory,
     SynthesizedStack,
+    add_stack_arguments,
     boto3_clients,
     load_stack,
     resolve_account,
@@ -133,9 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     chosen = parser.add_mutually_exclusive_group()
     chosen.add_argument("--version-id", help="restore this version")
     chosen.add_argument("--before", help="restore the version that was current at this RFC 3339 time")
-    parser.add_argument("--stacks-dir", type=Path, default=DEFAULT_STACKS_DIR, help="synthesized stacks")
-    parser.add_argument("--stack-json", type=Path, help="the stack's cdk.tf.json (default: in --stacks-dir)")
-    parser.add_argument("--endpoint-url", help="an AWS-compatible endpoint (tests, emulators)")
+    add_stack_arguments(parser)
     return parser
 
 

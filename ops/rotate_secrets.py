@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ops import db_bootstrap
-from ops.stack import DEFAULT_STACKS_DIR, ROOT, CannotRun, ClientFactory, boto3_clients
+from ops.stack import DEFAULT_STACKS_DIR, ROOT, CannotRun, ClientFactory, Outcome, boto3_clients
 
 DEFAULT_ENVIRONMENTS_DIR = ROOT / "environments"
 # A rolling replacement takes a few minutes per colour (start, health checks, a 300 s
@@ -42,12 +42,6 @@ DEFAULT_ENVIRONMENTS_DIR = ROOT / "environments"
 DEFAULT_TIMEOUT_SECONDS = 900
 POLL_SECONDS = 15.0
 SERVICES_SUFFIX = "_ecs_services"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    code: int
-    message: str
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""What the day-two commands (ops/redrive.py, ops/restore_attachment.py, ops/rotate_secrets.py)
+"""What the day-two commands (ops/redrive.py, ops/release.py, ops/restore_attachment.py, ops/rotate_secrets.py)
 read from a synthesized stack, and how they get their AWS clients.
 
 The stack has no outputs for its queues or its attachments bucket, but their names are
@@ -15,6 +15,7 @@ construct ids, which are part of its contract: renaming one replaces the resourc
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from collections.abc import Callable
@@ -31,6 +32,14 @@ ACCOUNT_REFERENCE = re.compile(r"\$\{data\.aws_caller_identity\.[A-Za-z0-9_]+\.a
 
 class CannotRun(Exception):
     """Nothing was changed, and why (exit 2)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a day-two command ended: its exit code (0 done, 1 failed, 2 nothing done) and why."""
+
+    code: int
+    message: str
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,13 @@ class SynthesizedStack:
             found[path.removeprefix(f"{self.name}/")] = body
         return found
 
+    def resource_paths(self, resource_type: str) -> dict[str, str]:
+        """Logical id (what `${<type>.<id>.arn}` names) -> construct path below the stack."""
+        return {
+            logical_id: body.get("//", {}).get("metadata", {}).get("path", "").removeprefix(f"{self.name}/")
+            for logical_id, body in self.document.get("resource", {}).get(resource_type, {}).items()
+        }
+
 
 def load_stack(environment: str, stacks_dir: Path = DEFAULT_STACKS_DIR, stack_json: Path | None = None):
     """The synthesized stack of `environment` (or the file given)."""
@@ -69,6 +85,13 @@ def load_stack(environment: str, stacks_dir: Path = DEFAULT_STACKS_DIR, stack_js
     if not isinstance(document, dict):
         raise CannotRun(f"{path}: expected a synthesized stack (a JSON object)")
     return SynthesizedStack(name=name, path=path, document=document)
+
+
+def add_stack_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where a command that reads the synthesized stack finds it, and which endpoint it calls."""
+    parser.add_argument("--stacks-dir", type=Path, default=DEFAULT_STACKS_DIR, help="synthesized stacks")
+    parser.add_argument("--stack-json", type=Path, help="the stack's cdk.tf.json (default: in --stacks-dir)")
+    parser.add_argument("--endpoint-url", help="an AWS-compatible endpoint (tests, emulators)")
 
 
 def resolve_account(value: str, what: str, account: Callable[[], str]) -> str:

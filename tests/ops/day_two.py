@@ -15,9 +15,23 @@ ACCOUNT = "111122223333"
 REGION = "eu-west-1"
 
 
-def stack_document(environment: str, *, account: str | None = None, queues: bool = True) -> dict:
-    """The stack chat-<environment>: its providers, queues and attachments bucket. Without
-    `account` the names hold the caller-identity reference, as when the file pins none."""
+# The shipped environments' split (environments/prod.hcl): all traffic on blue.
+LIVE_ON_BLUE = {"blue": 100, "green": 0}
+# What the load balancer module writes for realtime's rule (modules/load_balancer).
+REALTIME_STICKINESS = {"duration": 3600, "enabled": True}
+
+
+def stack_document(
+    environment: str,
+    *,
+    account: str | None = None,
+    queues: bool = True,
+    weights: dict[str, dict[str, int]] | None = None,
+) -> dict:
+    """The stack chat-<environment>: its providers, queues, attachments bucket, release
+    parameters and listener rules (`weights`: service -> colour -> weight, default all on
+    blue). Without `account` the names hold the caller-identity reference, as when the file
+    pins none."""
     stack = f"chat-{environment}"
     # One lookup per stack (modules/common/stack_context.py), named "caller".
     account_part = account or "${data.aws_caller_identity.caller.account_id}"
@@ -45,10 +59,48 @@ def stack_document(environment: str, *, account: str | None = None, queues: bool
         "//": {"metadata": {"path": f"{stack}/attachments/log_bucket/bucket"}},
         "bucket": f"{stack}-attach-logs-{account_part}-{REGION}",
     }
+    resources.update(release_resources(stack, weights or {"api": LIVE_ON_BLUE, "realtime": LIVE_ON_BLUE}))
     return {
         "provider": {"aws": [{"region": REGION}, {"alias": "us_east_1", "region": "us-east-1"}]},
         "resource": resources,
     }
+
+
+def release_resources(stack: str, weights: dict[str, dict[str, int]]) -> dict[str, dict]:
+    """modules/compute's release parameters and modules/load_balancer's weighted rules."""
+    parameters: dict[str, dict] = {
+        "worker_image_tag_3FFBC3FA": {
+            "//": {"metadata": {"path": f"{stack}/worker/image_tag"}},
+            "name": f"/{stack}/worker/image-tag",
+            "type": "String",
+            "insecure_value": "bootstrap",
+            "lifecycle": {"ignore_changes": ["insecure_value"]},
+        }
+    }
+    target_groups: dict[str, dict] = {}
+    rules: dict[str, dict] = {}
+    for service, split in weights.items():
+        forward: dict = {"target_group": []}
+        for colour, weight in split.items():
+            parameters[f"{service}_image_tag_{colour}_0A1B2C3D"] = {
+                "//": {"metadata": {"path": f"{stack}/{service}/image_tag_{colour}"}},
+                "name": f"/{stack}/{service}/{colour}/image-tag",
+                "type": "String",
+                "insecure_value": "bootstrap",
+                "lifecycle": {"ignore_changes": ["insecure_value"]},
+            }
+            group_id = f"load_balancer_{service}_{colour}_target_group_4E5F6A7B"
+            target_groups[group_id] = {
+                "//": {"metadata": {"path": f"{stack}/load_balancer/{service}_{colour}_target_group"}}
+            }
+            forward["target_group"].append({"arn": f"${{aws_lb_target_group.{group_id}.arn}}", "weight": weight})
+        if service == "realtime":
+            forward["stickiness"] = REALTIME_STICKINESS
+        rules[f"load_balancer_{service}_listener_rule_8C9D0E1F"] = {
+            "//": {"metadata": {"path": f"{stack}/load_balancer/{service}_listener_rule"}},
+            "action": [{"type": "forward", "forward": forward}],
+        }
+    return {"aws_ssm_parameter": parameters, "aws_lb_target_group": target_groups, "aws_lb_listener_rule": rules}
 
 
 def write_stack(tmp_path: Path, environment: str, **kwargs) -> Path:

@@ -1,15 +1,18 @@
 """ops/stack.py reads what ChatStack really writes: in every synthesized environment, the queues
 and dead-letter queues `make redrive` finds, the attachments bucket `make restore-attachment`
-finds (its account from STS), and the outputs `make rotate-secrets` reads. The other tests of
+finds (its account from STS), the outputs `make rotate-secrets` reads, and the release
+parameters and traffic split `make release` reads (environments and examples). The other tests of
 tests/ops use a small copy of that JSON (tests/ops/day_two.py); this keeps the two in step."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from ops.redrive import StackQueue
+from ops.release import release_parameters, traffic_split
 from ops.restore_attachment import bucket_name
 from ops.rotate_secrets import SERVICES_SUFFIX
 from ops.stack import CannotRun, SynthesizedStack, resolve_account
@@ -36,10 +39,37 @@ def test_the_day_two_commands_find_their_names_in_every_synthesized_environment(
         assert {"api", "realtime", "worker"} <= {n.removesuffix(SERVICES_SUFFIX) for n in outputs}
 
 
+def test_make_release_finds_its_parameters_and_weights_in_every_synthesized_stack(synth_outdir, stack_configs):
+    for config in stack_configs.values():
+        path = synth_outdir / "stacks" / config.stack_name / "cdk.tf.json"
+        stack = SynthesizedStack(name=config.stack_name, path=path, document=json.loads(path.read_text()))
+        names = {
+            (service, colour): parameter.name
+            for service, colours in release_parameters(stack).items()
+            for colour, parameter in colours.items()
+        }
+        prefix = f"/{config.stack_name}"
+        assert names == {
+            **{(s, c): f"{prefix}/{s}/{c}/image-tag" for s in ("api", "realtime") for c in ("blue", "green")},
+            ("worker", None): f"{prefix}/worker/image-tag",
+        }, config.name
+        for service in ("api", "realtime"):
+            split = traffic_split(stack, service)
+            if split.source == "websocket_api/live_listener":
+                live = config.websocket_api.live_colour
+                expected = {live: 100, ("green" if live == "blue" else "blue"): 0}
+            else:
+                expected = config.load_balancer.weights.get(service) or {"blue": 100, "green": 0}
+            assert split.weights == expected, (config.name, service)
+            assert (split.sticky_seconds is not None) == (split.source == "load_balancer/realtime_listener_rule")
+
+
 def test_the_small_copy_reads_like_the_real_stack():
     stack = SynthesizedStack(name="chat-alpha", path=Path("chat-alpha.tf.json"), document=stack_document("alpha"))
     assert StackQueue.from_stack(stack, "push").dead_letter_name == "chat-alpha-push-notifications-dlq"
     assert bucket_name(stack, lambda: "111122223333") == "chat-alpha-attachments-111122223333-eu-west-1"
+    assert release_parameters(stack)["api"]["green"].name == "/chat-alpha/api/green/image-tag"
+    assert traffic_split(stack, "realtime").sticky_seconds == 3600
 
 
 def test_only_the_caller_identity_reference_is_resolved():
