@@ -159,9 +159,7 @@ def test_an_original_being_retired_fails_only_the_protection_check_under_its_rea
     report, findings = results
     outcome = next(s for s in report.stacks if s.name == UNPROTECTING)
     assert outcome.failed == [] and outcome.stale_waivers == []
-    names = {
-        key: block["name"] for key, block in module_stacks[UNPROTECTING]["resource"]["aws_dynamodb_table"].items()
-    }
+    names = {key: block["name"] for key, block in module_stacks[UNPROTECTING]["resource"]["aws_dynamodb_table"].items()}
     verdicts = {names[key]: verdict for key, verdict in by_resource(findings, UNPROTECTING, "CKV_CHAT_62").items()}
     # The check still catches the unprotected original (the waiver is what lets it through);
     # the restored table and the others keep their protection and pass.

@@ -219,9 +219,10 @@ def test_unprotecting_the_original_turns_off_only_its_protection_and_keeps_its_f
     assert original["skip_final_snapshot"] is False and original["final_snapshot_identifier"] == f"{ORIGINAL}-final"
     assert original["backup_retention_period"] == 14 and original["tags"]["DeletionProtection"] == "true"
     # Its instances are untouched; CKV_CHAT_55 (which reads the tag) is waived on it alone, with the reason.
-    assert synth.resources("aws_docdb_cluster_instance").items() >= synths["none"].resources(
-        "aws_docdb_cluster_instance"
-    ).items()
+    assert (
+        synth.resources("aws_docdb_cluster_instance").items()
+        >= synths["none"].resources("aws_docdb_cluster_instance").items()
+    )
     reasons = waivers(synth)
     assert set(reasons) - set(waivers(synths["none"])) == {original_key}
     assert list(reasons[original_key]) == ["CKV_CHAT_55"]
