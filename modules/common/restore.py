@@ -90,6 +90,17 @@ def retirement_checks() -> tuple[CrossCheck, ...]:
     return (CrossCheck("retire_original", check_retired_after_unprotecting, ("retire_original", "unprotect_original")),)
 
 
+def being_retired_reason(store: str, kept: str) -> str:
+    """The waiver reason on an original whose protection `unprotect_original` turned off: the
+    gate's protection checks on it fail by design; `kept` says what still makes its deletion
+    recoverable (e.g. "its final snapshot and automated backups are")."""
+    return (
+        f"The original {store}, replaced by a restored one (restore.unprotect_original = true): AWS "
+        f"refuses to delete a protected {store}, so its protection comes off before retire_original "
+        f"removes it; {kept} still kept."
+    )
+
+
 def restore_suffix(to_point_in_time: str | None, from_snapshot: str | None = None) -> str:
     """What a restored store's name adds to the original's: "-r<yyyymmddhhmm>" (the time in
     UTC), "-s<8 hex of sha256(snapshot)>", else "-latest". 14 characters at most."""

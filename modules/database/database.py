@@ -41,6 +41,7 @@ from modules.common.keys import ManagedKey
 from modules.common.log_groups import encrypted_log_group, log_group_arn, logs_key_statement
 from modules.common.policy import policy_statement
 from modules.common.presence import present
+from modules.common.restore import being_retired_reason
 from modules.common.roles import Grantee, ServiceRole
 from modules.common.stack_context import module_context
 from modules.common.statement_ids import sid_part
@@ -88,11 +89,7 @@ _NOT_PROTECTED = (
     "non-production database is torn down with its stack and its data is disposable."
 )
 
-_BEING_RETIRED = (
-    "The original instance, replaced by a restored one (restore.unprotect_original = true): AWS "
-    "refuses to delete a protected instance, so its protection comes off before retire_original "
-    "removes it; its final snapshot and automated backups are still kept."
-)
+_BEING_RETIRED = being_retired_reason("instance", "its final snapshot and automated backups are")
 
 
 class Database(Construct):

@@ -14,7 +14,8 @@
 - A security group of its own that nothing reaches until `allow_from(service)` is called.
 - With a `restore { }` input, a restored cluster (a point in time or a snapshot of the
   original) and its instances, with the original's settings, which the endpoints, the secret,
-  the alarms and the backup selection move to, beside the original until `retire_original`
+  the alarms and the backup selection move to, beside the original until `unprotect_original`
+  turns its deletion protection off (its final snapshot stays) and `retire_original` then
   removes it (README: Restoring).
 """
 
@@ -38,6 +39,7 @@ from modules.common.key_policies import service_store_key
 from modules.common.log_groups import encrypted_log_group, log_group_arn
 from modules.common.policy import policy_statement
 from modules.common.presence import present
+from modules.common.restore import being_retired_reason
 from modules.common.roles import Grantee
 from modules.common.stack_context import module_context
 from modules.common.statement_ids import sid_part
@@ -61,6 +63,9 @@ LOG_EXPORTS: tuple[str, ...] = ("audit", "profiler")
 # The tag the gate reads (CKV_CHAT_55): a protected cluster must keep deletion protection
 # and take a final snapshot. Provider default tags are invisible to resource checks.
 PROTECTION_TAG = "DeletionProtection"
+# The cluster keeps the environment's protection tag, so CKV_CHAT_55 still judges it as a
+# production cluster, and fails by design on its deletion protection: waived with why.
+_BEING_RETIRED = being_retired_reason("cluster", "its final snapshot and automated backups are")
 # checkov's CKV_AWS_360 asks for a week of backups.
 RECOMMENDED_BACKUP_RETENTION_DAYS = 7
 
@@ -141,7 +146,10 @@ class DocumentDatabase(Construct):
         if self._keeps_original:
             # Construct ids "this" and "instance_<n>", whatever is restored: a moved id would replace the original.
             self.original_cluster = self._cluster(
-                "this", self.original_identifier, log_groups[self.original_identifier]
+                "this",
+                self.original_identifier,
+                log_groups[self.original_identifier],
+                unprotected=restore is not None and restore.unprotect_original,
             )
             self._instances("", self.original_cluster, self.original_identifier)
         self.restored_cluster: DocdbCluster | None = None
@@ -300,10 +308,14 @@ class DocumentDatabase(Construct):
         identifier: str,
         log_groups: Sequence[CloudwatchLogGroup],
         restore: ClusterRestore | None = None,
+        unprotected: bool = False,
     ) -> DocdbCluster:
-        """A cluster: the original (empty at creation) or a restored one, with the same settings."""
+        """A cluster: the original (empty at creation) or a restored one, with the same settings.
+        `unprotected`: the original on its way out (restore.unprotect_original)."""
         props = self.props
-        protected = props.deletion_protection
+        protected = props.deletion_protection and not unprotected
+        # The final snapshot is the environment's choice: an original being retired takes it too.
+        keeps_final_snapshot = props.deletion_protection
         cluster = DocdbCluster(
             self,
             construct_id,
@@ -327,14 +339,16 @@ class DocumentDatabase(Construct):
             preferred_maintenance_window=props.maintenance_window,
             enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
             deletion_protection=protected,
-            skip_final_snapshot=not protected,
-            final_snapshot_identifier=f"{identifier}-final" if protected else None,
+            skip_final_snapshot=not keeps_final_snapshot,
+            final_snapshot_identifier=f"{identifier}-final" if keeps_final_snapshot else None,
             # The log groups first: DocumentDB would otherwise create them, unencrypted.
             depends_on=list(log_groups),
-            tags={**self._tags(identifier), PROTECTION_TAG: str(protected).lower()},
+            tags={**self._tags(identifier), PROTECTION_TAG: str(props.deletion_protection).lower()},
         )
         if protected:
             cluster.add_override("lifecycle.prevent_destroy", True)
+        elif props.deletion_protection:
+            waive(cluster, "CKV_CHAT_55", _BEING_RETIRED)
         if props.backup_retention_days < RECOMMENDED_BACKUP_RETENTION_DAYS:
             waive(
                 cluster,

@@ -12,6 +12,7 @@ from modules.common.restore import (
     check_restore_time,
     restore_form_checks,
     restore_suffix,
+    retirement_checks,
 )
 from modules.common.stack_context import StackContext
 from modules.common.store_keys import check_kms_key_arn
@@ -112,12 +113,23 @@ class ClusterRestore:
     """With to_point_in_time or latest: the cluster to restore from. Default: the original,
     "<name>-docdb"."""
 
+    unprotect_original: bool = prop(False, environment=True)
+    """Default: the original cluster keeps its deletion protection. True, once the cutover
+    is verified, turns it off (deletion_protection and prevent_destroy; its final snapshot
+    and automated backups stay): DocumentDB refuses to delete a protected cluster, so this
+    change is applied before retire_original. The data-safety gate refuses it unless
+    `--allow-destroy` names the original."""
+
     retire_original: bool = prop(False, environment=True)
     """Default: the original cluster stays, unchanged, beside the restored one. True, after
-    the cutover is verified, removes it and its instances from the configuration: the plan
-    deletes them, and the data-safety gate refuses that unless `--allow-destroy` names them."""
+    unprotect_original is applied, removes it and its instances from the configuration: the
+    plan deletes them (taking the cluster's final snapshot), and the data-safety gate refuses
+    that unless `--allow-destroy` names them."""
 
-    cross_checks: ClassVar[tuple[CrossCheck, ...]] = restore_form_checks("to_point_in_time", "latest", "from_snapshot")
+    cross_checks: ClassVar[tuple[CrossCheck, ...]] = (
+        *restore_form_checks("to_point_in_time", "latest", "from_snapshot"),
+        *retirement_checks(),
+    )
 
     def __post_init__(self) -> None:
         check_props(self)

@@ -13,8 +13,8 @@
   `deletion_protection` is on.
 - With a `restore { }` input, one table restored from its point-in-time recovery into a new
   table with the original's settings, which the grants, the services' table names and the
-  backup selection move to, beside the original until `retire_original` removes it
-  (README: Restoring).
+  backup selection move to, beside the original until `unprotect_original` turns its
+  protection off and `retire_original` then removes it (README: Restoring).
 
 Grants and the backup selection name the tables by reference (`table_arns`), so each
 follows its table through a replacement, and the gate's backup check (CKV_CHAT_40) can
@@ -36,10 +36,12 @@ from constructs import Construct
 from modules.backup.supported import BackupTarget
 from modules.common.keys import ManagedKey
 from modules.common.policy import policy_statement
+from modules.common.restore import being_retired_reason
 from modules.common.roles import Grantee
 from modules.common.stack_context import module_context
 from modules.common.statement_ids import sid_part
 from modules.common.store_keys import key_use_statement, module_store_key
+from modules.common.waivers import waive
 from modules.dynamodb.props import ChatTablesProps, TableRestore
 from modules.dynamodb.schema import (
     CONNECTIONS,
@@ -75,6 +77,14 @@ INDEX_ACTIONS = ("dynamodb:Query",)
 # when it refreshes it: what AWS's own aws/dynamodb key policy allows through DynamoDB,
 # without CreateGrant and ReEncrypt (only creating a table or changing its key needs them).
 KEY_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey")
+
+# The table keeps the environment's DeletionProtection tag, so the gate's protection check
+# (CKV_CHAT_62) still judges it as a production table, and fails by design: waived with why.
+_BEING_RETIRED = being_retired_reason(
+    "table",
+    "its point-in-time recovery stays on until then (DynamoDB then keeps a system backup of the deleted "
+    "table for 35 days) and AWS Backup's recovery points are",
+)
 
 
 class ChatTables(Construct):
@@ -124,7 +134,13 @@ class ChatTables(Construct):
             restored_here = restore is not None and restore.table == schema.key
             if not (restored_here and restore is not None and restore.retire_original):
                 # Construct id "<key>", whatever is restored: a moved id would replace the original.
-                self.original_tables[schema.key] = self._table(schema, schema.key, name, None)
+                self.original_tables[schema.key] = self._table(
+                    schema,
+                    schema.key,
+                    name,
+                    None,
+                    unprotected=restored_here and restore is not None and restore.unprotect_original,
+                )
             if restore is not None and restored_here:
                 name = self.restored_table_name = name + restore.name_suffix()
                 self.restored_table = self._table(schema, f"{schema.key}_restored", name, restore)
@@ -194,8 +210,16 @@ class ChatTables(Construct):
     def _tags(self, name: str, **extra: str) -> dict[str, str]:
         return {**self.props.tags, "Name": name, **extra}
 
-    def _table(self, schema: TableSchema, construct_id: str, name: str, restore: TableRestore | None) -> DynamodbTable:
+    def _table(
+        self,
+        schema: TableSchema,
+        construct_id: str,
+        name: str,
+        restore: TableRestore | None,
+        unprotected: bool = False,
+    ) -> DynamodbTable:
         """A table: the original (empty at creation) or a restored one, with the same settings.
+        `unprotected`: the restored table's original on its way out (restore.unprotect_original).
 
         DynamoDB's restore brings the items, the indexes and the encryption, not TTL,
         point-in-time recovery, deletion protection or tags: the provider applies those to the
@@ -203,6 +227,7 @@ class ChatTables(Construct):
         next plan), so the restored table is written exactly as the original.
         """
         props = self.props
+        protected = props.deletion_protection and not unprotected
         table = DynamodbTable(
             self,
             construct_id,
@@ -226,10 +251,13 @@ class ChatTables(Construct):
                 enabled=True, recovery_period_in_days=props.recovery_period_days
             ),
             server_side_encryption=DynamodbTableServerSideEncryption(enabled=True, kms_key_arn=self.kms_key_arn),
-            deletion_protection_enabled=props.deletion_protection,
+            deletion_protection_enabled=protected,
             table_class=props.messages_table_class if schema is MESSAGES else "STANDARD",
+            # The environment's choice, also on an original being retired (see _BEING_RETIRED).
             tags=self._tags(name, DeletionProtection=str(props.deletion_protection).lower()),
         )
-        if props.deletion_protection:
+        if protected:
             table.add_override("lifecycle.prevent_destroy", True)
+        elif props.deletion_protection:
+            waive(table, "CKV_CHAT_62", _BEING_RETIRED)
         return table

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal, get_args
 
 from modules.common.inputs import CrossCheck, check_props, prop
-from modules.common.restore import check_restore_time, restore_form_checks, restore_suffix
+from modules.common.restore import check_restore_time, restore_form_checks, restore_suffix, retirement_checks
 from modules.common.stack_context import StackContext
 from modules.common.store_keys import check_kms_key_arn
 from modules.common.validation import (
@@ -53,12 +53,22 @@ class TableRestore:
     """The table to restore from. Default: the original, "<name>-<table>" (e.g.
     "chat-prod-messages")."""
 
+    unprotect_original: bool = prop(False, environment=True)
+    """Default: the original table keeps its deletion protection. True, once the cutover is
+    verified, turns it off (deletion_protection_enabled and prevent_destroy; its point-in-time
+    recovery stays): DynamoDB refuses to delete a protected table, so this change is applied
+    before retire_original. The data-safety gate refuses it unless `--allow-destroy` names
+    the original. The other tables keep theirs."""
+
     retire_original: bool = prop(False, environment=True)
     """Default: the original table stays, unchanged, beside the restored one. True, after
-    the cutover is verified, removes it from the configuration: the plan deletes it, and the
-    data-safety gate refuses that unless `--allow-destroy` names it."""
+    unprotect_original is applied, removes it from the configuration: the plan deletes it,
+    and the data-safety gate refuses that unless `--allow-destroy` names it."""
 
-    cross_checks: ClassVar[tuple[CrossCheck, ...]] = restore_form_checks("to_point_in_time", "latest")
+    cross_checks: ClassVar[tuple[CrossCheck, ...]] = (
+        *restore_form_checks("to_point_in_time", "latest"),
+        *retirement_checks(),
+    )
 
     def __post_init__(self) -> None:
         check_props(self)

@@ -16,28 +16,38 @@ from tests.gate.fixture_gate import (
     fixture_stacks,
     project_check_ids,
     run_gate,
+    waived_checks,
 )
 
 CHECK_IDS = ("CKV_CHAT_60", "CKV_CHAT_61", "CKV_CHAT_62")
 STACKS = fixture_stacks(CHECK_IDS)
 MODULE_STACKS = ("dynamodb-prod", "dynamodb-dev")
+# A protected stack whose messages table was restored and whose original is being retired
+# (restore.unprotect_original): CKV_CHAT_62 fails on that original by design, under its waiver.
+UNPROTECTING = "dynamodb-unprotecting"
 ACCOUNT = "111122223333"
 
 
 @pytest.fixture(scope="module")
 def module_stacks(synth_scratch):
-    """What modules/dynamodb writes, in a protected and a development stack, each table in
-    a backup selection as the stack wiring puts it."""
+    """What modules/dynamodb writes, in a protected and a development stack and a protected one
+    unprotecting a restored table's original, each table in a backup selection as the stack
+    wiring puts it."""
     from modules.backup import BackupPlan, BackupPlanProps
     from modules.dynamodb import ChatTables, ChatTablesProps
+    from modules.dynamodb.props import TableRestore
 
-    def build(name, deletion_protection):
+    def build(name, deletion_protection, restore=None):
         def stack_with_tables(stack):
             tables = ChatTables(
                 stack,
                 "dynamodb",
                 props=ChatTablesProps(
-                    name=name, region="eu-west-1", account_id=ACCOUNT, deletion_protection=deletion_protection
+                    name=name,
+                    region="eu-west-1",
+                    account_id=ACCOUNT,
+                    deletion_protection=deletion_protection,
+                    restore=restore,
                 ),
             )
             backup = BackupPlan(
@@ -51,12 +61,17 @@ def module_stacks(synth_scratch):
                     no_copy_reason=NO_COPY_REASON if deletion_protection else None,
                 ),
             )
-            for key, arn in tables.table_arns.items():
-                backup.protect(f"{key}_table", arn)
+            for target in tables.backup_targets():
+                backup.protect(target.name, target.arn)
 
         return synth_scratch(stack_with_tables).document
 
-    return {"dynamodb-prod": build("chat-prod", True), "dynamodb-dev": build("chat-dev", False)}
+    unprotecting = TableRestore(table="messages", latest=True, unprotect_original=True)
+    return {
+        "dynamodb-prod": build("chat-prod", True),
+        "dynamodb-dev": build("chat-dev", False),
+        UNPROTECTING: build("chat-prod", True, unprotecting),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +153,22 @@ def test_the_modules_tables_pass_every_check(results):
         for check_id in (*CHECK_IDS, "CKV_AWS_28", "CKV_AWS_119", "CKV_CHAT_40"):
             tables = {resource for found, resource in passed if found == check_id and "dynamodb_" in resource}
             assert len(tables) == 3, (stack, check_id, tables)
+
+
+def test_an_original_being_retired_fails_only_the_protection_check_under_its_reasoned_waiver(results, module_stacks):
+    report, findings = results
+    outcome = next(s for s in report.stacks if s.name == UNPROTECTING)
+    assert outcome.failed == [] and outcome.stale_waivers == []
+    names = {key: block["name"] for key, block in module_stacks[UNPROTECTING]["resource"]["aws_dynamodb_table"].items()}
+    verdicts = {names[key]: verdict for key, verdict in by_resource(findings, UNPROTECTING, "CKV_CHAT_62").items()}
+    # The check still catches the unprotected original (the waiver is what lets it through);
+    # the restored table and the others keep their protection and pass.
+    assert verdicts == {
+        "chat-prod-messages": "failed",
+        "chat-prod-messages-latest": "passed",
+        "chat-prod-connections": "passed",
+        "chat-prod-user-counter": "passed",
+    }
+    assert waived_checks(report, UNPROTECTING) == waived_checks(report, "dynamodb-prod") | {"CKV_CHAT_62"}
+    (reason,) = [reason for finding, reason in outcome.waived if finding.check_id == "CKV_CHAT_62"]
+    assert "unprotect_original" in reason and "point-in-time recovery" in reason

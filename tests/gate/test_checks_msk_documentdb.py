@@ -19,6 +19,9 @@ CHECKS = {
 }
 STACKS = fixture_stacks(CHECKS)
 MODULE_STACKS = ("variants-prod", "variants-dev")
+# A protected stack whose DocumentDB cluster was restored and whose original is being retired
+# (restore.unprotect_original): CKV_CHAT_55 fails on that original by design, under its waiver.
+UNPROTECTING = "variants-unprotecting"
 SUBNETS = ("subnet-0a1b2c3d", "subnet-0a1b2c3e", "subnet-0a1b2c3f")
 
 
@@ -26,11 +29,12 @@ SUBNETS = ("subnet-0a1b2c3d", "subnet-0a1b2c3e", "subnet-0a1b2c3f")
 def module_stacks(synth_scratch):
     """What modules/msk and modules/documentdb write: a production and a development shape."""
     from modules.documentdb import DocumentDatabase, DocumentDatabaseProps
+    from modules.documentdb.props import ClusterRestore
     from modules.msk import KafkaCluster, KafkaClusterProps
 
     base = {"region": "eu-west-1", "account_id": "111122223333", "vpc_id": "vpc-0a1b2c3d"}
 
-    def build(name, zones, protected):
+    def build(name, zones, protected, restore=None):
         def add(stack):
             KafkaCluster(
                 stack,
@@ -47,6 +51,7 @@ def module_stacks(synth_scratch):
                     subnet_ids=SUBNETS[:zones],
                     instance_count=3 if protected else 1,
                     deletion_protection=protected,
+                    restore=restore,
                     **base,
                 ),
             )
@@ -56,6 +61,9 @@ def module_stacks(synth_scratch):
     return {
         "variants-prod": synth_scratch(build("chat-prod", 3, True)).document,
         "variants-dev": synth_scratch(build("chat-dev", 2, False)).document,
+        UNPROTECTING: synth_scratch(
+            build("chat-prod", 3, True, ClusterRestore(latest=True, unprotect_original=True))
+        ).document,
     }
 
 
@@ -111,3 +119,22 @@ def test_the_modules_fail_no_checkov_check_of_their_own_resources(results):
         outcome = next(s for s in report.stacks if s.name == stack)
         assert {finding.check_id for finding in outcome.failed} <= {"CKV_CHAT_40"}, stack
         assert outcome.stale_waivers == [], stack
+
+
+def test_an_original_being_retired_fails_only_the_protection_check_under_its_reasoned_waiver(results, module_stacks):
+    report, findings = results
+    outcome = next(s for s in report.stacks if s.name == UNPROTECTING)
+    assert {finding.check_id for finding in outcome.failed} <= {"CKV_CHAT_40"} and outcome.stale_waivers == []
+    identifiers = {
+        key: block["cluster_identifier"]
+        for key, block in module_stacks[UNPROTECTING]["resource"]["aws_docdb_cluster"].items()
+    }
+    verdicts = by_resource(findings, UNPROTECTING, "CKV_CHAT_55")
+    # The check still catches the unprotected original (the waiver is what lets it through);
+    # the restored cluster keeps every protection and passes.
+    assert {identifiers[key]: verdict for key, verdict in verdicts.items()} == {
+        "chat-prod-docdb": "failed",
+        "chat-prod-docdb-latest": "passed",
+    }
+    (reason,) = [reason for finding, reason in outcome.waived if finding.check_id == "CKV_CHAT_55"]
+    assert "unprotect_original" in reason and "final snapshot" in reason

@@ -14,7 +14,7 @@ import pytest
 
 from modules.documentdb.props import ClusterRestore
 from tests.modules.restore_files import file_with_restore, refused
-from tests.modules.test_documentdb import ACCOUNT, PROD
+from tests.modules.test_documentdb import ACCOUNT, DEV, PROD, waivers
 
 ORIGINAL = "chat-prod-docdb"
 SNAPSHOT = "rds:chat-prod-docdb-2026-12-01-02-10"
@@ -68,7 +68,9 @@ def database_with_a_service(props):
 def synths(synth_scratch):
     built = {form: synth_scratch(database_with_a_service(replace(PROD, restore=r))) for form, r in FORMS.items()}
     built["none"] = synth_scratch(database_with_a_service(PROD))
-    retired = ClusterRestore(to_point_in_time="2026-12-06T09:30:00Z", retire_original=True)
+    unprotected = ClusterRestore(to_point_in_time="2026-12-06T09:30:00Z", unprotect_original=True)
+    built["unprotected"] = synth_scratch(database_with_a_service(replace(PROD, restore=unprotected)))
+    retired = replace(unprotected, retire_original=True)
     built["retired"] = synth_scratch(database_with_a_service(replace(PROD, restore=retired)))
     return built
 
@@ -203,6 +205,41 @@ def test_retiring_the_original_removes_the_cluster_and_its_instances_only(synths
     # Its logs stay for their retention.
     names = {g["name"] for g in synth.resources("aws_cloudwatch_log_group").values()}
     assert f"/aws/docdb/{ORIGINAL}/audit" in names
+
+
+def test_unprotecting_the_original_turns_off_only_its_protection_and_keeps_its_final_snapshot(synths):
+    synth = synths["unprotected"]
+    original_key, original = cluster_named(synth, ORIGINAL)
+    _, before = cluster_named(synths["none"], ORIGINAL)
+    changed = {key for key in original.keys() | before.keys() if original.get(key) != before.get(key)}
+    # DocumentDB refuses to delete a protected cluster; what its deletion then takes is
+    # recoverable: the final snapshot, the automated backups, the environment's tag stay.
+    assert changed == {"deletion_protection", "lifecycle"}
+    assert original["deletion_protection"] is False and "lifecycle" not in original
+    assert original["skip_final_snapshot"] is False and original["final_snapshot_identifier"] == f"{ORIGINAL}-final"
+    assert original["backup_retention_period"] == 14 and original["tags"]["DeletionProtection"] == "true"
+    # Its instances are untouched; CKV_CHAT_55 (which reads the tag) is waived on it alone, with the reason.
+    assert (
+        synth.resources("aws_docdb_cluster_instance").items()
+        >= synths["none"].resources("aws_docdb_cluster_instance").items()
+    )
+    reasons = waivers(synth)
+    assert set(reasons) - set(waivers(synths["none"])) == {original_key}
+    assert list(reasons[original_key]) == ["CKV_CHAT_55"]
+    assert "unprotect_original" in reasons[original_key]["CKV_CHAT_55"]
+    assert "final snapshot" in reasons[original_key]["CKV_CHAT_55"]
+    # The restored cluster keeps every protection.
+    restored_key, restored = cluster_named(synth, RESTORED["point_in_time"])
+    assert restored["deletion_protection"] is True and restored["lifecycle"] == {"prevent_destroy": True}
+    assert restored["final_snapshot_identifier"] == f"{RESTORED['point_in_time']}-final"
+    assert restored_key not in reasons
+
+
+def test_unprotecting_in_an_unprotected_environment_changes_nothing(synth_scratch):
+    restore = ClusterRestore(latest=True, unprotect_original=True)
+    unprotected = synth_scratch(database_with_a_service(replace(DEV, restore=restore)))
+    kept = synth_scratch(database_with_a_service(replace(DEV, restore=replace(restore, unprotect_original=False))))
+    assert unprotected.document == kept.document
 
 
 def test_without_a_restore_nothing_changes(synths):

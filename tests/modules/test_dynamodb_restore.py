@@ -14,7 +14,7 @@ import pytest
 
 from modules.dynamodb.props import ChatTablesProps, TableRestore
 from tests.modules.restore_files import file_with_restore, refused
-from tests.modules.test_dynamodb import ACCOUNT, PROD, role_statements, tables_by_name
+from tests.modules.test_dynamodb import ACCOUNT, PROD, SANDBOX, role_statements, tables_by_name
 
 ORIGINAL = "chat-test-messages"
 FORMS = {
@@ -54,9 +54,15 @@ def tables_with_a_service(props: ChatTablesProps):
 def synths(synth_scratch):
     built = {form: synth_scratch(tables_with_a_service(replace(PROD, restore=r))) for form, r in FORMS.items()}
     built["none"] = synth_scratch(tables_with_a_service(PROD))
-    retired = TableRestore(table="messages", to_point_in_time="2026-12-06T09:30:00Z", retire_original=True)
+    unprotected = TableRestore(table="messages", to_point_in_time="2026-12-06T09:30:00Z", unprotect_original=True)
+    built["unprotected"] = synth_scratch(tables_with_a_service(replace(PROD, restore=unprotected)))
+    retired = replace(unprotected, retire_original=True)
     built["retired"] = synth_scratch(tables_with_a_service(replace(PROD, restore=retired)))
     return built
+
+
+def waivers(synth):
+    return synth.document.get("//", {}).get("checkov_waivers", {})
 
 
 def key_of(synth, name):
@@ -154,6 +160,39 @@ def test_retiring_the_original_removes_only_that_table(synths):
         "messages_table_restored",
         "user_counter_table",
     ]
+
+
+def test_unprotecting_the_original_turns_off_only_its_protection_and_says_why(synths):
+    synth = synths["unprotected"]
+    original, before = tables_by_name(synth)[ORIGINAL], tables_by_name(synths["none"])[ORIGINAL]
+    changed = {key for key in original.keys() | before.keys() if original.get(key) != before.get(key)}
+    # DynamoDB refuses to delete a protected table; its point-in-time recovery and its tags (the
+    # environment's DeletionProtection among them) stay as they were.
+    assert changed == {"deletion_protection_enabled", "lifecycle"}
+    assert original["deletion_protection_enabled"] is False and "lifecycle" not in original
+    assert original["point_in_time_recovery"] == {"enabled": True, "recovery_period_in_days": 35}
+    assert original["tags"]["DeletionProtection"] == "true"
+    # The gate's protection check, which reads that tag, is waived on it alone, with the reason.
+    reasons = waivers(synth)
+    assert set(reasons) - set(waivers(synths["none"])) == {key_of(synth, ORIGINAL)}
+    (reason,) = reasons[key_of(synth, ORIGINAL)].values()
+    assert list(reasons[key_of(synth, ORIGINAL)]) == ["CKV_CHAT_62"]
+    assert "unprotect_original" in reason and "point-in-time recovery" in reason
+    # The restored table keeps every protection, and the other tables are untouched.
+    restored = tables_by_name(synth)[RESTORED["point_in_time"]]
+    assert restored["deletion_protection_enabled"] is True and restored["lifecycle"] == {"prevent_destroy": True}
+    assert restored == tables_by_name(synths["point_in_time"])[RESTORED["point_in_time"]] | {
+        "restore_date_time": "2026-12-06T09:30:00Z"
+    }
+    for other in ("chat-test-connections", "chat-test-user-counter"):
+        assert tables_by_name(synth)[other] == tables_by_name(synths["none"])[other]
+
+
+def test_unprotecting_in_an_unprotected_environment_changes_nothing(synth_scratch):
+    restore = TableRestore(table="messages", latest=True, unprotect_original=True)
+    unprotected = synth_scratch(tables_with_a_service(replace(SANDBOX, restore=restore)))
+    kept = synth_scratch(tables_with_a_service(replace(SANDBOX, restore=replace(restore, unprotect_original=False))))
+    assert unprotected.document == kept.document
 
 
 def test_without_a_restore_nothing_changes(synths):
