@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -209,6 +210,7 @@ _BACKGROUND_KEY = pytest.StashKey[dict[str, BackgroundSynthesis]]()
 
 
 def pytest_collection_finish(session):
+    _start_first_deploy(session)
     wanted = {name for item in session.items for name in getattr(item, "fixturenames", ())}
     session.config.stash[_BACKGROUND_KEY] = {
         fixture: _start_background(fixture)
@@ -299,20 +301,63 @@ def tofu_tier(request, tmp_path_factory):
 FIRST_DEPLOY_KEY = pytest.StashKey[str]()
 
 
-@pytest.fixture(scope="session")
-def first_deploy(request, tmp_path_factory):
-    """verify/first_deploy.py against moto, once per session; skipped with the reason (and
-    NOT RUN in the summary) where terraform, moto or a provider build is missing."""
-    from verify.first_deploy import DEFAULT_ENVIRONMENT, render, run_first_deploy
-    from verify.provider import choose_provider, mirror_dir
+_FIRST_DEPLOY_RUN_KEY = pytest.StashKey["FirstDeployRun"]()
+
+
+def _why_no_first_deploy() -> str | None:
+    from verify.provider import mirror_dir
     from verify.run import unavailable_reasons
 
     reasons = unavailable_reasons(mirror_dir())
-    if reasons:
-        request.config.stash[FIRST_DEPLOY_KEY] = "NOT RUN: " + "; ".join(reasons)
-        pytest.skip("first deploy NOT RUN: " + "; ".join(reasons))
-    work = tmp_path_factory.mktemp("first-deploy")
-    result = run_first_deploy(DEFAULT_ENVIRONMENT, work, choose_provider(mirror_dir()))
+    return "; ".join(reasons) if reasons else None
+
+
+class FirstDeployRun:
+    """Day one and day two (verify/first_deploy.py) in a thread of their own, started when the
+    session's tests are collected: they wait on the provider and moto, as the tier does, so
+    the two run side by side instead of one after the other (README.md: Tests)."""
+
+    def __init__(self, work: Path) -> None:
+        self.result: object = None
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(work,), name="first-deploy")
+        self._thread.start()
+
+    def _run(self, work: Path) -> None:
+        from verify.first_deploy import DEFAULT_ENVIRONMENT, run_first_deploy
+        from verify.provider import choose_provider, mirror_dir
+
+        try:
+            self.result = run_first_deploy(DEFAULT_ENVIRONMENT, work, choose_provider(mirror_dir()))
+        except BaseException as error:  # re-raised in the test that asks for the result
+            self.error = error
+
+    def wait(self) -> object:
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+def _start_first_deploy(session) -> None:
+    wanted = {name for item in session.items for name in getattr(item, "fixturenames", ())}
+    if "first_deploy" in wanted and _why_no_first_deploy() is None:
+        work = session.config._tmp_path_factory.mktemp("first-deploy")
+        session.config.stash[_FIRST_DEPLOY_RUN_KEY] = FirstDeployRun(work)
+
+
+@pytest.fixture(scope="session")
+def first_deploy(request):
+    """verify/first_deploy.py against moto, once per session (started at collection, in its own
+    thread); skipped with the reason (and NOT RUN in the summary) where terraform, moto or a
+    provider build is missing."""
+    from verify.first_deploy import render
+
+    reason = _why_no_first_deploy()
+    if reason:
+        request.config.stash[FIRST_DEPLOY_KEY] = "NOT RUN: " + reason
+        pytest.skip("first deploy NOT RUN: " + reason)
+    result = request.config.stash[_FIRST_DEPLOY_RUN_KEY].wait()
     request.config.stash[FIRST_DEPLOY_KEY] = render(result)
     return result
 
@@ -331,6 +376,8 @@ def pytest_terminal_summary(terminalreporter, config):
     for line in tofu_outcome.splitlines():
         terminalreporter.write_line(line)
     first_deploy = config.stash.get(FIRST_DEPLOY_KEY, "NOT RUN: no first-deploy test was selected")
-    terminalreporter.section("day one: bootstrap state, first deploy to moto, lock, second runner, release")
+    terminalreporter.section(
+        "day one and day two: bootstrap state, first deploy, lock, second runner, release, shifts, restore"
+    )
     for line in first_deploy.splitlines():
         terminalreporter.write_line(line)

@@ -102,6 +102,21 @@ NOT_IMPLEMENTED_BY_MOTO: dict[str, str] = {
 }
 
 
+def _address_type(address: str) -> str:
+    return address.split(".")[-2]
+
+
+def listed_failure(address: str, error: str) -> bool:
+    """An apply error at this address that the lists above expect from moto."""
+    kind = _address_type(address)
+    return kind in NOT_IMPLEMENTED_BY_MOTO or any(g.matches_error(kind, error) for g in EMULATOR_GAPS)
+
+
+def listed_diff(address: str, attribute: str) -> bool:
+    """A re-plan's change of this attribute at this address that the gap list expects."""
+    return any(g.matches_diff(_address_type(address), attribute) for g in EMULATOR_GAPS)
+
+
 def _free_loopback_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))

@@ -12,8 +12,11 @@ Starting from an empty emulator:
 4. while one terraform holds the state lock, a second apply is refused by it;
 5. a second runner (a fresh folder: no local state, no .terraform) plans from the remote
    state: no changes;
-6. the pipeline writes a release tag to one colour's release parameter, and the plan then
-   changes only that colour's task definition, service and autoscaling range.
+6. the pipeline writes a release tag to one colour's release parameter (`make release`), and the plan then
+   changes only that colour's task definition, service and autoscaling range;
+7. day two on what day one deployed (verify/day_two.py): that release applied, the API's
+   traffic shifted 100/0 -> 90/10 -> 0/100 and rolled back, the database restored into a new
+   instance and the original unprotected and retired; each step applies and re-plans empty.
 
 What moto cannot create or read back is judged against verify/emulator.py's lists, as the
 tier judges it. Exit codes: 0 passed, 1 failed, 2 could not run.
@@ -34,11 +37,15 @@ from pathlib import Path
 from envconfig import load_environment
 from gate.run import STACK_FILE
 from ops import bootstrap_state
+from ops.release import release as make_release
+from ops.stack import load_stack
+from verify.day_two import DayTwoCannotRun, Deployed, StepResult, run_day_two
+from verify.day_two import render as render_day_two
 from verify.emulator import (
-    EMULATOR_GAPS,
     MOTO_DEFAULT_ACCOUNT,
-    NOT_IMPLEMENTED_BY_MOTO,
     endpoint_override,
+    listed_diff,
+    listed_failure,
     moto_server,
     provider_aliases,
     seed_lookups,
@@ -51,7 +58,6 @@ from verify.run import (
     _read_apply,
     _terraform,
     changed_attributes,
-    resource_type,
     tier_terraform_env,
     unavailable_reasons,
 )
@@ -84,6 +90,7 @@ class FirstDeploy:
     lock_refusal: str = ""  # what the second apply said while the lock was held
     second_runner_changes: dict[str, list[str]] = field(default_factory=dict)  # address -> attributes
     release_changes: dict[str, list[str]] = field(default_factory=dict)  # address -> actions
+    day_two: list[StepResult] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -153,15 +160,6 @@ def _plan_json(folder: Path, env: dict[str, str], log: StackVerification, step: 
         return None
     (folder / f"{step}.json").write_text(shown)
     return json.loads(shown)
-
-
-def _listed_failure(address: str, error: str) -> bool:
-    kind = resource_type(address)
-    return kind in NOT_IMPLEMENTED_BY_MOTO or any(g.matches_error(kind, error) for g in EMULATOR_GAPS)
-
-
-def _listed_diff(address: str, attribute: str) -> bool:
-    return any(g.matches_diff(resource_type(address), attribute) for g in EMULATOR_GAPS)
 
 
 def _s3(endpoint: str):
@@ -237,7 +235,7 @@ def run_first_deploy(environment: Path, work_dir: Path, choice: ProviderChoice) 
         _read_apply(applied, log)
         result.created, result.failed = log.created, log.failed
         for address, error in sorted(log.failed.items()):
-            if not _listed_failure(address, error):
+            if not listed_failure(address, error):
                 result.problems.append(f"apply failed for {address}: {error.splitlines()[0][:300]}")
         uncreated = set(creates) - log.created - set(log.failed)
         result.uncreated = uncreated
@@ -274,16 +272,23 @@ def run_first_deploy(environment: Path, work_dir: Path, choice: ProviderChoice) 
         for address, change in _managed_changes(replan, with_change=True):
             if address in result.created:
                 attributes = changed_attributes(change) or change["actions"]
-                unlisted = [a for a in attributes if not _listed_diff(address, a)]
+                unlisted = [a for a in attributes if not listed_diff(address, a)]
                 if unlisted:
                     result.second_runner_changes[address] = unlisted
         if result.second_runner_changes:
             result.problems.append(f"the second runner's plan changes {result.second_runner_changes}")
 
         # 6. A release to one colour: only that colour's resources change.
-        ssm = session.client("ssm", region_name=config.region, endpoint_url=endpoint)
-        parameter = f"/{result.stack}/{RELEASED_SERVICE}/{RELEASED_COLOUR}/image-tag"
-        ssm.put_parameter(Name=parameter, Value=RELEASE_TAG, Type="String", Overwrite=True)
+        # `make release ENV=staging SERVICE=api COLOUR=green TAG=...` (ops/release.py), as the pipeline runs it.
+        stack = load_stack(config.name, stack_json=work_dir / "cdktf.out" / "stacks" / result.stack / STACK_FILE)
+        released = make_release(
+            stack, RELEASED_SERVICE, RELEASED_COLOUR, RELEASE_TAG,
+            lambda service, region: session.client(service, region_name=region, endpoint_url=endpoint),
+            say=lambda line: None,
+        )  # fmt: skip
+        if released.code != 0:
+            result.problems.append(f"make release refused or failed (exit {released.code}): {released.message}")
+            return result
         with _timed(result, "release plan"):
             release = _plan_json(second, env2, log, "release")
         if release is None:
@@ -292,9 +297,22 @@ def run_first_deploy(environment: Path, work_dir: Path, choice: ProviderChoice) 
         for address, change in _managed_changes(release, with_change=True):
             if address not in result.created:
                 continue  # never created in moto (a listed gap): the first apply judged it
-            attributes = [a for a in changed_attributes(change) if not _listed_diff(address, a)]
+            attributes = [a for a in changed_attributes(change) if not listed_diff(address, a)]
             if attributes or change["actions"] != ["update"]:
                 result.release_changes[address] = change["actions"]
+
+        # 7. Day two, from the release plan on (verify/day_two.py).
+        if not result.problems:
+            deployed = Deployed(created=set(result.created), never_created=set(result.failed) | result.uncreated)
+            try:
+                result.day_two = run_day_two(
+                    second, env2, with_state, deployed, choice.version if choice.stand_in else None,
+                    result.stack, work_dir / "day-two", release_plan="release",
+                )  # fmt: skip
+            except DayTwoCannotRun as error:
+                result.problems.append(f"day two could not run: {error}")
+            for step in result.day_two:
+                result.problems += [f"day two, {step.name}: {problem}" for problem in step.problems]
     return result
 
 
@@ -381,6 +399,7 @@ def render(result: FirstDeploy) -> str:
         f"{result.state_resources} resources in the remote state",
         f"lock: {result.lock_refusal.splitlines()[0] if result.lock_refusal else '-'}",
         f"release of {RELEASED_SERVICE} {RELEASED_COLOUR}: changes {sorted(result.release_changes)}",
+        *render_day_two(result.day_two),
     ]
     lines += [f"FAILED  {problem}" for problem in result.problems]
     lines.append("first-deploy: " + ("PASSED" if result.ok else "FAILED"))

@@ -940,6 +940,54 @@ def install_db_instances() -> None:
     _rds_models.RDSBackend.create_db_instance_read_replica = _create_replica_ext
 
 
+_restore_to_point_in_time = _rds_models.RDSBackend.restore_db_instance_to_point_in_time
+# What a RestoreDBInstanceToPointInTime request names that is not a setting of the new
+# instance: moto copies its overrides onto the new instance, and its SourceDBInstanceIdentifier
+# then makes the restored instance read as a replica of its source.
+_RESTORE_REQUEST_ONLY = {
+    "source_db_instance_identifier",
+    "target_db_instance_identifier",
+    "restore_time",
+    "use_latest_restorable_time",
+    "source_dbi_resource_id",
+    "source_db_instance_automated_backups_arn",
+}
+
+
+def _restore_to_point_in_time_standalone(self, source_db_identifier, target_db_identifier, overrides):
+    settings = {k: v for k, v in overrides.items() if camelcase_to_underscores(k) not in _RESTORE_REQUEST_ONLY}
+    restored = _restore_to_point_in_time(self, source_db_identifier, target_db_identifier, settings)
+    restored.source_db_instance_identifier = None  # a restore is a standalone instance, never a replica
+    return restored
+
+
+@in_fresh_moto
+def _moto_restores_a_standalone_instance() -> bool:
+    rds = aws_client("rds")
+    rds.create_db_instance(
+        DBInstanceIdentifier="probe",
+        DBInstanceClass="db.t4g.micro",
+        Engine="postgres",
+        MasterUsername="probe",
+        MasterUserPassword="probe-password",
+        AllocatedStorage=20,
+        BackupRetentionPeriod=7,
+    )
+    restored = rds.restore_db_instance_to_point_in_time(
+        SourceDBInstanceIdentifier="probe", TargetDBInstanceIdentifier="probe-restored", UseLatestRestorableTime=True
+    )["DBInstance"]
+    return "ReadReplicaSourceDBInstanceIdentifier" not in restored
+
+
+@REGISTRY.patch(
+    "rds",
+    "an instance restored to a point in time is standalone, not a read replica of its source",
+    _moto_restores_a_standalone_instance,
+)
+def install_standalone_restore() -> None:
+    _rds_models.RDSBackend.restore_db_instance_to_point_in_time = _restore_to_point_in_time_standalone
+
+
 @in_fresh_moto
 def _moto_describes_modified_parameters_as_user() -> bool:
     rds = aws_client("rds")
