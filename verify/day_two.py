@@ -40,6 +40,21 @@ class DayTwoCannotRun(Exception):
     pass
 
 
+class SynthesisFailed(Exception):
+    pass
+
+
+def synthesized_stack(environments: Path, outdir: Path, stack: str) -> dict:
+    """`main.py` over one folder of environment files, as `make synth` runs it; the stack's JSON."""
+    synthesized = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--environments-dir", str(environments), "--outdir", str(outdir)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    if synthesized.returncode != 0:
+        raise SynthesisFailed(synthesized.stderr[-2000:])
+    return json.loads((outdir / "stacks" / stack / STACK_FILE).read_text())
+
+
 # -- the steps --------------------------------------------------------------------------------
 
 
@@ -313,14 +328,10 @@ class DayTwo:
         environments = step_dir / "environments"
         environments.mkdir(parents=True, exist_ok=True)
         (environments / self.environment_name).write_text(text)
-        synthesized = subprocess.run(
-            [sys.executable, str(ROOT / "main.py"), "--environments-dir", str(environments),
-             "--outdir", str(step_dir / "cdktf.out")],
-            capture_output=True, text=True, timeout=600, check=False,
-        )  # fmt: skip
-        if synthesized.returncode != 0:
-            raise DayTwoCannotRun(f"synthesis of the edited environment failed: {synthesized.stderr[-2000:]}")
-        document = json.loads((step_dir / "cdktf.out" / "stacks" / self.stack / STACK_FILE).read_text())
+        try:
+            document = synthesized_stack(environments, step_dir / "cdktf.out", self.stack)
+        except SynthesisFailed as failed:
+            raise DayTwoCannotRun(f"synthesis of the edited environment failed: {failed}") from None
         if self.provider_version:
             document["terraform"]["required_providers"]["aws"]["version"] = self.provider_version
         return document
@@ -445,19 +456,10 @@ class DayTwo:
 
 
 def run_day_two(
-    folder: Path,
-    env: dict[str, str],
-    environment: Path,
-    deployed: Deployed,
-    provider_version: str | None,
-    stack: str,
-    work_dir: Path,
-    release_plan: str,
-    steps: Iterable[DayTwoStep] = STEPS,
+    day_two: DayTwo, work_dir: Path, release_plan: str, steps: Iterable[DayTwoStep] = STEPS
 ) -> list[StepResult]:
     """Every step in order; stops at the first that fails (the next would start from a state
     the scenario did not mean)."""
-    day_two = DayTwo(folder, env, environment, deployed, provider_version, stack)
     results: list[StepResult] = []
     for step in steps:
         result = day_two.run_step(step, work_dir, given_plan=release_plan if step.edit is None else None)

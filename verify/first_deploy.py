@@ -39,7 +39,15 @@ from gate.run import STACK_FILE
 from ops import bootstrap_state
 from ops.release import release as make_release
 from ops.stack import load_stack
-from verify.day_two import DayTwoCannotRun, Deployed, StepResult, run_day_two
+from verify.day_two import (
+    DayTwo,
+    DayTwoCannotRun,
+    Deployed,
+    StepResult,
+    SynthesisFailed,
+    run_day_two,
+    synthesized_stack,
+)
 from verify.day_two import render as render_day_two
 from verify.emulator import (
     MOTO_DEFAULT_ACCOUNT,
@@ -195,14 +203,10 @@ def run_first_deploy(environment: Path, work_dir: Path, choice: ProviderChoice) 
         assert state is not None and state.kms_key_id is not None
         result.bucket, result.key, result.kms_key_arn = state.bucket, state.key, state.kms_key_id
         with _timed(result, "synth"):
-            synthesized = subprocess.run(
-                [sys.executable, str(ROOT / "main.py"), "--environments-dir", str(with_state.parent),
-                 "--outdir", str(work_dir / "cdktf.out")],
-                capture_output=True, text=True, timeout=600, check=False,
-            )  # fmt: skip
-        if synthesized.returncode != 0:
-            raise FirstDeployCannotRun(f"synthesis failed: {synthesized.stderr[-2000:]}")
-        document = json.loads((work_dir / "cdktf.out" / "stacks" / result.stack / STACK_FILE).read_text())
+            try:
+                document = synthesized_stack(with_state.parent, work_dir / "cdktf.out", result.stack)
+            except SynthesisFailed as failed:
+                raise FirstDeployCannotRun(f"synthesis failed: {failed}") from None
         if document["terraform"]["backend"]["s3"]["bucket"] != result.bucket:
             raise FirstDeployCannotRun("the synthesized backend is not the bootstrapped bucket")
         if choice.stand_in:
@@ -305,10 +309,9 @@ def run_first_deploy(environment: Path, work_dir: Path, choice: ProviderChoice) 
         if not result.problems:
             deployed = Deployed(created=set(result.created), never_created=set(result.failed) | result.uncreated)
             try:
-                result.day_two = run_day_two(
-                    second, env2, with_state, deployed, choice.version if choice.stand_in else None,
-                    result.stack, work_dir / "day-two", release_plan="release",
-                )  # fmt: skip
+                version = choice.version if choice.stand_in else None
+                day_two = DayTwo(second, env2, with_state, deployed, version, result.stack)
+                result.day_two = run_day_two(day_two, work_dir / "day-two", release_plan="release")
             except DayTwoCannotRun as error:
                 result.problems.append(f"day two could not run: {error}")
             for step in result.day_two:
