@@ -313,7 +313,7 @@ def _why_no_first_deploy() -> str | None:
 
 
 class FirstDeployRun:
-    """Day one and day two (verify/first_deploy.py) in a thread of their own, started when the
+    """Day one and day two (verify/first_deploy.py, scenarios/day_two.py) in a thread of their own, started when the
     session's tests are collected: they wait on the provider and moto, as the tier does, so
     the two run side by side instead of one after the other (README.md: Tests)."""
 
@@ -324,11 +324,12 @@ class FirstDeployRun:
         self._thread.start()
 
     def _run(self, work: Path) -> None:
+        from scenarios.day_two import after_day_one
         from verify.first_deploy import DEFAULT_ENVIRONMENT, run_first_deploy
         from verify.provider import choose_provider, mirror_dir
 
         try:
-            self.result = run_first_deploy(DEFAULT_ENVIRONMENT, work, choose_provider(mirror_dir()))
+            self.result = run_first_deploy(DEFAULT_ENVIRONMENT, work, choose_provider(mirror_dir()), then=after_day_one)
         except BaseException as error:  # re-raised in the test that asks for the result
             self.error = error
 

@@ -14,9 +14,8 @@ Starting from an empty emulator:
    state: no changes;
 6. the pipeline writes a release tag to one colour's release parameter (`make release`), and the plan then
    changes only that colour's task definition, service and autoscaling range;
-7. day two on what day one deployed (verify/day_two.py): that release applied, the API's
-   traffic shifted 100/0 -> 90/10 -> 0/100 and rolled back, the database restored into a new
-   instance and the original unprotected and retired; each step applies and re-plans empty.
+7. what a caller gives as `then` runs next, on what day one deployed, in the same emulator:
+   day two (scenarios/day_two.py, which `make test` and `python -m scenarios.day_two` run).
 
 What moto cannot create or read back is judged against verify/emulator.py's lists, as the
 tier judges it. Exit codes: 0 passed, 1 failed, 2 could not run.
@@ -31,24 +30,16 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from envconfig import load_environment
 from gate.run import STACK_FILE
 from ops import bootstrap_state
 from ops.release import release as make_release
 from ops.stack import load_stack
-from verify.day_two import (
-    DayTwo,
-    DayTwoCannotRun,
-    Deployed,
-    StepResult,
-    SynthesisFailed,
-    run_day_two,
-    synthesized_stack,
-)
-from verify.day_two import render as render_day_two
 from verify.emulator import (
     MOTO_DEFAULT_ACCOUNT,
     endpoint_override,
@@ -81,6 +72,47 @@ class FirstDeployCannotRun(Exception):
     pass
 
 
+class SynthesisFailed(Exception):
+    pass
+
+
+def synthesized_stack(environments: Path, outdir: Path, stack: str) -> dict:
+    """`main.py` over one folder of environment files, as `make synth` runs it; the stack's JSON."""
+    synthesized = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--environments-dir", str(environments), "--outdir", str(outdir)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    if synthesized.returncode != 0:
+        raise SynthesisFailed(synthesized.stderr[-2000:])
+    return json.loads((outdir / "stacks" / stack / STACK_FILE).read_text())
+
+
+@dataclass
+class Deployment:
+    """What day one leaves for what follows it, in the same emulator: the second runner's folder
+    (remote state, provider override), its terraform environment, the environment file with
+    its state block, what moto holds, and the release plan made but not applied."""
+
+    folder: Path
+    env: dict[str, str]
+    environment: Path
+    stack: str
+    provider_version: str | None  # the stand-in's, written into each synthesized stack
+    created: set[str]
+    never_created: set[str]  # failed or left out (listed gaps): planned every time
+    work_dir: Path
+    release_plan: str
+
+
+@dataclass
+class Followed:
+    """How what followed day one went: its problems, its report lines, its own result."""
+
+    problems: list[str]
+    lines: list[str]
+    detail: Any = None
+
+
 @dataclass
 class FirstDeploy:
     stack: str
@@ -98,7 +130,7 @@ class FirstDeploy:
     lock_refusal: str = ""  # what the second apply said while the lock was held
     second_runner_changes: dict[str, list[str]] = field(default_factory=dict)  # address -> attributes
     release_changes: dict[str, list[str]] = field(default_factory=dict)  # address -> actions
-    day_two: list[StepResult] = field(default_factory=list)
+    after: Followed | None = None  # what `then` did (day two)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -182,7 +214,9 @@ def _s3(endpoint: str):
     )
 
 
-def run_first_deploy(environment: Path, work_dir: Path, choice: ProviderChoice) -> FirstDeploy:
+def run_first_deploy(
+    environment: Path, work_dir: Path, choice: ProviderChoice, then: Callable[[Deployment], Followed] | None = None
+) -> FirstDeploy:
     import boto3
 
     config = load_environment(environment)
@@ -305,17 +339,15 @@ def run_first_deploy(environment: Path, work_dir: Path, choice: ProviderChoice) 
             if attributes or change["actions"] != ["update"]:
                 result.release_changes[address] = change["actions"]
 
-        # 7. Day two, from the release plan on (verify/day_two.py).
-        if not result.problems:
-            deployed = Deployed(created=set(result.created), never_created=set(result.failed) | result.uncreated)
-            try:
-                version = choice.version if choice.stand_in else None
-                day_two = DayTwo(second, env2, with_state, deployed, version, result.stack)
-                result.day_two = run_day_two(day_two, work_dir / "day-two", release_plan="release")
-            except DayTwoCannotRun as error:
-                result.problems.append(f"day two could not run: {error}")
-            for step in result.day_two:
-                result.problems += [f"day two, {step.name}: {problem}" for problem in step.problems]
+        # 7. What follows (day two), from the release plan on.
+        if then is not None and not result.problems:
+            version = choice.version if choice.stand_in else None
+            deployment = Deployment(
+                second, env2, with_state, result.stack, version, set(result.created),
+                set(result.failed) | result.uncreated, work_dir, release_plan="release",
+            )  # fmt: skip
+            result.after = then(deployment)
+            result.problems += result.after.problems
     return result
 
 
@@ -374,21 +406,28 @@ def _second_apply_while_locked(folder: Path, env: dict[str, str], s3, result: Fi
             holder.kill()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m verify.first_deploy", description=__doc__.splitlines()[0])
+def main(
+    argv: list[str] | None = None,
+    then: Callable[[Deployment], Followed] | None = None,
+    module: str = "verify.first_deploy",
+) -> int:
+    """The command line of this scenario, and of what continues it (scenarios/day_two.py
+    passes its `then` and its own module name)."""
+    name = module.rsplit(".", 1)[1].replace("_", "-")
+    parser = argparse.ArgumentParser(prog=f"python -m {module}", description=__doc__.splitlines()[0])
     parser.add_argument("--environment", type=Path, default=DEFAULT_ENVIRONMENT)
-    parser.add_argument("--work-dir", type=Path, default=Path("cdktf.out/first-deploy"))
+    parser.add_argument("--work-dir", type=Path, default=Path(f"cdktf.out/{name}"))
     args = parser.parse_args(argv)
     reasons = unavailable_reasons(mirror_dir())
     if reasons:
-        print("first-deploy: NOT RUN: " + "; ".join(reasons), file=sys.stderr)
+        print(f"{name}: NOT RUN: " + "; ".join(reasons), file=sys.stderr)
         return 2
     choice = choose_provider(mirror_dir())
     assert choice is not None
     try:
-        result = run_first_deploy(args.environment, args.work_dir.resolve(), choice)
+        result = run_first_deploy(args.environment, args.work_dir.resolve(), choice, then=then)
     except FirstDeployCannotRun as error:
-        print(f"first-deploy: NOT RUN: {error}", file=sys.stderr)
+        print(f"{name}: NOT RUN: {error}", file=sys.stderr)
         return 2
     print(render(result))
     return 0 if result.ok else 1
@@ -402,7 +441,7 @@ def render(result: FirstDeploy) -> str:
         f"{result.state_resources} resources in the remote state",
         f"lock: {result.lock_refusal.splitlines()[0] if result.lock_refusal else '-'}",
         f"release of {RELEASED_SERVICE} {RELEASED_COLOUR}: changes {sorted(result.release_changes)}",
-        *render_day_two(result.day_two),
+        *(result.after.lines if result.after else []),
     ]
     lines += [f"FAILED  {problem}" for problem in result.problems]
     lines.append("first-deploy: " + ("PASSED" if result.ok else "FAILED"))

@@ -1,4 +1,4 @@
-"""Day two on what day one deployed (verify/day_two.py, run by verify/first_deploy.py): a
+"""Day two on what day one deployed (scenarios/day_two.py, after verify/first_deploy.py): a
 release applied, blue/green shifted 100/0 -> 90/10 -> 0/100 and rolled back, the database
 restored into a new instance, its original unprotected and retired. Each step applies and
 re-plans with no changes; the safety review shows the cutover and refuses what a step
@@ -12,8 +12,7 @@ from __future__ import annotations
 import pytest
 
 from envconfig import load_environment
-from tests.conftest import ENVIRONMENTS_DIR
-from verify.day_two import (
+from scenarios.day_two import (
     STEPS,
     DayTwoCannotRun,
     StepResult,
@@ -23,19 +22,21 @@ from verify.day_two import (
     safety_review,
     second_apply_reasons,
 )
+from tests.conftest import ENVIRONMENTS_DIR
 
 STAGING = ENVIRONMENTS_DIR / "staging.hcl"
 BY_NAME = {step.name: step for step in STEPS}
 
 
 def _step_results(first_deploy):
-    return {result.name: result for result in first_deploy.day_two}
+    assert first_deploy.after is not None, first_deploy.problems
+    return {result.name: result for result in first_deploy.after.detail}
 
 
 @pytest.mark.provider
 def test_every_day_two_step_ran_applied_and_re_planned_empty(first_deploy):
     results = _step_results(first_deploy)
-    assert list(results) == [step.name for step in STEPS], [r.problems for r in first_deploy.day_two]
+    assert list(results) == [step.name for step in STEPS], first_deploy.problems
     for result in results.values():
         assert result.problems == [], result.name
         assert result.changes, f"{result.name}: the plan changed nothing"

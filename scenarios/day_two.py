@@ -2,6 +2,8 @@
 each procedure of docs/runbook.md that changes the stack is an edit of the environment file
 and a deploy, and each is run here as an operator runs it.
 
+    python -m scenarios.day_two [--environment environments/staging.hcl] [--work-dir DIR]
+
   release    day one's release of api green (an image tag in its release parameter) is applied
   shift      load_balancer.weights.api 100/0, then 90/10, then 0/100; roll back to 100/0
   restore    database.restore { latest = true }: a restored instance; the proxy moves to it
@@ -20,7 +22,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -31,6 +32,7 @@ from gate.run import STACK_FILE
 from review.plan import review_plan
 from review.safety import check_safety
 from verify.emulator import listed_diff, listed_failure
+from verify.first_deploy import Deployment, Followed, SynthesisFailed, synthesized_stack
 from verify.run import APPLY_TIMEOUT_SECONDS, StackVerification, _managed_changes, _terraform, changed_attributes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,21 +40,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 class DayTwoCannotRun(Exception):
     pass
-
-
-class SynthesisFailed(Exception):
-    pass
-
-
-def synthesized_stack(environments: Path, outdir: Path, stack: str) -> dict:
-    """`main.py` over one folder of environment files, as `make synth` runs it; the stack's JSON."""
-    synthesized = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "--environments-dir", str(environments), "--outdir", str(outdir)],
-        capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
-    if synthesized.returncode != 0:
-        raise SynthesisFailed(synthesized.stderr[-2000:])
-    return json.loads((outdir / "stacks" / stack / STACK_FILE).read_text())
 
 
 # -- the steps --------------------------------------------------------------------------------
@@ -211,14 +198,6 @@ class StepResult:
         return round(sum(self.seconds.values()), 1)
 
 
-@dataclass
-class Deployed:
-    """What the emulator holds of the stack: to tell the step's changes from listed gaps."""
-
-    created: set[str]
-    never_created: set[str]  # failed or left out by an apply (listed gaps), planned every time
-
-
 def resource_type(address: str) -> str:
     return address.split(".")[-2]
 
@@ -307,22 +286,15 @@ def safety_review(step: DayTwoStep, plan: dict, stack: str, result: StepResult) 
 
 
 class DayTwo:
-    """The runner folder of day one's second runner, its environment, and what is deployed."""
+    """Day two in day one's second runner folder (verify/first_deploy.py: Deployment)."""
 
-    def __init__(
-        self,
-        folder: Path,
-        env: dict[str, str],
-        environment: Path,
-        deployed: Deployed,
-        provider_version: str | None,
-        stack: str,
-    ) -> None:
-        self.folder, self.env, self.deployed, self.stack = folder, env, deployed, stack
-        self.provider_version = provider_version
-        self.environment_text = environment.read_text()
-        self.environment_name = environment.name
-        self.log = StackVerification(name=stack, synthesized_resources=0)
+    def __init__(self, deployment: Deployment) -> None:
+        self.deployed = deployment
+        self.folder, self.env, self.stack = deployment.folder, deployment.env, deployment.stack
+        self.provider_version = deployment.provider_version
+        self.environment_text = deployment.environment.read_text()
+        self.environment_name = deployment.environment.name
+        self.log = StackVerification(name=self.stack, synthesized_resources=0)
 
     def _synthesize(self, text: str, step_dir: Path) -> dict:
         environments = step_dir / "environments"
@@ -469,6 +441,16 @@ def run_day_two(
     return results
 
 
+def after_day_one(deployment: Deployment) -> Followed:
+    """What verify/first_deploy.py runs next (its `then`): day two, in the same emulator."""
+    try:
+        results = run_day_two(DayTwo(deployment), deployment.work_dir / "day-two", deployment.release_plan)
+    except DayTwoCannotRun as error:
+        return Followed([f"day two could not run: {error}"], [f"day two: NOT RUN: {error}"], [])
+    problems = [f"day two, {r.name}: {problem}" for r in results for problem in r.problems]
+    return Followed(problems, render(results), results)
+
+
 def render(results: list[StepResult]) -> list[str]:
     lines = ["day two: step, its procedure, seconds (synth / plan / apply / re-plan), what it changed"]
     for result in results:
@@ -484,3 +466,15 @@ def render(results: list[StepResult]) -> list[str]:
             lines.append(f"    second apply: {why}")
         lines += [f"    FAILED  {problem}" for problem in result.problems]
     return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m scenarios.day_two`: day one (verify/first_deploy.py), then day two, against
+    moto on loopback. Exit 0 passed, 1 failed, 2 could not run."""
+    from verify import first_deploy
+
+    return first_deploy.main(argv, then=after_day_one, module="scenarios.day_two")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
