@@ -33,7 +33,14 @@ from review.plan import review_plan
 from review.safety import check_safety
 from verify.emulator import listed_diff, listed_failure
 from verify.first_deploy import Deployment, Followed, SynthesisFailed, synthesized_stack
-from verify.run import APPLY_TIMEOUT_SECONDS, StackVerification, _managed_changes, _terraform, changed_attributes
+from verify.run import (
+    APPLY_TIMEOUT_SECONDS,
+    StackVerification,
+    _managed_changes,
+    _terraform,
+    changed_attributes,
+    resource_type,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -196,10 +203,6 @@ class StepResult:
     @property
     def total_seconds(self) -> float:
         return round(sum(self.seconds.values()), 1)
-
-
-def resource_type(address: str) -> str:
-    return address.split(".")[-2]
 
 
 def _applied(stream: str) -> tuple[dict[str, str], dict[str, str]]:
