@@ -22,7 +22,10 @@ Checks, all before any write, every problem reported at once:
   ingress the WebSocket API's live listener (all of it to one colour). The colour carrying
   the larger share is refused unless --to-live-colour: `make deploy` would roll the release
   onto most users at once, where the runbook releases to the other colour and shifts the
-  weights in steps. At 50/50 neither colour is refused.
+  weights in steps. At 50/50 neither colour is refused. The guard does not apply while the
+  parameter still holds its initial tag (the synthesized `insecure_value`, "bootstrap"): the
+  colour then runs no tasks (desired count 0), so the first release reaches no user. That is
+  judged after reading the parameter; every other check comes before any request.
 
 Then it reads the parameter (a missing one: the stack is not deployed), does nothing when it
 already holds TAG, else overwrites it (Type String, as the stack made it) and prints the old
@@ -69,6 +72,9 @@ class ReleaseParameter:
     service: str
     colour: str | None
     name: str
+    # The tag Terraform creates it with (`initial_image_tag`, "bootstrap"): while the parameter
+    # still holds it, the colour runs no tasks (modules/compute/service.py: desired count 0).
+    initial: str | None = None
 
     @property
     def label(self) -> str:
@@ -114,7 +120,10 @@ def release_parameters(stack: SynthesizedStack) -> dict[str, dict[str | None, Re
         name = body.get("name")
         if not isinstance(name, str) or "${" in name:
             raise CannotRun(f"the release parameter {stack.name}/{path} has no literal name in {stack.path}")
-        found.setdefault(service, {})[colour] = ReleaseParameter(service=service, colour=colour, name=name)
+        initial = body.get("insecure_value")
+        found.setdefault(service, {})[colour] = ReleaseParameter(
+            service=service, colour=colour, name=name, initial=initial if isinstance(initial, str) else None
+        )
     return found
 
 
@@ -252,6 +261,7 @@ def release(
     `main` is the same with arguments and exit codes."""
     environment = stack.name.removeprefix(STACK_PREFIX)
     problems = tag_problems(tag)
+    guard: list[str] = []  # judged last: a colour that runs nothing yet is not live
     parameter = None
     try:
         parameter, found = parameter_problems(stack, service, colour)
@@ -259,7 +269,7 @@ def release(
         if parameter is not None and parameter.colour is not None:
             split = traffic_split(stack, service)
             say(f"{service} traffic: {split.describe()}")
-            problems += guard_problems(split, parameter.colour, service, to_live_colour)
+            guard = guard_problems(split, parameter.colour, service, to_live_colour)
             if to_live_colour and split.carries_more(parameter.colour):
                 rolled = " (its sticky clients reconnect to the new tasks as the old ones drain)"
                 say(
@@ -269,7 +279,7 @@ def release(
     except CannotRun as error:
         problems.append(str(error))
     if problems or parameter is None:
-        return refusal(problems)
+        return refusal(problems + guard)
 
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -277,17 +287,28 @@ def release(
         ssm = clients("ssm", stack.region)
         current = ssm.get_parameter(Name=parameter.name)["Parameter"]["Value"]
     except CannotRun as error:
-        return Outcome(2, str(error))
+        return refusal([*guard, str(error)])
     except ClientError as error:
         if error_code(error) == "ParameterNotFound":
-            return Outcome(
-                2,
-                f"no parameter {parameter.name} in {stack.region}: the stack is not deployed there; "
-                f"`make deploy ENV={environment}` first (it creates the release parameters)",
+            return refusal(
+                [
+                    *guard,
+                    f"no parameter {parameter.name} in {stack.region}: the stack is not deployed there; "
+                    f"`make deploy ENV={environment}` first (it creates the release parameters)",
+                ]
             )
-        return Outcome(2, f"SSM refused to read {parameter.name}: {error}")
+        return refusal([*guard, f"SSM refused to read {parameter.name}: {error}"])
     except BotoCoreError as error:
-        return Outcome(2, f"SSM refused to read {parameter.name}: {error}")
+        return refusal([*guard, f"SSM refused to read {parameter.name}: {error}"])
+    if guard:
+        if current != parameter.initial:
+            return refusal(guard)
+        # The first release: the colour holds the weight but runs no tasks until a tag other
+        # than the initial one is written, so no user is behind it yet.
+        say(
+            f"{parameter.name} still holds its initial tag {current}: {parameter.label} runs no tasks yet, so this "
+            "first release reaches no user and the traffic guard does not apply"
+        )
     if current == tag:
         return Outcome(0, f"{parameter.name} already holds {tag}: nothing to do")
     try:

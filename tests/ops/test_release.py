@@ -146,26 +146,62 @@ def test_without_a_synthesized_stack_the_tag_is_still_judged(capsys, tmp_path):
 # -- the traffic guard ----------------------------------------------------------------------------
 
 
-def test_the_colour_carrying_most_traffic_is_refused(capsys, tmp_path):
-    stack = write_stack(tmp_path, "alpha", weights={"api": LIVE_ON_GREEN})
-    code, out, err = run(
-        capsys, ["alpha", "api", "v2", "--colour", "green", "--stack-json", str(stack)], clients=no_client
-    )
+GUARD_ON_GREEN = (
+    "COLOUR (--colour): green carries 90% of api's traffic, the larger share: `make deploy` would roll this release "
+    "onto most users at once. Release to blue, then shift load_balancer.weights in steps (docs/runbook.md: Shifting "
+    "blue/green traffic); or TO_LIVE_COLOUR=1 (--to-live-colour) to release to green anyway"
+)
+
+
+def test_the_colour_carrying_most_traffic_is_refused(capsys, credentials, endpoint, tmp_path):
+    ssm = boto3_client("ssm", endpoint)
+    deploy_parameter(ssm, "/chat-kappa/api/green/image-tag", "v1")  # released before: it runs tasks
+    stack = write_stack(tmp_path, "kappa", weights={"api": LIVE_ON_GREEN})
+    argv = ["kappa", "api", "v2", "--colour", "green", "--stack-json", str(stack), "--endpoint-url", endpoint]
+    code, out, err = run(capsys, argv)
     assert code == 2
     assert out == "api traffic: blue 10%, green 90% (load_balancer/api_listener_rule)\n"
-    assert err == (
-        "release: cannot run: COLOUR (--colour): green carries 90% of api's traffic, the larger share: `make deploy` "
-        "would roll this release onto most users at once. Release to blue, then shift load_balancer.weights in "
-        "steps (docs/runbook.md: Shifting blue/green traffic); or TO_LIVE_COLOUR=1 (--to-live-colour) to release "
-        "to green anyway\n"
-    )
+    assert err == f"release: cannot run: {GUARD_ON_GREEN}\n"
+    assert ssm.get_parameter(Name="/chat-kappa/api/green/image-tag")["Parameter"]["Value"] == "v1"
 
 
-def test_realtime_is_sticky_and_the_guard_says_so(capsys, tmp_path):
-    stack = write_stack(tmp_path, "alpha")
-    code, out, err = run(
-        capsys, ["alpha", "realtime", "v2", "--colour", "blue", "--stack-json", str(stack)], clients=no_client
+def test_the_first_release_to_the_colour_holding_the_weight_needs_no_override(capsys, credentials, endpoint, tmp_path):
+    """While the parameter holds the stack's initial tag the colour runs no tasks (desired count 0),
+    so the weight it holds reaches nobody: the runbook's First deploy needs no TO_LIVE_COLOUR."""
+    ssm = boto3_client("ssm", endpoint)
+    deploy_parameter(ssm, "/chat-theta/api/green/image-tag")  # "bootstrap", as make deploy leaves it
+    stack = write_stack(tmp_path, "theta", weights={"api": LIVE_ON_GREEN})
+    argv = ["theta", "api", "v1", "--colour", "green", "--stack-json", str(stack), "--endpoint-url", endpoint]
+    code, out, err = run(capsys, argv)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[1] == (
+        "/chat-theta/api/green/image-tag still holds its initial tag bootstrap: api green runs no tasks yet, so this "
+        "first release reaches no user and the traffic guard does not apply"
     )
+    assert ssm.get_parameter(Name="/chat-theta/api/green/image-tag")["Parameter"]["Value"] == "v1"
+    # The second release to the same colour: now it runs the first, and the guard holds.
+    code, _, err = run(capsys, [*argv[:2], "v2", *argv[3:]])
+    assert (code, err) == (2, f"release: cannot run: {GUARD_ON_GREEN}\n")
+
+
+def test_the_guard_is_reported_with_a_parameter_that_is_not_deployed(capsys, credentials, endpoint, tmp_path):
+    stack = write_stack(tmp_path, "iota", weights={"api": LIVE_ON_GREEN})
+    argv = ["iota", "api", "v1", "--colour", "green", "--stack-json", str(stack), "--endpoint-url", endpoint]
+    code, _, err = run(capsys, argv)
+    assert code == 2
+    assert err.splitlines() == [
+        "release: cannot run: 2 problems:",
+        f"  {GUARD_ON_GREEN}",
+        "  no parameter /chat-iota/api/green/image-tag in eu-west-1: the stack is not deployed there; "
+        "`make deploy ENV=iota` first (it creates the release parameters)",
+    ]
+
+
+def test_realtime_is_sticky_and_the_guard_says_so(capsys, credentials, endpoint, tmp_path):
+    deploy_parameter(boto3_client("ssm", endpoint), "/chat-zeta/realtime/blue/image-tag", "v1")
+    stack = write_stack(tmp_path, "zeta")
+    argv = ["zeta", "realtime", "v2", "--colour", "blue", "--stack-json", str(stack), "--endpoint-url", endpoint]
+    code, out, err = run(capsys, argv)
     assert code == 2
     assert out == (
         "realtime traffic: blue 100%, green 0% (load_balancer/realtime_listener_rule; sticky: a client stays on its "
