@@ -78,6 +78,7 @@ NOT_ENVIRONMENT_KEYS = {
     "rds_iam": "PostgreSQL's role for IAM authentication",
     "grant_connect": "the database module's method that lets a service log in",
     "enable_key_rotation": "the Terraform attribute of every KMS key",
+    "manage_master_user_password": "the Terraform attribute of the DocumentDB cluster's managed secret",
 }
 
 
