@@ -111,6 +111,7 @@ bootstrap-state: setup
 # ENGINE=tofu runs OpenTofu instead of terraform (`make tofu` builds it where it is not on PATH);
 # the engine is checked before anything is synthesized (review/__main__.py checks it again).
 ENGINE ?= terraform
+# verify/engine.py's ENGINE_NAMES (tests/review/test_cli.py keeps the two equal).
 REVIEW_ENGINES := terraform tofu
 REVIEW_ARGS = $(ENV) --engine '$(ENGINE)' $(foreach address,$(ALLOW_DESTROY),--allow-destroy '$(address)')
 
