@@ -419,7 +419,7 @@ def check_request(args: argparse.Namespace) -> Request:
     if args.into_existing and kind == "dynamodb":
         problems.append("--into-existing: a DynamoDB restore job makes a new table (--into NAME)")
     if problems:
-        raise CannotRun("\n  ".join(["", *problems]) if len(problems) > 1 else problems[0])
+        raise CannotRun(problems[0] if len(problems) == 1 else f"{len(problems)} problems:\n  " + "\n  ".join(problems))
     assert outputs is not None
     vault, region = outputs.copy_vault if args.from_copy and outputs.copy_vault else (outputs.vault_name, region)
     assert region is not None
