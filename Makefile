@@ -157,8 +157,8 @@ restore-attachment: setup
 # Restore one store of the backup selection from AWS Backup (ops/restore_backup.py): a database's
 # restore { from_snapshot } block to paste, or a restore job into a new bucket or table.
 restore-backup: setup
-	@test -n "$(ENV)" -a -n "$(TARGET)" || { echo "usage: make restore-backup ENV=<env> TARGET=<backup target name> [BEFORE=<RFC 3339 time>|RECOVERY_POINT=<arn>] [FROM_COPY=1] [INTO=<new bucket or table>|INTO_EXISTING=<bucket>] [RESTORING_ENV=<env>] [WAIT=1] [OUTPUTS_JSON=<file>]" >&2; exit 2; }
-	$(VENV_PYTHON) -m ops.restore_backup $(ENV) '$(TARGET)' $(if $(BEFORE),--before '$(BEFORE)') $(if $(RECOVERY_POINT),--recovery-point '$(RECOVERY_POINT)') $(if $(FROM_COPY),--from-copy) $(if $(INTO),--into '$(INTO)') $(if $(INTO_EXISTING),--into-existing '$(INTO_EXISTING)') $(if $(RESTORING_ENV),--restoring-environment '$(RESTORING_ENV)') $(if $(WAIT),--wait) $(if $(OUTPUTS_JSON),--outputs-json '$(OUTPUTS_JSON)')
+	@test -n "$(ENV)" -a -n "$(TARGET)" || { echo "usage: make restore-backup ENV=<env> TARGET=<backup target name> [BEFORE=<RFC 3339 time>|RECOVERY_POINT=<arn>] [FROM_COPY=1] [INTO=<new bucket or table>|INTO_EXISTING=<bucket>] [KMS_KEY=<arn>] [RESTORING_ENV=<env>] [WAIT=1] [OUTPUTS_JSON=<file>]" >&2; exit 2; }
+	$(VENV_PYTHON) -m ops.restore_backup $(ENV) '$(TARGET)' $(if $(BEFORE),--before '$(BEFORE)') $(if $(RECOVERY_POINT),--recovery-point '$(RECOVERY_POINT)') $(if $(FROM_COPY),--from-copy) $(if $(INTO),--into '$(INTO)') $(if $(INTO_EXISTING),--into-existing '$(INTO_EXISTING)') $(if $(KMS_KEY),--kms-key '$(KMS_KEY)') $(if $(RESTORING_ENV),--restoring-environment '$(RESTORING_ENV)') $(if $(WAIT),--wait) $(if $(OUTPUTS_JSON),--outputs-json '$(OUTPUTS_JSON)')
 
 # New tasks for each colour of a service, which read its secrets' current values (ops/rotate_secrets.py).
 rotate-secrets: setup

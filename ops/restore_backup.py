@@ -249,9 +249,28 @@ class RestoreJob:
 
 
 def s3_restore_job(
-    metadata: Mapping[str, str], bucket: str, point: RecoveryPoint, into: str | None, into_existing: str | None
+    metadata: Mapping[str, str],
+    bucket: str,
+    point: RecoveryPoint,
+    into: str | None,
+    into_existing: str | None,
+    *,
+    region: str,
+    kms_key: str | None = None,
 ) -> RestoreJob:
-    """Into a new bucket (encrypted as the original: the point's own metadata), or the existing one named."""
+    """Into a new bucket (encrypted as the original: the point's own metadata), or the existing one named.
+
+    `kms_key` replaces the original's key: from the copy vault the original's key is in the lost
+    region, and a KMS key is used only in its own region."""
+    if kms_key is not None:
+        metadata = {**metadata, "Encrypted": "true", "EncryptionType": "SSE-KMS", "KMSKey": kms_key}
+    key_region = _ARN.match(metadata.get("KMSKey", ""))
+    if key_region and key_region["region"] != region:
+        raise CannotRun(
+            f"the objects would be encrypted with {metadata['KMSKey']} (the original's key), which is in "
+            f"{key_region['region']}, not {region} where the restore runs: name a key there with KMS_KEY=<arn> "
+            "(the destination stack's attachments key)"
+        )
     if into_existing is not None:
         destination, new_bucket = into_existing, "false"
     else:
@@ -453,6 +472,9 @@ def _parser() -> argparse.ArgumentParser:
     into.add_argument("--into", help="the new bucket's or table's name (default: <original>-r<yyyymmddhhmm>)")
     into.add_argument("--into-existing", help="an existing bucket to restore into (the live one only when named)")
     parser.add_argument(
+        "--kms-key", help="an S3 restore: the key the objects are encrypted with (default: the original's)"
+    )
+    parser.add_argument(
         "--restoring-environment",
         help="with --from-copy, a database: the environment restoring it (default: <ENV>-dr, docs/runbook.md)",
     )
@@ -511,7 +533,9 @@ def main(
     name = resource_name(request.resource_arn)
     try:
         job = (
-            s3_restore_job(metadata, name, point, args.into, args.into_existing)
+            s3_restore_job(
+                metadata, name, point, args.into, args.into_existing, region=request.region, kms_key=args.kms_key
+            )
             if request.kind == "s3"
             else dynamodb_restore_job(metadata, name, point, args.into)
         )

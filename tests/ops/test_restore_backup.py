@@ -447,3 +447,38 @@ def test_no_outputs_or_no_copy_vault_is_exit_2(capsys, tmp_path):
 def test_no_credentials_is_exit_2(capsys, no_credentials, tmp_path):
     code = restore_backup.main(["prod", "database", "--outputs-json", write_outputs(tmp_path)])
     assert code == 2 and capsys.readouterr().err.startswith("restore-backup: cannot run: no AWS credentials")
+
+
+def test_from_the_copy_a_bucket_needs_a_key_of_the_copy_region(backup, capsys, tmp_path):
+    client, stubber = backup
+    copied = S3_POINT.replace(REGION, COPY_REGION)
+    dr_bucket = f"chat-prod-dr-attachments-{ACCOUNT}-{COPY_REGION}"
+    dr_key = f"arn:aws:kms:{COPY_REGION}:{ACCOUNT}:key/9876abcd-12ab-34cd-56ef-1234567890ab"
+    argv = ["prod", "attachments", "--from-copy", "--into-existing", dr_bucket]
+    for _ in range(2):
+        listed(stubber, TARGETS["attachments"], [entry(copied, TARGETS["attachments"], NOW)], vault=COPY_VAULT)
+        stubber.add_response(
+            "get_recovery_point_restore_metadata",
+            {"RestoreMetadata": S3_METADATA},
+            {"BackupVaultName": COPY_VAULT, "RecoveryPointArn": copied},
+        )
+    code, _, err = run(capsys, tmp_path, argv, client)
+    assert (code, err) == (
+        2,
+        f"restore-backup: cannot run: the objects would be encrypted with {S3_METADATA['KMSKey']} (the original's "
+        f"key), which is in {REGION}, not {COPY_REGION} where the restore runs: name a key there with "
+        "KMS_KEY=<arn> (the destination stack's attachments key)\n",
+    )
+    stubber.add_response(
+        "start_restore_job",
+        {"RestoreJobId": JOB},
+        {
+            "RecoveryPointArn": copied,
+            "Metadata": {**S3_METADATA, "KMSKey": dr_key, "DestinationBucketName": dr_bucket, "NewBucket": "false"},
+            "IamRoleArn": ROLE,
+            "ResourceType": "S3",
+        },
+    )
+    regions: list = []
+    code, out, _ = run(capsys, tmp_path, [*argv, "--kms-key", dr_key], client, regions=regions)
+    assert code == 0 and f"into bucket {dr_bucket} (existing)" in out and regions == [("backup", COPY_REGION)]
