@@ -73,6 +73,10 @@ _RDS_CLUSTER = re.compile(r"^arn:[a-z-]+:rds:[a-z0-9-]+:\d{12}:cluster:(?P<name>
 _S3_BUCKET = re.compile(r"^arn:[a-z-]+:s3:::(?P<name>[a-z0-9.-]+)$")
 _DYNAMODB_TABLE = re.compile(r"^arn:[a-z-]+:dynamodb:[a-z0-9-]+:\d{12}:table/(?P<name>[a-zA-Z0-9_.-]+)$")
 
+# The last part of each restore block's store key alias, "alias/<stack>/<domain>" (modules/database,
+# modules/documentdb): the key a copied snapshot is re-encrypted with.
+STORE_KEY_DOMAINS = {"database": "postgres", "documentdb": "docdb"}
+
 # Where the runbook restores what AWS Backup holds but this command does not.
 NOT_RESTORED_HERE = {
     "ec2": (
@@ -213,19 +217,21 @@ def database_restore(
     partition = match["partition"] if match else "aws"
     account = point.arn.split(":")[4]
     stack = f"chat-{restoring_environment}"
-    copy_id = f"{stack}-{'postgres' if block == 'database' else 'docdb'}-from-backup-{point.created:%Y%m%d%H%M}"
+    key_alias = f"alias/{stack}/{STORE_KEY_DOMAINS[block]}"
+    copy_id = f"{stack}-{STORE_KEY_DOMAINS[block]}-from-backup-{point.created.astimezone(UTC):%Y%m%d%H%M}"
     if block == "database":
         command = (
             f"aws rds copy-db-snapshot --region {copy_region} --source-db-snapshot-identifier {point.arn} "
-            f"--target-db-snapshot-identifier {copy_id} --kms-key-id alias/{stack}/postgres --copy-tags\n"
+            f"--target-db-snapshot-identifier {copy_id} --kms-key-id {key_alias} --copy-tags\n"
             f"aws rds wait db-snapshot-available --region {copy_region} --db-snapshot-identifier {copy_id}"
         )
         copied = f"arn:{partition}:rds:{copy_region}:{account}:snapshot:{copy_id}"
     else:
         command = (
             f"aws docdb copy-db-cluster-snapshot --region {copy_region} --source-db-cluster-snapshot-identifier "
-            f"{point.arn} --target-db-cluster-snapshot-identifier {copy_id} --kms-key-id alias/{stack}/docdb "
-            "--copy-tags"
+            f"{point.arn} --target-db-cluster-snapshot-identifier {copy_id} --kms-key-id {key_alias} --copy-tags\n"
+            f"aws docdb describe-db-cluster-snapshots --region {copy_region} --db-cluster-snapshot-identifier "
+            f"{copy_id} --query 'DBClusterSnapshots[0].Status'   # until available"
         )
         copied = f"arn:{partition}:rds:{copy_region}:{account}:cluster-snapshot:{copy_id}"
     return [

@@ -91,7 +91,7 @@ SELECTED_TYPES = {
 
 
 def test_make_restore_backup_finds_every_selected_store_in_the_outputs(synth_outdir, stack_configs):
-    from ops.restore_backup import NOT_RESTORED_HERE, resource_kind
+    from ops.restore_backup import NOT_RESTORED_HERE, STORE_KEY_DOMAINS, resource_kind
 
     for config in stack_configs.values():
         document = json.loads((synth_outdir / "stacks" / config.stack_name / "cdk.tf.json").read_text())
@@ -111,5 +111,8 @@ def test_make_restore_backup_finds_every_selected_store_in_the_outputs(synth_out
                 assert resource_kind(arn.replace("${data.aws_caller_identity.caller.account_id}", "1")) == "s3"
                 continue
             example, kind = SELECTED_TYPES[resource_type]  # a KeyError: a store the command does not know
+            if kind in STORE_KEY_DOMAINS:  # the key a snapshot from the copy vault is re-encrypted with
+                aliases = {body["name"] for body in document["resource"]["aws_kms_alias"].values()}
+                assert f"alias/{config.stack_name}/{STORE_KEY_DOMAINS[kind]}" in aliases, (config.name, name)
             assert resource_kind(example) == kind, (config.name, name)
             assert kind in ("database", "documentdb", "dynamodb") or kind in NOT_RESTORED_HERE
