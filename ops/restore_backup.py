@@ -25,7 +25,9 @@ Then, by the store's kind:
 - S3 bucket: a restore job into a new bucket (default `<bucket>-r<yyyymmddhhmm>` of the recovery
   point; --into NAME), encrypted like the original (the recovery point's own restore metadata),
   or into an existing bucket only when --into-existing names it (the live one, or the recovery
-  stack's). It prints how to copy back what was lost.
+  stack's). From the copy vault the original's key is in the lost region: --kms-key names one in
+  the copy's region (a key from another region is refused). It prints how to copy back what was
+  lost.
 - DynamoDB table: a restore job into a new table (default `<table>-r<yyyymmddhhmm>`; --into
   NAME), outside Terraform. Within its 35 days, the table's point-in-time recovery through
   `dynamodb { restore { } }` is the first choice: Terraform then manages the restored table.
