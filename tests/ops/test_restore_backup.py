@@ -373,8 +373,22 @@ def test_wait_is_bounded_and_says_how_to_follow(backup, capsys, tmp_path):
 def test_a_refused_restore_job_is_exit_1(backup, capsys, tmp_path):
     client, stubber = backup
     listed(stubber, TARGETS["attachments"], [entry(S3_POINT, TARGETS["attachments"], NOW)])
-    stubber.add_response("get_recovery_point_restore_metadata", {"RestoreMetadata": S3_METADATA})
-    stubber.add_client_error("start_restore_job", "AccessDeniedException", "not allowed to pass the role")
+    stubber.add_response(
+        "get_recovery_point_restore_metadata",
+        {"RestoreMetadata": S3_METADATA},
+        {"BackupVaultName": VAULT, "RecoveryPointArn": S3_POINT},
+    )
+    stubber.add_client_error(
+        "start_restore_job",
+        "AccessDeniedException",
+        "not allowed to pass the role",
+        expected_params={
+            "RecoveryPointArn": S3_POINT,
+            "Metadata": {**S3_METADATA, "DestinationBucketName": f"{BUCKET}-r202612061200", "NewBucket": "true"},
+            "IamRoleArn": ROLE,
+            "ResourceType": "S3",
+        },
+    )
     code, _, err = run(capsys, tmp_path, ["prod", "attachments"], client)
     assert code == 1 and err.startswith("restore-backup: AWS Backup refused to start the restore job:")
 
@@ -400,7 +414,11 @@ def test_a_named_recovery_point_of_another_store_is_refused(backup, capsys, tmp_
 def test_a_named_recovery_point_of_the_store_is_restored(backup, capsys, tmp_path):
     client, stubber = backup
     arn = rds_point("job-named")
-    stubber.add_response("describe_recovery_point", entry(arn, TARGETS["database"], NOW - timedelta(minutes=30)))
+    stubber.add_response(
+        "describe_recovery_point",
+        entry(arn, TARGETS["database"], NOW - timedelta(minutes=30)),
+        {"BackupVaultName": VAULT, "RecoveryPointArn": arn},
+    )
     code, out, _ = run(capsys, tmp_path, ["prod", "database", "--recovery-point", arn], client)
     assert code == 0 and f'from_snapshot = "{arn}"' in out and "0 h 30 min ago" in out
 
