@@ -40,7 +40,7 @@ ACTIONLINT_VERSION := v1.7.12
 ACTIONLINT := .tools/actionlint
 
 .PHONY: setup synth hcl gate test plan deploy db-bootstrap benchmark verify provider tofu review-engine clean docs review bootstrap-state \
-  redrive release restore-attachment rotate-secrets
+  redrive release restore-attachment restore-backup rotate-secrets
 
 setup: .venv/.synced .venv-checkov/.installed
 
@@ -154,6 +154,12 @@ release: setup
 restore-attachment: setup
 	@test -n "$(ENV)" -a -n "$(KEY)" || { echo "usage: make restore-attachment ENV=<env> KEY=<object key> [VERSION=<version id>|BEFORE=<RFC 3339 time>]" >&2; exit 2; }
 	$(VENV_PYTHON) -m ops.restore_attachment $(ENV) '$(KEY)' $(if $(VERSION),--version-id '$(VERSION)') $(if $(BEFORE),--before '$(BEFORE)')
+
+# Restore one store of the backup selection from AWS Backup (ops/restore_backup.py): a database's
+# restore { from_snapshot } block to paste, or a restore job into a new bucket or table.
+restore-backup: setup
+	@test -n "$(ENV)" -a -n "$(TARGET)" || { echo "usage: make restore-backup ENV=<env> TARGET=<backup target name> [BEFORE=<RFC 3339 time>|RECOVERY_POINT=<arn>] [FROM_COPY=1] [INTO=<new bucket or table>|INTO_EXISTING=<bucket>] [KMS_KEY=<arn>] [RESTORING_ENV=<env>] [WAIT=1] [OUTPUTS_JSON=<file>]" >&2; exit 2; }
+	$(VENV_PYTHON) -m ops.restore_backup $(ENV) '$(TARGET)' $(if $(BEFORE),--before '$(BEFORE)') $(if $(RECOVERY_POINT),--recovery-point '$(RECOVERY_POINT)') $(if $(FROM_COPY),--from-copy) $(if $(INTO),--into '$(INTO)') $(if $(INTO_EXISTING),--into-existing '$(INTO_EXISTING)') $(if $(KMS_KEY),--kms-key '$(KMS_KEY)') $(if $(RESTORING_ENV),--restoring-environment '$(RESTORING_ENV)') $(if $(WAIT),--wait) $(if $(OUTPUTS_JSON),--outputs-json '$(OUTPUTS_JSON)')
 
 # New tasks for each colour of a service, which read its secrets' current values (ops/rotate_secrets.py).
 rotate-secrets: setup

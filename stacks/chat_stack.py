@@ -665,6 +665,7 @@ def declare_outputs(stack: TerraformStack, built: Composition) -> None:
             description=f"ECS service per colour running {service}",
         )
     declare_database_outputs(stack, built.database, built.database_admin)
+    declare_backup_outputs(stack, built.backup)
     websocket_api = built.edge.websocket_api
     if websocket_api is not None:
         TerraformOutput(
@@ -694,6 +695,28 @@ def declare_database_outputs(stack: TerraformStack, database: Database, admin: D
         ("db_admin_log_group_name", admin.log_group_name, "psql output (stream psql/psql/<task id>)"),
     ):
         TerraformOutput(stack, name, value=value, description=description)
+
+
+def declare_backup_outputs(stack: TerraformStack, backup: BackupPlan) -> None:
+    """What `make restore-backup` (ops/restore_backup.py) reads: the vault, the role a restore
+    job runs as, each protected store by its selection name, and the copy vault with its region."""
+    for name, value, description in (
+        ("backup_vault_name", backup.vault_name, "AWS Backup vault of the stack's recovery points"),
+        ("backup_role_arn", backup.role_arn, "The role AWS Backup assumes, for backups and restore jobs"),
+        (
+            "backup_targets",
+            dict(backup.protected_arns),
+            "Each store in the backup selection: its name (make restore-backup TARGET=) and ARN",
+        ),
+    ):
+        TerraformOutput(stack, name, value=value, description=description)
+    if backup.copy_vault_name is not None and backup.props.copy_region is not None:
+        TerraformOutput(
+            stack,
+            "backup_copy_vault",
+            value={"name": backup.copy_vault_name, "region": backup.props.copy_region},
+            description="The vault in backup.copy_region every rule copies to, and that region (Region loss)",
+        )
 
 
 def build_app(configs: Iterable[EnvironmentConfig], outdir: str | None = None) -> App:

@@ -77,7 +77,8 @@ class BackupPlan(Construct):
     selection of the stores `protect()` names.
 
     Typed outputs (attributes): vault_name, vault_arn, plan_id, plan_arn, role_arn,
-    kms_key_arn, protected_arns, copy_vault_arn, copy_kms_key_arn (None without copy_region).
+    kms_key_arn, protected_arns, copy_vault_arn, copy_vault_name, copy_kms_key_arn (None without
+    copy_region).
 
     Construct IDs: key (only without kms_key_arn), vault, vault_lock (when locked), plan,
     role, selection and s3_backup_policy_<n> (once a store, or a bucket, is protected); with
@@ -119,6 +120,7 @@ class BackupPlan(Construct):
         self._vault_lock("vault_lock", self.vault)
         self.copy_vault, self.copy_kms_key_arn = self._copy_vault(context, copy_provider)
         self.copy_vault_arn: str | None = None if self.copy_vault is None else self.copy_vault.arn
+        self.copy_vault_name: str | None = None if self.copy_vault is None else self.copy_vault.name
 
         self.rules = plan_rules(
             daily_kept=props.daily_backups_kept,

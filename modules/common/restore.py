@@ -25,6 +25,10 @@ RDS_IDENTIFIER_PATTERN = r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,62}(?<!-)$"
 # Their snapshot identifiers: the same rules up to 255 characters; an automated snapshot is
 # "rds:<id>-<date>" (DocumentDB's too).
 RDS_SNAPSHOT_ID = r"[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,254}(?<!-)"
+# What a snapshot identifier may start with: "rds:" (an automated snapshot) or "awsbackup:" (an
+# AWS Backup recovery point, "awsbackup:job-<uuid>", whose ARN is the recovery point's ARN:
+# `make restore-backup` prints it).
+SNAPSHOT_ID_PREFIX = r"(rds:|awsbackup:)?"
 
 # The longest suffix restore_suffix gives: "-r" and twelve digits.
 MAX_SUFFIX_LENGTH = 14

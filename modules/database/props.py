@@ -11,6 +11,7 @@ from modules.common.inputs import CrossCheck, check_props, prop
 from modules.common.restore import (
     RDS_IDENTIFIER_PATTERN,
     RDS_SNAPSHOT_ID,
+    SNAPSHOT_ID_PREFIX,
     check_restore_time,
     restore_form_checks,
     restore_suffix,
@@ -181,8 +182,8 @@ def check_final_snapshot_kept(skip_final_snapshot: bool, deletion_protection: bo
 # Snapshot identifiers: an instance identifier's rules up to 255 characters, "rds:<id>-<date>" for
 # an automated one, and a shared or copied one is named by its ARN.
 DB_SNAPSHOT_IDENTIFIER_PATTERN = (
-    rf"^(rds:)?{RDS_SNAPSHOT_ID}$"
-    rf"|^arn:(aws|aws-cn|aws-us-gov):rds:[a-z0-9-]+:\d{{12}}:snapshot:(rds:)?{RDS_SNAPSHOT_ID}$"
+    rf"^{SNAPSHOT_ID_PREFIX}{RDS_SNAPSHOT_ID}$"
+    rf"|^arn:(aws|aws-cn|aws-us-gov):rds:[a-z0-9-]+:\d{{12}}:snapshot:{SNAPSHOT_ID_PREFIX}{RDS_SNAPSHOT_ID}$"
 )
 
 check_source_identifier = pattern_check(

@@ -9,6 +9,7 @@ from modules.common.inputs import CrossCheck, check_props, prop
 from modules.common.restore import (
     RDS_IDENTIFIER_PATTERN,
     RDS_SNAPSHOT_ID,
+    SNAPSHOT_ID_PREFIX,
     check_restore_time,
     restore_form_checks,
     restore_suffix,
@@ -83,8 +84,8 @@ check_source_cluster_identifier = pattern_check(
 # A manual cluster snapshot, an automated "rds:<cluster>-<date>" one, or a shared or copied
 # one by its ARN (DocumentDB's ARNs are RDS's: "...:rds:<region>:<account>:cluster-snapshot:<id>").
 check_cluster_snapshot_identifier = pattern_check(
-    rf"^(rds:)?{RDS_SNAPSHOT_ID}$"
-    rf"|^arn:(aws|aws-cn|aws-us-gov):rds:[a-z0-9-]+:\d{{12}}:cluster-snapshot:(rds:)?{RDS_SNAPSHOT_ID}$",
+    rf"^{SNAPSHOT_ID_PREFIX}{RDS_SNAPSHOT_ID}$"
+    rf"|^arn:(aws|aws-cn|aws-us-gov):rds:[a-z0-9-]+:\d{{12}}:cluster-snapshot:{SNAPSHOT_ID_PREFIX}{RDS_SNAPSHOT_ID}$",
     'expected a DocumentDB cluster snapshot identifier such as "chat-prod-before-upgrade" or '
     '"rds:chat-prod-docdb-2026-12-01-02-10", or a cluster snapshot ARN',
 )

@@ -268,3 +268,34 @@ def test_an_environment_file_with_a_restore_synthesizes_the_restored_instance(tm
     lines = '    to_point_in_time = "2026-12-06T09:30:00Z"\n'
     config = load_environment(file_with_restore(ENVIRONMENT, tmp_path, "database", lines))
     assert config.database.restore == DatabaseRestore(to_point_in_time="2026-12-06T09:30:00Z")
+
+
+# AWS Backup's recovery point of an RDS instance is a snapshot named "awsbackup:job-<uuid>";
+# `make restore-backup` prints its ARN (ops/restore_backup.py), from the copy vault's region too.
+AWS_BACKUP_JOB = "job-8c1e1a4e-3b4c-4d4e-9f00-0123456789ab"
+
+
+@pytest.mark.parametrize(
+    "snapshot",
+    [
+        f"arn:aws:rds:eu-west-1:111122223333:snapshot:awsbackup:{AWS_BACKUP_JOB}",
+        f"arn:aws:rds:eu-central-1:111122223333:snapshot:awsbackup:{AWS_BACKUP_JOB}",
+        f"awsbackup:{AWS_BACKUP_JOB}",
+    ],
+)
+def test_an_aws_backup_snapshot_is_accepted(snapshot):
+    assert DatabaseRestore(from_snapshot=snapshot).from_snapshot == snapshot
+
+
+@pytest.mark.parametrize(
+    "snapshot",
+    [
+        f"backup:{AWS_BACKUP_JOB}",  # not AWS Backup's prefix
+        "arn:aws:rds:eu-west-1:111122223333:snapshot:awsbackup:",  # no identifier after it
+        f"arn:aws:rds:eu-west-1:111122223333:cluster-snapshot:awsbackup:{AWS_BACKUP_JOB}",  # a cluster's
+        f"awsbackup:awsbackup:{AWS_BACKUP_JOB}",
+    ],
+)
+def test_what_only_resembles_an_aws_backup_snapshot_is_refused(snapshot):
+    with pytest.raises(ValueError, match="from_snapshot: expected an RDS snapshot identifier"):
+        DatabaseRestore(from_snapshot=snapshot)

@@ -343,3 +343,12 @@ def test_the_services_the_alarms_and_the_backup_selection_follow_the_restored_cl
     (selection,) = wired.resources("aws_backup_selection").values()
     for key in (restored_key, original_key):
         assert f"${{aws_docdb_cluster.{key}.arn}}" in selection["resources"]
+
+
+def test_an_aws_backup_cluster_snapshot_is_accepted_and_an_instance_snapshot_refused():
+    job = "awsbackup:job-8c1e1a4e-3b4c-4d4e-9f00-0123456789ab"
+    arn = f"arn:aws:rds:eu-central-1:111122223333:cluster-snapshot:{job}"
+    assert ClusterRestore(from_snapshot=arn).from_snapshot == arn
+    assert ClusterRestore(from_snapshot=job).from_snapshot == job
+    with pytest.raises(ValueError, match="from_snapshot: expected a DocumentDB cluster snapshot identifier"):
+        ClusterRestore(from_snapshot=f"arn:aws:rds:eu-central-1:111122223333:snapshot:{job}")

@@ -78,3 +78,41 @@ def test_only_the_caller_identity_reference_is_resolved():
     assert asked == []  # a literal name asks STS nothing
     with pytest.raises(CannotRun, match=r"the bucket is not literal in the synthesized stack \('b-\$\{var.x\}'\)"):
         resolve_account("b-${var.x}", "the bucket", lambda: "1")
+
+
+# What each Terraform type in the selection is as a deployed ARN, and the kind `make
+# restore-backup` makes of that ARN (ops/restore_backup.py: a block, a job, or a refusal).
+SELECTED_TYPES = {
+    "aws_db_instance": ("arn:aws:rds:eu-west-1:111122223333:db:chat-prod-postgres", "database"),
+    "aws_docdb_cluster": ("arn:aws:rds:eu-west-1:111122223333:cluster:chat-prod-docdb", "documentdb"),
+    "aws_dynamodb_table": ("arn:aws:dynamodb:eu-west-1:111122223333:table/chat-prod-messages", "dynamodb"),
+    "aws_ebs_volume": ("arn:aws:ec2:eu-west-1:111122223333:volume/vol-0123456789abcdef0", "ec2"),
+}
+
+
+def test_make_restore_backup_finds_every_selected_store_in_the_outputs(synth_outdir, stack_configs):
+    from ops.restore_backup import NOT_RESTORED_HERE, STORE_KEY_DOMAINS, resource_kind
+
+    for config in stack_configs.values():
+        document = json.loads((synth_outdir / "stacks" / config.stack_name / "cdk.tf.json").read_text())
+        outputs = {name: body["value"] for name, body in document["output"].items()}
+        (selection,) = document["resource"]["aws_backup_selection"].values()
+        targets = outputs["backup_targets"]
+        assert sorted(targets.values()) == sorted(selection["resources"]), config.name
+        # The stack's own vault: the copy vault is the one made with the copy region's provider.
+        (vault_id,) = (key for key, body in document["resource"]["aws_backup_vault"].items() if "provider" not in body)
+        assert outputs["backup_vault_name"] == f"${{aws_backup_vault.{vault_id}.name}}"
+        assert outputs["backup_role_arn"] == selection["iam_role_arn"]
+        copy = outputs.get("backup_copy_vault")
+        assert (copy or {}).get("region") == config.backup.copy_region, config.name
+        for name, arn in targets.items():
+            resource_type = arn.split(".")[0].removeprefix("${") if arn.startswith("${") else "aws_s3_bucket"
+            if resource_type == "aws_s3_bucket":
+                assert resource_kind(arn.replace("${data.aws_caller_identity.caller.account_id}", "1")) == "s3"
+                continue
+            example, kind = SELECTED_TYPES[resource_type]  # a KeyError: a store the command does not know
+            if kind in STORE_KEY_DOMAINS:  # the key a snapshot from the copy vault is re-encrypted with
+                aliases = {body["name"] for body in document["resource"]["aws_kms_alias"].values()}
+                assert f"alias/{config.stack_name}/{STORE_KEY_DOMAINS[kind]}" in aliases, (config.name, name)
+            assert resource_kind(example) == kind, (config.name, name)
+            assert kind in ("database", "documentdb", "dynamodb") or kind in NOT_RESTORED_HERE
