@@ -291,8 +291,8 @@ def s3_restore_job(
     if destination == bucket and new_bucket == "true":
         raise CannotRun(f"--into {bucket} is the live bucket: a restore into it is asked with --into-existing {bucket}")
     copy_back = (
-        "what was missing is back in place: AWS Backup writes only objects the bucket lacks (or whose current "
-        "version is a delete marker), never over an existing one"
+        "the recovery point's objects are written into the live bucket (versioned: what they replace stays a "
+        "noncurrent version; make restore-attachment lists an object's versions); check what was lost is back"
         if destination == bucket
         else f"copy back what was lost: aws s3 cp --recursive s3://{destination}/<prefix>/ s3://{bucket}/<prefix>/ "
         f"(or one object: make restore-attachment is for versions still in {bucket})"
@@ -305,13 +305,23 @@ def s3_restore_job(
     )
 
 
+# The metadata key of the new table's name. The recovery point's own restore metadata
+# (GetRecoveryPointRestoreMetadata) names it when it carries one, in whatever case it uses;
+# this is the fallback (AWS Backup's DynamoDB restore examples).
+TARGET_TABLE_NAME_KEY = "TargetTableName"
+
+
+def table_name_key(metadata: Mapping[str, str]) -> str:
+    return next((key for key in metadata if key.lower() == TARGET_TABLE_NAME_KEY.lower()), TARGET_TABLE_NAME_KEY)
+
+
 def dynamodb_restore_job(metadata: Mapping[str, str], table: str, point: RecoveryPoint, into: str | None) -> RestoreJob:
     destination = into or restored_name(table, point)
     if destination == table:
         raise CannotRun(f"--into {table} is the live table: a restore job makes a new table")
     return RestoreJob(
         resource_type="DynamoDB",
-        metadata={**metadata, "TargetTableName": destination},
+        metadata={**metadata, table_name_key(metadata): destination},
         destination=f"table {destination} (new)",
         afterwards=(
             f"{destination} is outside Terraform: no stack manages, protects or backs it up; copy the items "

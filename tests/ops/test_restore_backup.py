@@ -285,7 +285,7 @@ def test_the_live_bucket_only_when_named_as_existing(backup, capsys, tmp_path):
     client, stubber = backup
     s3_restore_stubs(stubber, BUCKET, "false")
     code, out, _ = run(capsys, tmp_path, ["prod", "attachments", "--into-existing", BUCKET], client)
-    assert code == 0 and f"into bucket {BUCKET} (existing)" in out and "never over an existing one" in out
+    assert code == 0 and f"into bucket {BUCKET} (existing)" in out and "written into the live bucket" in out
 
     listed(stubber, TARGETS["attachments"], [entry(S3_POINT, TARGETS["attachments"], NOW)])
     stubber.add_response(
@@ -500,3 +500,10 @@ def test_from_the_copy_a_bucket_needs_a_key_of_the_copy_region(backup, capsys, t
     regions: list = []
     code, out, _ = run(capsys, tmp_path, [*argv, "--kms-key", dr_key], client, regions=regions)
     assert code == 0 and f"into bucket {dr_bucket} (existing)" in out and regions == [("backup", COPY_REGION)]
+
+
+def test_the_new_table_name_goes_under_the_key_the_recovery_point_metadata_uses():
+    from ops.restore_backup import TARGET_TABLE_NAME_KEY, table_name_key
+
+    assert table_name_key({"originalTableName": "t"}) == TARGET_TABLE_NAME_KEY
+    assert table_name_key({"targetTableName": "t", "encryptionType": "KMS"}) == "targetTableName"
