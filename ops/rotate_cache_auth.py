@@ -264,22 +264,15 @@ def rotate(
     return Outcome(0, f"rotated: every node accepts only version {stages[PENDING]}; cluster_state ok")
 
 
-def cache_backend_of(environment: str, environments_dir: Path) -> str:
-    from envconfig import EnvironmentFileError, load_environment
-
-    path = environments_dir / f"{environment}.hcl"
-    if not path.is_file():
-        raise CannotRun(f"no environment file {path}")
-    try:
-        backend = load_environment(path).cache_backend
-    except EnvironmentFileError as error:
-        raise CannotRun(f"{path}: {error}") from None
-    if backend != "redis_cluster":
+def redis_cluster_region(environment: str, environments_dir: Path) -> str:
+    """The environment's region; CannotRun unless its cache is a Redis Cluster."""
+    config = rotate_secrets.environment_config(environment, environments_dir)
+    if config.cache_backend != "redis_cluster":
         raise CannotRun(
-            f'{path}: cache_backend is "{backend}": only a Redis Cluster (cache_backend = "redis_cluster") has an '
-            "AUTH password this command rotates"
+            f'{environments_dir / f"{environment}.hcl"}: cache_backend is "{config.cache_backend}": only a Redis '
+            'Cluster (cache_backend = "redis_cluster") has an AUTH password this command rotates'
         )
-    return backend
+    return config.region
 
 
 @dataclass(frozen=True)
@@ -335,8 +328,7 @@ def main(
     try:
         if args.timeout_seconds <= 0:
             raise CannotRun("--timeout-seconds: expected a positive number of seconds")
-        cache_backend_of(args.environment, args.environments_dir)
-        region = rotate_secrets.region_of(args.environment, args.environments_dir)
+        region = redis_cluster_region(args.environment, args.environments_dir)
         try:
             outputs = db_bootstrap.read_outputs(args.environment, args.outputs_json, args.stacks_dir)
         except db_bootstrap.CannotRun as error:

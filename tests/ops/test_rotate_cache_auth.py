@@ -142,13 +142,14 @@ def stub_any():
 
 class ModelNodes:
     """What node/auth.sh does, per node, reading the fake secret's labels (the real script runs in
-    tests/redis_cluster/test_auth_rotation.py); `broken` nodes fail every step."""
+    tests/redis_cluster/test_auth_rotation.py); `reopens`: node -> how many of its closes are
+    undone at once (the node restarted while AWSPENDING was still there and accepts AWSPREVIOUS)."""
 
-    def __init__(self, store: FakeSecretsManager, count: int = 3) -> None:
+    def __init__(self, store: FakeSecretsManager, count: int = 3, reopens: dict[str, int] | None = None) -> None:
         self.store = store
         self.accepted = {f"node-{n}": {store.value_of(CURRENT)} for n in range(count)}
         self.steps: list[str] = []
-        self.broken: set[str] = set()
+        self.reopens = dict(reopens or {})
 
     def window(self) -> set[str]:
         current, pending, previous = (self.store.value_of(label) for label in (CURRENT, PENDING, PREVIOUS))
@@ -159,15 +160,15 @@ class ModelNodes:
         self.steps.append(step)
         results = {}
         for node, accepted in self.accepted.items():
-            if node in self.broken:
-                results[node] = NodeResult(False, "", "no answer")
-                continue
             if step == "open":
                 accepted.clear()
                 accepted.update(self.window())
             elif step == "close":
                 accepted.clear()
                 accepted.add(self.store.value_of(CURRENT))
+                if self.reopens.get(node, 0) > 0:
+                    self.reopens[node] -= 1
+                    accepted.add(self.store.value_of(PREVIOUS))
             lines = [
                 f"{label} {'accepted' if self.store.value_of(label) in accepted else 'refused'}"
                 for label in (CURRENT, PENDING, PREVIOUS)
@@ -207,16 +208,7 @@ def test_the_steps_run_in_order_and_a_rerun_of_a_finished_rotation_starts_a_new_
 
 def test_a_node_accepting_the_old_password_after_the_close_is_closed_again():
     store = FakeSecretsManager(ARN, "a" * 64)
-    nodes = ModelNodes(store)
-    run = nodes.run
-
-    def reboot_after_close(step: str) -> dict[str, NodeResult]:
-        results = run(step)
-        if step == "close" and nodes.steps.count("close") == 1:
-            nodes.accepted["node-1"].add("a" * 64)  # rebooted before the label was removed
-        return results
-
-    nodes.run = reboot_after_close  # type: ignore[method-assign]
+    nodes = ModelNodes(store, reopens={"node-1": 1})  # rebooted before the label was removed
     outcome = rotate(AuthSecret(store, ARN), nodes, lambda: Outcome(0, ""), password_length=64, say=lambda _: None)
     assert outcome.code == 0, outcome.message
     assert nodes.steps == ["open", "check", "replicate", "close", "check", "close", "check"]
@@ -225,16 +217,7 @@ def test_a_node_accepting_the_old_password_after_the_close_is_closed_again():
 
 def test_a_node_that_stays_open_after_closing_again_is_exit_1():
     store = FakeSecretsManager(ARN, "a" * 64)
-    nodes = ModelNodes(store)
-    run = nodes.run
-
-    def never_closes(step: str) -> dict[str, NodeResult]:
-        results = run(step)
-        if step == "close":
-            nodes.accepted["node-2"].add("a" * 64)
-        return results
-
-    nodes.run = never_closes  # type: ignore[method-assign]
+    nodes = ModelNodes(store, reopens={"node-2": 2})
     outcome = rotate(AuthSecret(store, ARN), nodes, lambda: Outcome(0, ""), password_length=64, say=lambda _: None)
     assert outcome.code == 1 and "node-2: AWSPREVIOUS accepted" in outcome.message
 

@@ -22,7 +22,8 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,6 +90,24 @@ def redis6_build() -> RedisBuild:
         reason = status.read_text().strip() if status.exists() else "tools/build_redis6.sh has not run"
         missing = f"needs Redis 6.2 in {REDIS6_DIR}/bin: {reason}"
     return RedisBuild("redis 6.2 (tools/build_redis6.sh)", tools, missing)
+
+
+# Each build by the name the tests parametrize with.
+BUILDS = {"redis7": debian_build(), "redis6": redis6_build()}
+
+
+@contextmanager
+def formed_cluster(root: Path, build: RedisBuild) -> Iterator[RealCluster]:
+    """Six nodes started (configure.sh, redis-server) and formed by the designated node
+    (cluster.sh form); every process is killed on the way out, whatever happened."""
+    test_cluster = RealCluster(root, build)
+    try:
+        for node in test_cluster.nodes:
+            test_cluster.start(node)
+        test_cluster.script(test_cluster.nodes[0], "cluster.sh", "form")
+        yield test_cluster
+    finally:
+        test_cluster.stop_all()
 
 
 def _port_free(port: int) -> bool:

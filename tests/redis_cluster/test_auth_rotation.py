@@ -14,33 +14,15 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 
-import pytest
-
 from ops.rotate_cache_auth import AuthSecret, NodeResult, rotate
 from ops.stack import Outcome
 from tests.ops.fake_auth_secret import CURRENT, PENDING, PREVIOUS, FakeSecretsManager
-from tests.redis_cluster.harness import Node, RealCluster, RedisBuild, debian_build, redis6_build
+from tests.redis_cluster.harness import Node, RealCluster
 
-BUILDS = {"redis7": debian_build(), "redis6": redis6_build()}
 ARN = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:chat-test/redis-cluster/auth-AbCdEf"
 # The module's length (modules/redis_cluster/redis_cluster.py PASSWORD_LENGTH); any works here.
 PASSWORD_LENGTH = 64
 REPLICA_SECONDS = 30
-
-
-@pytest.fixture(scope="module", params=sorted(BUILDS))
-def cluster(request, tmp_path_factory):
-    build: RedisBuild = BUILDS[request.param]
-    if build.missing:
-        pytest.skip(f"{build.label}: {build.missing}")
-    test_cluster = RealCluster(tmp_path_factory.mktemp(f"redis-auth-{request.param}"), build)
-    try:
-        for node in test_cluster.nodes:
-            test_cluster.start(node)
-        test_cluster.script(test_cluster.nodes[0], "cluster.sh", "form")
-        yield test_cluster
-    finally:
-        test_cluster.stop_all()
 
 
 class LocalNodes:
