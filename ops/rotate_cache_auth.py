@@ -205,16 +205,20 @@ def rotate(
         say(f"  check: every node has {', '.join(f'{k} {v}' for k, v in expected.items())}")
         return None
 
+    staged = False
     try:
         stages = secret.stages()
         if PENDING not in stages:
             stages[PENDING] = secret.stage_new_password(password_length)
+            staged = True
             say(f"  staged a new password as {PENDING} (version {stages[PENDING]})")
         else:
             say(f"  resuming the rotation to version {stages[PENDING]} ({PENDING})")
         pending = secret.value(PENDING)
     except (ClientError, BotoCoreError) as error:
-        return Outcome(2, f"Secrets Manager refused ({error}); nothing was changed on the nodes")
+        if staged:
+            return Outcome(1, f"Secrets Manager refused ({error}) after staging {PENDING}; no node changed; {RESUME}")
+        return Outcome(2, f"Secrets Manager refused ({error}); nothing was done")
     if not pending.isascii() or not pending.isalnum():
         return Outcome(
             2,

@@ -540,6 +540,12 @@ def test_the_instance_role_may_do_exactly_its_job(variants):
     assert statements["WriteNodeLogs"]["resources"] == [group_arn, f"{group_arn}:*"]
     assert statements["ReadChatTestRedisAuthSecret"]["actions"] == ["secretsmanager:GetSecretValue"]
     assert statements["ReadChatTestRedisAuthSecret"]["resources"] == [secret]
+    # Every version: auth.sh reads AWSPENDING and AWSPREVIOUS during a rotation (make rotate-cache-auth),
+    # which reaches the nodes through Run Command over the same agent channels as Session Manager.
+    assert not statements["ReadChatTestRedisAuthSecret"].get("condition")
+    assert {"ssmmessages:OpenControlChannel", "ec2messages:GetMessages", "ec2messages:SendReply"} <= set(
+        statements["SessionManagerChannels"]["actions"]
+    )
     assert statements["DecryptChatTestRedisAuthSecret"]["actions"] == ["kms:Decrypt"]
     assert statements["DecryptChatTestRedisAuthSecret"]["resources"] == [key]
     assert statements["DecryptChatTestRedisAuthSecret"]["condition"][0]["values"] == [

@@ -14,8 +14,11 @@ from botocore.stub import Stubber
 from ops import rotate_cache_auth
 from ops.rotate_cache_auth import AuthSecret, NodeResult, SsmNodeRunner, rotate
 from ops.stack import Outcome
+from tests.ops import day_two
 from tests.ops.day_two import REGION, FakeClock, no_client
 from tests.ops.fake_auth_secret import CURRENT, PENDING, PREVIOUS, FakeSecretsManager
+
+no_credentials = day_two.no_credentials
 
 ARN = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:chat-redis/redis-cluster/auth-AbCdEf"
 INSTANCES = ["i-0a0a0a0a0a0a0a0a0", "i-0b0b0b0b0b0b0b0b0"]
@@ -331,3 +334,31 @@ def test_main_stops_with_exit_1_when_a_service_does_not_restart_and_closes_nothi
 def test_bad_input_is_exit_2_with_the_reason_and_no_request(capsys, tmp_path, environment, body, message):
     code, out, err = run_main(capsys, tmp_path, [environment], body, clients=no_client)
     assert (code, out, err) == (2, "", f"rotate-cache-auth: cannot run: {message}\n")
+
+
+def test_no_credentials_is_exit_2_with_the_reason(capsys, tmp_path, no_credentials):
+    code, out, err = run_main(capsys, tmp_path, ["redis-cluster"], outputs())
+    assert (code, out) == (2, "") and err.startswith("rotate-cache-auth: cannot run: no AWS credentials")
+    assert "Traceback" not in err
+
+
+def test_secrets_manager_refusing_is_exit_2_before_staging_and_exit_1_after():
+    secretsmanager, stubber = stubbed("secretsmanager")
+    stubber.add_client_error("describe_secret", "AccessDeniedException", "not authorized")
+    nodes = ModelNodes(FakeSecretsManager(ARN, "a" * 64))
+    with stubber:
+        refused = rotate(AuthSecret(secretsmanager, ARN), nodes, no_restart, password_length=64, say=lambda _: None)
+    assert refused.code == 2 and "AccessDeniedException" in refused.message and nodes.steps == []
+
+    v1 = "11111111-1111-4111-8111-111111111111"
+    stubber.add_response("describe_secret", {"ARN": ARN, "VersionIdsToStages": {v1: [CURRENT]}})
+    stubber.add_response("get_random_password", {"RandomPassword": "b" * 64})
+    stubber.add_response("put_secret_value", {"ARN": ARN, "VersionStages": [PENDING]})
+    stubber.add_client_error("get_secret_value", "InternalServiceError", "try again")
+    with stubber:
+        half = rotate(AuthSecret(secretsmanager, ARN), nodes, no_restart, password_length=64, say=lambda _: None)
+    assert half.code == 1 and "after staging AWSPENDING" in half.message and nodes.steps == []
+
+
+def no_restart() -> Outcome:
+    raise AssertionError("no service restart expected")

@@ -12,12 +12,13 @@ replicas' links, a node restarted inside the window (configure.sh again).
 from __future__ import annotations
 
 import secrets
+import subprocess
 from collections.abc import Callable
 
 from ops.rotate_cache_auth import AuthSecret, NodeResult, rotate
 from ops.stack import Outcome
 from tests.ops.fake_auth_secret import CURRENT, PENDING, PREVIOUS, FakeSecretsManager
-from tests.redis_cluster.harness import Node, RealCluster
+from tests.redis_cluster.harness import LOOPBACK, Node, RealCluster, free_base_port
 
 ARN = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:chat-test/redis-cluster/auth-AbCdEf"
 # The module's length (modules/redis_cluster/redis_cluster.py PASSWORD_LENGTH); any works here.
@@ -222,3 +223,48 @@ def test_a_pending_value_with_punctuation_is_refused_by_the_nodes(cluster):
     finally:
         cluster.stage_password(PENDING, None)
         cluster.script(node, "configure.sh")
+
+
+def test_requirepass_holds_one_password_which_is_why_the_window_is_a_user_line(cluster, tmp_path):
+    """The window's two passwords cannot be two requirepass lines: the last one wins, on both builds
+    (the inline `user default ... >a >b` line configure.sh writes is proven above, by nodes
+    restarted inside the window). A plaintext server on loopback, only for this."""
+    port = free_base_port(1)
+    server = subprocess.Popen(
+        [
+            cluster.build.server,
+            "--port",
+            str(port),
+            "--bind",
+            LOOPBACK,
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+            "--requirepass",
+            "firstpassword",
+            "--requirepass",
+            "secondpassword",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+    def ping(password: str) -> str:
+        return subprocess.run(
+            [cluster.build.cli, "--no-auth-warning", "-h", LOOPBACK, "-p", str(port), "PING"],
+            env={"REDISCLI_AUTH": password},
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+
+    try:
+        cluster.wait(lambda: ping("secondpassword") == "PONG", "the plaintext server to answer", 20)
+        assert ping("firstpassword") != "PONG"
+    finally:
+        server.kill()
+        server.wait(timeout=10)
