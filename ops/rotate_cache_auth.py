@@ -183,7 +183,7 @@ def rotate(
         failed = {node: result for node, result in results.items() if not result.ok}
         if failed:
             reasons = "; ".join(f"{node}: {(r.error or r.output).strip()[-300:]}" for node, r in sorted(failed.items()))
-            return f"auth.sh {step} failed on {len(failed)} of {len(results)} nodes ({reasons}); {then}; {RESUME}"
+            return f"auth.sh {step} failed on {len(failed)} of {len(results)} nodes ({reasons}); {then}"
         say(f"  {step}: done on {len(results)} nodes")
         return None
 
@@ -226,10 +226,10 @@ def rotate(
             f"nothing was done: remove that label (aws secretsmanager update-secret-version-stage --version-stage "
             f"{PENDING} --remove-from-version-id {stages[PENDING]}) and run the command again",
         )
-    nothing_promoted = "nothing was promoted"
+    nothing_promoted = f"nothing was promoted; {RESUME}"
     steps: list[Callable[[], str | None]] = [
         lambda: on_every_node("open", nothing_promoted),
-        lambda: check_every_node({CURRENT: "accepted", PENDING: "accepted"}, f"{nothing_promoted}; {RESUME}"),
+        lambda: check_every_node({CURRENT: "accepted", PENDING: "accepted"}, nothing_promoted),
         lambda: on_every_node("replicate", nothing_promoted),
     ]
     for step in steps:  # in order, each only once the one before succeeded
@@ -251,7 +251,7 @@ def rotate(
             f"passwords, nothing was closed; {RESUME}",
         )
 
-    failure = on_every_node("close", "some nodes may still accept both passwords")
+    failure = on_every_node("close", f"some nodes may still accept both passwords; {RESUME}")
     if failure:
         return Outcome(1, failure)
     try:
@@ -261,10 +261,10 @@ def rotate(
     closed = {CURRENT: "accepted", PREVIOUS: "refused", "cluster_state": "ok"}
     if check_every_node(closed, "") is not None:
         say("  a node still accepts the old password (restarted before the label was removed?): closing again")
-        # The label is gone now: a new run would start a new rotation, whose close leaves the new password only.
-        failure = on_every_node("close", "") or check_every_node(closed, "")
-        if failure:
-            return Outcome(1, f"{failure}; run the command again (a new rotation, which ends closed)")
+        # The label is gone now: a new run starts a new rotation, whose close leaves the new password only.
+        again = f"{PENDING} is already removed: run the command again (a new rotation, which ends closed)"
+        if failure := on_every_node("close", again) or check_every_node(closed, again):
+            return Outcome(1, failure)
     return Outcome(0, f"rotated: every node accepts only version {stages[PENDING]}; cluster_state ok")
 
 

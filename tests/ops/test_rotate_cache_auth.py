@@ -223,6 +223,7 @@ def test_a_node_that_stays_open_after_closing_again_is_exit_1():
     nodes = ModelNodes(store, reopens={"node-2": 2})
     outcome = rotate(AuthSecret(store, ARN), nodes, lambda: Outcome(0, ""), password_length=64, say=lambda _: None)
     assert outcome.code == 1 and "node-2: AWSPREVIOUS accepted" in outcome.message
+    assert outcome.message.endswith("run the command again (a new rotation, which ends closed)")
 
 
 # -- the command -------------------------------------------------------------------------------------

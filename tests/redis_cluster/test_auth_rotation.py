@@ -169,7 +169,7 @@ def test_a_silent_node_during_open_promotes_nothing_and_a_rerun_completes(cluste
     stopped = rotate(AuthSecret(store, ARN), nodes, lambda: Outcome(0, "restarted"), password_length=PASSWORD_LENGTH)
 
     assert stopped.code == 1 and f"auth.sh open failed on 1 of 6 nodes ({silent.name}" in stopped.message
-    assert "nothing was promoted" in stopped.message
+    assert stopped.message.endswith("nothing was promoted; run the command again to resume")
     assert store.value_of(CURRENT) == old and store.value_of(PENDING) not in (None, old)
     assert nodes.steps == ["open"]
     new = store.value_of(PENDING)
@@ -268,3 +268,20 @@ def test_requirepass_holds_one_password_which_is_why_the_window_is_a_user_line(c
     finally:
         server.kill()
         server.wait(timeout=10)
+
+
+def test_replicate_waits_for_every_node_of_the_layout_to_accept_the_new_password(cluster):
+    last = cluster.nodes[-1]  # the layout's last line: the check must read the whole layout
+    cluster.stage_password(PENDING, secrets.token_hex(24))
+    try:
+        for node in cluster.nodes[:-1]:
+            cluster.script(node, "auth.sh", "open")
+        refused = cluster.script(cluster.nodes[0], "auth.sh", "replicate", check=False)
+        assert refused.returncode != 0
+        assert f"{last.name} does not accept AWSPENDING yet: run open on every node first" in refused.stderr
+        assert cluster.cli(cluster.nodes[0], "CONFIG", "GET", "masterauth").split()[1] == cluster.password
+    finally:
+        cluster.stage_password(PENDING, None)
+        for node in cluster.nodes[:-1]:
+            cluster.script(node, "auth.sh", "close")
+    assert_only(cluster, [cluster.password], [])

@@ -60,7 +60,7 @@ case "$1" in
   replicate)
     [ -n "$pending" ] || die "no AWSPENDING version of the AUTH secret: nothing to replicate with"
     while read -r name ip port _; do
-      accepted_by "$ip" "$port" "$pending" >/dev/null || die "$name does not accept AWSPENDING yet: run open on every node first"
+      accepted_by "$ip" "$port" "$pending" </dev/null >/dev/null || die "$name does not accept AWSPENDING yet: run open on every node first"
     done < <(layout)
     set_masterauth "$pending"
     accepted=$(accepted_passwords)
