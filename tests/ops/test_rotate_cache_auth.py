@@ -363,3 +363,19 @@ def test_secrets_manager_refusing_is_exit_2_before_staging_and_exit_1_after():
 
 def no_restart() -> Outcome:
     raise AssertionError("no service restart expected")
+
+
+def test_only_a_redis_cluster_stack_outputs_the_secret_and_the_nodes_the_command_reads(synth_outdir, stack_configs):
+    read = {rotate_cache_auth.AUTH_SECRET_OUTPUT, rotate_cache_auth.INSTANCE_IDS_OUTPUT}
+    seen = {}
+    for name, config in stack_configs.items():
+        document = json.loads((synth_outdir / "stacks" / config.stack_name / "cdk.tf.json").read_text())
+        outputs = document.get("output", {})
+        seen[name] = read <= outputs.keys()
+        assert seen[name] or not read & outputs.keys(), name
+        if seen[name]:
+            assert outputs["redis_cluster_auth_secret_arn"]["value"].startswith("${aws_secretsmanager_secret.")
+            instances = outputs["redis_cluster_instance_ids"]["value"]
+            assert len(instances) == 6 and all(i.startswith("${aws_instance.redis_cluster_node_") for i in instances)
+    assert seen == {name: config.cache_backend == "redis_cluster" for name, config in stack_configs.items()}
+    assert any(seen.values()), "no stack with a Redis Cluster: the check reads nothing"
