@@ -40,7 +40,7 @@ ACTIONLINT_VERSION := v1.7.12
 ACTIONLINT := .tools/actionlint
 
 .PHONY: setup synth hcl gate test plan deploy db-bootstrap benchmark verify provider tofu review-engine clean docs review bootstrap-state \
-  redrive release restore-attachment restore-backup rotate-secrets
+  redrive release restore-attachment restore-backup rotate-secrets rotate-cache-auth
 
 setup: .venv/.synced .venv-checkov/.installed
 
@@ -165,6 +165,12 @@ restore-backup: setup
 rotate-secrets: setup
 	@test -n "$(ENV)" -a -n "$(SERVICE)" || { echo "usage: make rotate-secrets ENV=<env> SERVICE=<api|realtime|worker> [WAIT=1] [OUTPUTS_JSON=<file>]" >&2; exit 2; }
 	$(VENV_PYTHON) -m ops.rotate_secrets $(ENV) '$(SERVICE)' $(if $(WAIT),--wait) $(if $(OUTPUTS_JSON),--outputs-json '$(OUTPUTS_JSON)')
+
+# The Redis Cluster's AUTH password, with a window in which both are accepted; resumable
+# (ops/rotate_cache_auth.py). WAIT bounds each service's restart, in seconds (default 900).
+rotate-cache-auth: setup
+	@test -n "$(ENV)" || { echo "usage: make rotate-cache-auth ENV=<env> [WAIT=<seconds>] [OUTPUTS_JSON=<file>]" >&2; exit 2; }
+	$(VENV_PYTHON) -m ops.rotate_cache_auth $(ENV) $(if $(WAIT),--timeout-seconds '$(WAIT)') $(if $(OUTPUTS_JSON),--outputs-json '$(OUTPUTS_JSON)')
 
 benchmark: setup
 	$(VENV_PYTHON) tools/benchmark.py $(if $(BEFORE),--before $(BEFORE))

@@ -31,10 +31,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ops import db_bootstrap
 from ops.stack import DEFAULT_STACKS_DIR, ROOT, CannotRun, ClientFactory, Outcome, boto3_clients
+
+if TYPE_CHECKING:
+    from envconfig import EnvironmentConfig
 
 DEFAULT_ENVIRONMENTS_DIR = ROOT / "environments"
 # A rolling replacement takes a few minutes per colour (start, health checks, a 300 s
@@ -72,16 +75,21 @@ class ServiceColours:
         return cls(cluster=cluster, services=dict(sorted(colours.items())))
 
 
-def region_of(environment: str, environments_dir: Path) -> str:
+def environment_config(environment: str, environments_dir: Path) -> EnvironmentConfig:
+    """The environment file `<environments_dir>/<environment>.hcl`, validated; CannotRun with the reason."""
     from envconfig import EnvironmentFileError, load_environment
 
     path = environments_dir / f"{environment}.hcl"
     if not path.is_file():
         raise CannotRun(f"no environment file {path}")
     try:
-        return load_environment(path).region
+        return load_environment(path)
     except EnvironmentFileError as error:
         raise CannotRun(f"{path}: {error}") from None
+
+
+def region_of(environment: str, environments_dir: Path) -> str:
+    return environment_config(environment, environments_dir).region
 
 
 def restart(

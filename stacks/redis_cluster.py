@@ -12,7 +12,8 @@
   password (CACHE_PASSWORD) and the cluster's CA certificate (CACHE_TLS_CA) injected by ECS
   from their secrets, which their execution roles may read (grant_read_auth_secret,
   grant_read_tls_ca_certificate);
-- the startup nodes as a stack output.
+- the startup nodes, the AUTH secret and the node instances as stack outputs (the last two
+  for make rotate-cache-auth).
 The root then protects its data volumes and adds its cluster-state watch (its Component
 methods).
 """
@@ -86,5 +87,19 @@ def build_redis_cluster(platform: Platform) -> RedisCluster:
         "redis_cluster_startup_nodes",
         value=cluster.startup_nodes,
         description="Redis Cluster nodes (ip:port,...) the services start from (CACHE_CLUSTER_NODES)",
+    )
+    # What `make rotate-cache-auth` (ops/rotate_cache_auth.py) rotates and where it runs the
+    # nodes' side (SSM Run Command by instance id).
+    TerraformOutput(
+        platform.scope,
+        "redis_cluster_auth_secret_arn",
+        value=cluster.auth_secret_arn,
+        description="The Redis Cluster's AUTH secret (CACHE_PASSWORD), rotated by make rotate-cache-auth",
+    )
+    TerraformOutput(
+        platform.scope,
+        "redis_cluster_instance_ids",
+        value=cluster.instance_ids,
+        description="The Redis Cluster's node instances (make rotate-cache-auth runs auth.sh on them)",
     )
     return cluster

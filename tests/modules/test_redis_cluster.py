@@ -24,6 +24,7 @@ from modules.redis_cluster.user_data import (
     escape_for_terraform,
     node_file,
     node_files_script,
+    shipped_file,
     user_data,
 )
 
@@ -213,7 +214,7 @@ def test_user_data_writes_the_repository_files_and_fits_ec2_once_gzipped():
     settings.update(AUTH_SECRET_ARN="arn:aws:secretsmanager:eu-west-1:111122223333:secret:chat-prod/redis-cluster/auth")
     text = user_data(settings, nodes)
     for name in NODE_FILES:
-        assert f"<<'CHAT_INFRA_REDIS_EOF'\n{node_file(name)}" in text, name
+        assert f"<<'CHAT_INFRA_REDIS_EOF'\n{shipped_file(name)}" in text, name
     assert "node-3 10.0.3.10 6379 eu-west-1b replica node-0" in text
     assert "requirepass" not in text.split("cat >/etc/redis-cluster/node.env")[1], "no password in the settings"
     assert len(text.encode()) > USER_DATA_LIMIT_BYTES, "too big unzipped: why it is gzipped"
@@ -539,6 +540,12 @@ def test_the_instance_role_may_do_exactly_its_job(variants):
     assert statements["WriteNodeLogs"]["resources"] == [group_arn, f"{group_arn}:*"]
     assert statements["ReadChatTestRedisAuthSecret"]["actions"] == ["secretsmanager:GetSecretValue"]
     assert statements["ReadChatTestRedisAuthSecret"]["resources"] == [secret]
+    # Every version: auth.sh reads AWSPENDING and AWSPREVIOUS during a rotation (make rotate-cache-auth),
+    # which reaches the nodes through Run Command over the same agent channels as Session Manager.
+    assert not statements["ReadChatTestRedisAuthSecret"].get("condition")
+    assert {"ssmmessages:OpenControlChannel", "ec2messages:GetMessages", "ec2messages:SendReply"} <= set(
+        statements["SessionManagerChannels"]["actions"]
+    )
     assert statements["DecryptChatTestRedisAuthSecret"]["actions"] == ["kms:Decrypt"]
     assert statements["DecryptChatTestRedisAuthSecret"]["resources"] == [key]
     assert statements["DecryptChatTestRedisAuthSecret"]["condition"][0]["values"] == [
@@ -849,6 +856,17 @@ def test_every_node_script_is_valid_bash(name):
 
     checked = subprocess.run(["bash", "-n", str(NODE_FILES_DIR / name)], capture_output=True, text=True, timeout=30)
     assert checked.returncode == 0, checked.stderr
+    shipped = subprocess.run(["bash", "-n"], input=shipped_file(name), capture_output=True, text=True, timeout=30)
+    assert shipped.returncode == 0, shipped.stderr
+
+
+def test_the_nodes_get_the_files_without_their_comment_lines_only():
+    source, shipped = node_file("lib.sh"), shipped_file("lib.sh")
+    assert shipped.splitlines() == [line for line in source.splitlines() if not line.lstrip().startswith("#")]
+    assert shipped_file("auth.sh").startswith("#!/usr/bin/env bash\n"), "the shebang stays"
+    assert "# -- seams" in source and "# -- seams" not in shipped
+    assert "# Rendered on every boot" not in shipped_file("redis.conf.tmpl")
+    assert shipped_file("cloudwatch-agent.json") == node_file("cloudwatch-agent.json")
 
 
 def test_the_cloudwatch_agent_configuration_is_json_once_rendered():

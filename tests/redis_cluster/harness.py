@@ -2,10 +2,11 @@
 
 Each node gets the settings and the layout file the EC2 user data would give it (same
 functions: modules/redis_cluster/user_data.py), with the seams pointed at local things:
-the AUTH secret is a file, the CA's store a folder, backups go to a folder, metrics to a
-file. The "zones" are the placement plan's zones (modules/redis_cluster/placement.py), so
-each node lives in the zone it would on EC2. Every process this starts is tracked and
-killed by `stop_all`.
+the AUTH secret is a file (a version under another staging label, a file beside it), the
+CA's store a folder, backups go to a folder, metrics to a file. The scripts run are the
+files as the user data ships them (user_data.write_shipped_files). The "zones" are the
+placement plan's zones (modules/redis_cluster/placement.py), so each node lives in the
+zone it would on EC2. Every process this starts is tracked and killed by `stop_all`.
 
 The nodes speak TLS only, as on EC2; `cli` connects with TLS and the cluster's CA.
 Two Redis builds can run them (`RedisBuild`): Debian's redis-server 7.0 from PATH, and
@@ -21,12 +22,19 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from modules.redis_cluster.placement import NodePlacement, plan_nodes
-from modules.redis_cluster.user_data import NODE_FILES_DIR, LayoutNode, base_settings, layout_text, settings_text
+from modules.redis_cluster.user_data import (
+    LayoutNode,
+    base_settings,
+    layout_text,
+    settings_text,
+    write_shipped_files,
+)
 
 LOOPBACK = "127.0.0.1"
 ZONES = ("zone-a", "zone-b", "zone-c")
@@ -82,6 +90,24 @@ def redis6_build() -> RedisBuild:
         reason = status.read_text().strip() if status.exists() else "tools/build_redis6.sh has not run"
         missing = f"needs Redis 6.2 in {REDIS6_DIR}/bin: {reason}"
     return RedisBuild("redis 6.2 (tools/build_redis6.sh)", tools, missing)
+
+
+# Each build by the name the tests parametrize with.
+BUILDS = {"redis7": debian_build(), "redis6": redis6_build()}
+
+
+@contextmanager
+def formed_cluster(root: Path, build: RedisBuild) -> Iterator[RealCluster]:
+    """Six nodes started (configure.sh, redis-server) and formed by the designated node
+    (cluster.sh form); every process is killed on the way out, whatever happened."""
+    test_cluster = RealCluster(root, build)
+    try:
+        for node in test_cluster.nodes:
+            test_cluster.start(node)
+        test_cluster.script(test_cluster.nodes[0], "cluster.sh", "form")
+        yield test_cluster
+    finally:
+        test_cluster.stop_all()
 
 
 def _port_free(port: int) -> bool:
@@ -156,9 +182,11 @@ class RealCluster:
         self.build = build
         self.ca_store = root / "ca-store"
         self.password = secrets.token_hex(24)
-        (root / "auth-secret").write_text(self.password)
-        (root / "auth-secret").chmod(0o600)
+        self.stage_password("AWSCURRENT", self.password)
         self.backups = root / "backups"
+        # The node files as the user data ships them (user_data.shipped_file).
+        self.node_files = root / "node-files"
+        write_shipped_files(self.node_files)
         placements = plan_nodes(shards, replicas_per_shard, len(ZONES))
         base = free_base_port(len(placements))
         self.nodes = [Node(p, base + i, ZONES[p.zone], root / p.name) for i, p in enumerate(placements)]
@@ -179,7 +207,7 @@ class RealCluster:
                 LAYOUT_FILE=str(root / "layout"),
                 DATA_DIR=str(node.data_dir),
                 AUTH_CONF=str(node.home / "auth.conf"),
-                AUTH_SECRET_FILE=str(root / "auth-secret"),
+                AUTH_SECRET_FILE=str(self.auth_secret),
                 TLS_DIR=str(node.home / "tls"),
                 TLS_CA_STORE_DIR=str(self.ca_store),
                 CA_WAIT_SECONDS="10",
@@ -196,12 +224,34 @@ class RealCluster:
             )
             node.env_file.write_text(settings_text(settings))
 
+    # -- the AUTH secret's staging labels (lib.sh read_staged_auth_secret) --------------
+
+    @property
+    def auth_secret(self) -> Path:
+        """The secret's AWSCURRENT value; `<it>.<label>` holds the version under another label."""
+        return self.root / "auth-secret"
+
+    def staged_password(self, label: str) -> str | None:
+        path = self.auth_secret if label == "AWSCURRENT" else self.auth_secret.with_name(f"auth-secret.{label}")
+        return path.read_text() if path.exists() else None
+
+    def stage_password(self, label: str, value: str | None) -> None:
+        """Put `value` under `label` (None: no version carries it)."""
+        path = self.auth_secret if label == "AWSCURRENT" else self.auth_secret.with_name(f"auth-secret.{label}")
+        if value is None:
+            path.unlink(missing_ok=True)
+            return
+        path.write_text(value)
+        path.chmod(0o600)
+        if label == "AWSCURRENT":
+            self.password = value
+
     # -- processes -------------------------------------------------------------------
 
     def script(self, node: Node, name: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """Run node/<name> as `node` would."""
         completed = subprocess.run(
-            ["bash", str(NODE_FILES_DIR / name), *args],
+            ["bash", str(self.node_files / name), *args],
             env={**os.environ, "REDIS_CLUSTER_ENV": str(node.env_file)},
             capture_output=True,
             text=True,
@@ -248,11 +298,20 @@ class RealCluster:
         """A service's TLS options: TLS, and the cluster's CA to check the node by (no certificate)."""
         return ["--tls", "--cacert", str(self.ca_certificate)]
 
-    def cli(self, node: Node, *args: str, stdin: str | None = None, check: bool = True, cluster: bool = False) -> str:
+    def cli(
+        self,
+        node: Node,
+        *args: str,
+        stdin: str | None = None,
+        check: bool = True,
+        cluster: bool = False,
+        password: str | None = None,
+    ) -> str:
+        """redis-cli on `node`, as a service would (with the cluster's password unless another is given)."""
         command = [self.build.cli, "--no-auth-warning", *self.tls_args(), "-h", LOOPBACK, "-p", str(node.port)]
         completed = subprocess.run(
             [*command, *(["-c"] if cluster else []), *args],
-            env={**os.environ, "REDISCLI_AUTH": self.password},
+            env={**os.environ, "REDISCLI_AUTH": self.password if password is None else password},
             input=stdin,
             capture_output=True,
             text=True,

@@ -24,32 +24,12 @@ from tests.redis_cluster.harness import (
     BUS_OFFSET,
     LOOPBACK,
     RealCluster,
-    RedisBuild,
-    debian_build,
     key_slot,
-    redis6_build,
 )
-
-BUILDS = {"redis7": debian_build(), "redis6": redis6_build()}
 
 # Failover takes about two node timeouts (1.5 s here) plus an election; 30 s is generous.
 FAILOVER_SECONDS = 30
 KEYS = [f"user:{n}:presence" for n in range(300)]
-
-
-@pytest.fixture(scope="module", params=sorted(BUILDS))
-def cluster(request, tmp_path_factory):
-    build: RedisBuild = BUILDS[request.param]
-    if build.missing:
-        pytest.skip(f"{build.label}: {build.missing}")
-    test_cluster = RealCluster(tmp_path_factory.mktemp(f"redis-cluster-{request.param}"), build)
-    try:
-        for node in test_cluster.nodes:
-            test_cluster.start(node)
-        test_cluster.script(test_cluster.nodes[0], "cluster.sh", "form")
-        yield test_cluster
-    finally:
-        test_cluster.stop_all()
 
 
 def node_named(cluster: RealCluster, name: str):

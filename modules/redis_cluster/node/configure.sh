@@ -5,15 +5,14 @@
 # it (see "TLS" below); and redis.conf rendered from the template with this node's settings.
 . "$(dirname "$0")/lib.sh"
 
-password=$(read_auth_secret)
-case "$password" in
-  "" | *[!A-Za-z0-9]*) die "the AUTH secret must be letters and digits only (it is generated without punctuation)" ;;
-esac
+# During a rotation of the password (auth.sh) the node accepts both of the window's
+# passwords and replicates with AWSCURRENT, which every node accepts at every step.
+# (A command substitution, not <(...): a refused secret must stop the boot.)
+accepted=$(accepted_passwords)
+mapfile -t passwords <<<"$accepted"
+write_auth_conf "${passwords[0]}" "${passwords[@]}"
+[ "${#passwords[@]}" -eq 1 ] || log "a rotation of the AUTH password is under way: accepting both of its passwords"
 umask 077
-install -d -m 0700 "$(dirname "$AUTH_CONF")"
-printf 'requirepass %s\nmasterauth %s\n' "$password" "$password" >"$AUTH_CONF.new"
-mv "$AUTH_CONF.new" "$AUTH_CONF"
-[ -z "${REDIS_USER:-}" ] || chown "$REDIS_USER" "$AUTH_CONF" "$(dirname "$AUTH_CONF")"
 
 # -- TLS (README: "In transit"): the cluster's CA from its store, made by the designated
 # node when the store is empty (the others wait), then a certificate of this node's own,

@@ -2,6 +2,8 @@
 # the small seams below, chosen by settings in the node's environment file, so the same
 # scripts run on EC2 and against local redis-server processes in the tests:
 #   read_auth_secret   AUTH_SECRET_FILE (a file) | AUTH_SECRET_ARN (Secrets Manager)
+#   read_staged_auth_secret  the same secret's AWSPENDING or AWSPREVIOUS version:
+#                      AUTH_SECRET_FILE.<label> (absent: no such label) | AUTH_SECRET_ARN
 #   upload_file        BACKUP_TARGET file:///dir | s3://bucket/prefix
 #   publish_metrics    METRICS_SINK cloudwatch | a file path (lines appended)
 #   *_ca_*             TLS_CA_STORE_DIR | TLS_CA_SECRET_ARN, TLS_CA_CERTIFICATE_SECRET_ARN
@@ -38,6 +40,23 @@ read_auth_secret() {
   else
     aws secretsmanager get-secret-value --region "$AWS_REGION" --secret-id "$AUTH_SECRET_ARN" \
       --query SecretString --output text
+  fi
+}
+
+# A rotation (auth.sh, ops/rotate_cache_auth.py) stages the new password as the secret's
+# AWSPENDING version; once promoted, the old one is AWSPREVIOUS. Prints nothing when no
+# version carries the label; any other failure is an error (never read as "no rotation").
+read_staged_auth_secret() {  # read_staged_auth_secret AWSPENDING|AWSPREVIOUS
+  if [ -n "${AUTH_SECRET_FILE:-}" ]; then
+    [ ! -e "$AUTH_SECRET_FILE.$1" ] || cat "$AUTH_SECRET_FILE.$1"
+    return 0
+  fi
+  local out
+  if out=$(aws secretsmanager get-secret-value --region "$AWS_REGION" --secret-id "$AUTH_SECRET_ARN" \
+    --version-stage "$1" --query SecretString --output text 2>&1); then
+    printf '%s\n' "$out"
+  elif [[ $out != *ResourceNotFoundException* ]]; then
+    die "reading $AUTH_SECRET_ARN ($1): $out"
   fi
 }
 
@@ -98,10 +117,57 @@ publish_metrics() {  # publish_metrics FILE_OF "name value unit dimensions" line
 
 # -- the password, for redis-cli only through its environment (never on a command line) --
 
+# Generated without punctuation (redis.conf, a shell and a URL take it unquoted): anything
+# else in the secret is refused rather than half-applied.
+require_plain_password() {  # require_plain_password VALUE WHAT
+  case "$1" in
+    "" | *[!A-Za-z0-9]*) die "the $2 must be letters and digits only (it is generated without punctuation)" ;;
+  esac
+}
+
+# The passwords a node accepts, one per line: AWSCURRENT; during a rotation (an AWSPENDING
+# version exists) also the one the rotation replaces or brings: AWSPENDING before it is
+# promoted, AWSPREVIOUS after (the services may still run tasks with it until auth.sh close).
+# configure.sh renders this set at boot and auth.sh open sets it on the running node, so a
+# node restarted inside the window refuses neither password.
+accepted_passwords() {
+  local current pending previous
+  current=$(read_auth_secret)
+  require_plain_password "$current" "AUTH secret (AWSCURRENT)"
+  printf '%s\n' "$current"
+  pending=$(read_staged_auth_secret AWSPENDING)
+  [ -n "$pending" ] || return 0
+  require_plain_password "$pending" "pending AUTH secret (AWSPENDING)"
+  if [ "$pending" != "$current" ]; then
+    printf '%s\n' "$pending"
+    return 0
+  fi
+  previous=$(read_staged_auth_secret AWSPREVIOUS)
+  [ -z "$previous" ] || { require_plain_password "$previous" "previous AUTH secret (AWSPREVIOUS)"; printf '%s\n' "$previous"; }
+}
+
+# The included auth file: the default user with every accepted password (an inline `user`
+# line, which Redis 6.2 and 7 both read; requirepass holds one password only) and the
+# password this node replicates with.
+write_auth_conf() {  # write_auth_conf MASTERAUTH ACCEPTED...
+  local masterauth=$1 rule="user default on resetpass" password
+  shift
+  for password in "$@"; do rule+=" >$password"; done
+  (
+    umask 077
+    install -d -m 0700 "$(dirname "$AUTH_CONF")"
+    printf '%s ~* &* +@all\nmasterauth %s\n' "$rule" "$masterauth" >"$AUTH_CONF.new"
+    mv "$AUTH_CONF.new" "$AUTH_CONF"
+  )
+  [ -z "${REDIS_USER:-}" ] || chown "$REDIS_USER" "$AUTH_CONF" "$(dirname "$AUTH_CONF")"
+}
+
+# The scripts authenticate with the replication password: every node accepts it (auth.sh
+# replicate changes it only once every node accepts the new one).
 load_auth() {
   [ -r "$AUTH_CONF" ] || die "no $AUTH_CONF: run configure.sh first"
   [ -r "$TLS_DIR/ca.crt" ] || die "no $TLS_DIR/ca.crt: run configure.sh first"
-  REDISCLI_AUTH=$(awk '$1 == "requirepass" { print $2; exit }' "$AUTH_CONF")
+  REDISCLI_AUTH=$(awk '$1 == "masterauth" { print $2; exit }' "$AUTH_CONF")
   export REDISCLI_AUTH
 }
 
