@@ -905,3 +905,16 @@ def test_the_redis_configuration_keeps_data_safe():
     ):
         assert f"\n{line}\n" in template, line
     assert "requirepass" not in [line.split()[0] for line in template.splitlines() if line and not line.startswith("#")]
+
+
+def test_bash_n_catches_a_script_the_comment_stripping_would_break(monkeypatch):
+    """The check above is what would catch a '#' line inside a multi-line string: planted here."""
+    import subprocess
+
+    from modules.redis_cluster import user_data
+
+    script = '#!/usr/bin/env bash\necho "first line\n# not a comment: inside the string"\n'
+    monkeypatch.setattr(user_data, "node_file", lambda name: script)
+    assert subprocess.run(["bash", "-n"], input=script, capture_output=True, text=True, timeout=30).returncode == 0
+    broken = subprocess.run(["bash", "-n"], input=user_data.shipped_file("x.sh"), capture_output=True, text=True)
+    assert broken.returncode != 0
