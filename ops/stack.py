@@ -72,6 +72,7 @@ class Rounds:
     def __init__(self, polling: Polling) -> None:
         self._polling = polling
         self._deadline: float | None = None
+        self._passed: bool | None = None  # this round's answer, once the clock was read for it
 
     def __iter__(self) -> Rounds:
         return self
@@ -79,15 +80,20 @@ class Rounds:
     def __next__(self) -> None:
         if self._deadline is None:
             self._deadline = self._polling.clock() + self._polling.timeout_seconds
-            return
-        if self.deadline_passed():
+        elif self.deadline_passed():
             raise StopIteration
-        self._polling.sleep(self._polling.poll_seconds)
+        else:
+            self._polling.sleep(self._polling.poll_seconds)
+        self._passed = None
 
     def deadline_passed(self) -> bool:
-        """Whether this round is the last: a progress line said only when it is not stays out of
-        the way of the timeout's message."""
-        return self._deadline is not None and self._polling.clock() >= self._deadline
+        """Whether this round is the last. The clock is read once a round, so a caller that asks
+        (to say a progress line only when another round follows) gets the answer the loop acts on."""
+        if self._deadline is None:
+            return False
+        if self._passed is None:
+            self._passed = self._polling.clock() >= self._deadline
+        return self._passed
 
 
 def output_values(outputs: Mapping[str, Any]) -> dict[str, Any]:

@@ -46,6 +46,31 @@ def test_only_the_last_round_has_its_deadline_passed():
     assert [rounds.deadline_passed() for _ in rounds] == [False, False, True]
 
 
+class ReadCountingClock(FakeClock):
+    """A clock that moves on by itself between reads, as a real one does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def __call__(self) -> float:
+        self.reads += 1
+        self.now += 1
+        return self.now
+
+
+def test_asking_whether_the_deadline_passed_reads_the_clock_no_more_than_the_loop_does():
+    quiet, asking = ReadCountingClock(), ReadCountingClock()
+    for _ in polling(quiet).rounds():
+        pass
+    rounds = polling(asking).rounds()
+    answers = []
+    for _ in rounds:
+        answers.append(rounds.deadline_passed())
+    assert asking.reads == quiet.reads
+    assert answers[-1] and not any(answers[:-1])
+
+
 def test_with_timeout_changes_the_bound_only():
     clock = FakeClock()
     bounded = polling(clock).with_timeout(30)
