@@ -23,20 +23,23 @@ import argparse
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from envconfig.schema import STACK_PREFIX
+from ops.stack import Polling, output_values
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STACKS_DIR = ROOT / "cdktf.out" / "stacks"
 # Fargate needs ~1 minute to pull the image and read the secret; the bootstrap itself takes
 # milliseconds (tests/database). Ten minutes is ample, and short of an operator's patience.
 DEFAULT_TIMEOUT_SECONDS = 600
+# ECS moves a task through PROVISIONING, PENDING, RUNNING in tens of seconds; every 6 s shows
+# each state without asking more than ~100 times in the ten minutes.
 POLL_SECONDS = 6.0
+POLLING = Polling(DEFAULT_TIMEOUT_SECONDS, POLL_SECONDS)
 STARTED_BY = "db-bootstrap"
 TERRAFORM_TIMEOUT_SECONDS = 120
 
@@ -78,11 +81,7 @@ class AdminTask:
 
     @classmethod
     def from_outputs(cls, outputs: Mapping[str, Any]) -> AdminTask:
-        # `terraform output -json` wraps each value ({"value": ..., "type": ..., "sensitive": ...}).
-        values = {
-            name: (body["value"] if isinstance(body, dict) and "value" in body else body)
-            for name, body in outputs.items()
-        }
+        values = output_values(outputs)
         missing = [name for name in REQUIRED_OUTPUTS if values.get(name) in (None, "", [])]
         if missing:
             raise CannotRun(
@@ -173,10 +172,7 @@ def run_admin_task(
     task: AdminTask,
     client,
     *,
-    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
-    poll_seconds: float = POLL_SECONDS,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    polling: Polling = POLLING,
     say: Callable[[str], None] = print,
 ) -> Outcome:
     """Start the task, wait for it to stop (bounded) and judge how it ended."""
@@ -211,11 +207,10 @@ def run_admin_task(
     task_arn = tasks[0]["taskArn"]
     log = f"log group {task.log_group_name}, stream {task.log_stream(task_arn)}"
     tail = f"aws logs tail {task.log_group_name} --log-stream-names {task.log_stream(task_arn)} --region {task.region}"
-    say(f"started {task_arn} in {task.cluster}; waiting up to {timeout_seconds:.0f} s for it to stop")
+    say(f"started {task_arn} in {task.cluster}; waiting up to {polling.timeout_seconds:.0f} s for it to stop")
 
-    deadline = clock() + timeout_seconds
     last_status = tasks[0].get("lastStatus", "PROVISIONING")
-    while True:
+    for _ in polling.rounds():
         try:
             described = client.describe_tasks(cluster=task.cluster, tasks=[task_arn])
         except (ClientError, BotoCoreError) as error:
@@ -229,9 +224,7 @@ def run_admin_task(
             say(f"  {last_status}")
         if last_status == "STOPPED":
             return _judge(current, task, log, tail)
-        if clock() >= deadline:
-            return _give_up(client, task, task_arn, timeout_seconds, log)
-        sleep(poll_seconds)
+    return _give_up(client, task, task_arn, polling.timeout_seconds, log)
 
 
 def _judge(described: Mapping[str, Any], task: AdminTask, log: str, tail: str) -> Outcome:
@@ -298,7 +291,7 @@ def main(argv: Sequence[str] | None = None, *, client_factory: Callable[[str], A
     except CannotRun as error:
         print(f"db-bootstrap: cannot run: {error}", file=sys.stderr)
         return 2
-    outcome = run_admin_task(task, client, timeout_seconds=args.timeout_seconds)
+    outcome = run_admin_task(task, client, polling=POLLING.with_timeout(args.timeout_seconds))
     print(f"db-bootstrap: {outcome.message}", file=sys.stderr if outcome.code else sys.stdout)
     return outcome.code
 

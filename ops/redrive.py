@@ -44,6 +44,7 @@ from ops.stack import (
     CannotRun,
     ClientFactory,
     Outcome,
+    Polling,
     SynthesizedStack,
     add_stack_arguments,
     boto3_clients,
@@ -54,7 +55,9 @@ from ops.stack import (
 # A DLQ holds what failed every retry: hundreds of messages, rarely more. A move task
 # moves up to 500 messages a second (SQS's default rate), so ten minutes is ample.
 DEFAULT_TIMEOUT_SECONDS = 600
+# SQS updates a move task's counts every few seconds; every 5 s shows the progress as it comes.
 POLL_SECONDS = 5.0
+POLLING = Polling(DEFAULT_TIMEOUT_SECONDS, POLL_SECONDS)
 # By hand: SQS batches hold at most 10 messages; a 1 s long poll asks every SQS server, so
 # an empty answer means the queue is (approximately) empty.
 BATCH = 10
@@ -153,11 +156,8 @@ def move(
     queue: DeployedQueue,
     *,
     wait: bool,
-    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
-    poll_seconds: float = POLL_SECONDS,
+    polling: Polling = POLLING,
     max_per_second: int | None = None,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
     say: Callable[[str], None] = print,
 ) -> Outcome:
     """Start a message move task from the DLQ to the queue and, with `wait`, follow it (bounded)."""
@@ -177,8 +177,8 @@ def move(
         return Outcome(0, f"the move runs in SQS; follow it: {follow}")
 
     cancel = f"aws sqs cancel-message-move-task --task-handle {handle} --region {region}"
-    deadline = clock() + timeout_seconds
-    while True:
+    rounds = polling.rounds()
+    for _ in rounds:
         try:
             results = sqs.list_message_move_tasks(SourceArn=queue.dead_letter_arn, MaxResults=1)["Results"]
         except (ClientError, BotoCoreError) as error:
@@ -195,15 +195,13 @@ def move(
                 return Outcome(0, f"redrive completed: {counts} from {queue.dead_letter_name}")
             reason = f": {task['FailureReason']}" if task.get("FailureReason") else ""
             return Outcome(1, f"redrive {status.lower()}{reason}; {counts}, the rest wait in {queue.dead_letter_name}")
-        if clock() >= deadline:
-            return Outcome(
-                1,
-                f"timed out after {timeout_seconds:.0f} s (--timeout-seconds): the move is {status}, {moved} of "
-                f"{to_move} messages moved so far; it keeps running in SQS: follow it ({follow}) or cancel it "
-                f"({cancel})",
-            )
-        say(f"  {status}: {moved} of {to_move} moved")
-        sleep(poll_seconds)
+        if not rounds.deadline_passed():  # the last round's counts are in the timeout's message
+            say(f"  {status}: {moved} of {to_move} moved")
+    return Outcome(
+        1,
+        f"timed out after {polling.timeout_seconds:.0f} s (--timeout-seconds): the move is {status}, {moved} of "
+        f"{to_move} messages moved so far; it keeps running in SQS: follow it ({follow}) or cancel it ({cancel})",
+    )
 
 
 def move_by_receive(
@@ -330,7 +328,11 @@ def main(argv: Sequence[str] | None = None, *, clients: ClientFactory | None = N
         outcome = move_by_receive(sqs, deployed, max_messages=args.max_messages, timeout_seconds=args.timeout_seconds)
     else:
         outcome = move(
-            sqs, deployed, wait=args.wait, timeout_seconds=args.timeout_seconds, max_per_second=args.max_per_second
+            sqs,
+            deployed,
+            wait=args.wait,
+            polling=POLLING.with_timeout(args.timeout_seconds),
+            max_per_second=args.max_per_second,
         )
     print(f"redrive: {outcome.message}", file=sys.stderr if outcome.code else sys.stdout)
     return outcome.code

@@ -48,7 +48,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -58,13 +57,15 @@ from typing import Any
 from ops import db_bootstrap
 from ops.restore_attachment import parse_time
 from ops.rotate_secrets import DEFAULT_ENVIRONMENTS_DIR, region_of
-from ops.stack import DEFAULT_STACKS_DIR, CannotRun, ClientFactory, Outcome, boto3_clients
+from ops.stack import DEFAULT_STACKS_DIR, CannotRun, ClientFactory, Outcome, Polling, boto3_clients, output_values
 
 PROGRAM = "restore-backup"
 # A restore job of the attachments bucket copies every object (550 GB in prod: hours); an
 # hour bounds the wait by default, and the job carries on after it.
 DEFAULT_TIMEOUT_SECONDS = 3600
+# A restore job runs for minutes to hours and reports a percentage: every 30 s is prompt enough.
 POLL_SECONDS = 30.0
+POLLING = Polling(DEFAULT_TIMEOUT_SECONDS, POLL_SECONDS)
 JOB_DONE_STATES = ("COMPLETED", "ABORTED", "FAILED")
 # S3 bucket names: 3-63 characters (S3's naming rules).
 MAX_BUCKET_NAME_LENGTH = 63
@@ -100,10 +101,7 @@ class BackupOutputs:
     @classmethod
     def from_outputs(cls, outputs: Mapping[str, Any]) -> BackupOutputs:
         """Every missing or malformed output at once."""
-        values = {
-            name: (body["value"] if isinstance(body, dict) and "value" in body else body)
-            for name, body in outputs.items()
-        }
+        values = output_values(outputs)
         problems = []
         for name in ("backup_vault_name", "backup_role_arn"):
             if not isinstance(values.get(name), str) or not values[name]:
@@ -338,10 +336,7 @@ def start_and_follow(
     job: RestoreJob,
     *,
     wait: bool,
-    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
-    poll_seconds: float = POLL_SECONDS,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    polling: Polling = POLLING,
     say: Callable[[str], None] = print,
 ) -> Outcome:
     from botocore.exceptions import BotoCoreError, ClientError
@@ -356,8 +351,7 @@ def start_and_follow(
     follow = f"aws backup describe-restore-job --restore-job-id {job_id}"
     if not wait:
         return Outcome(0, f"follow it: {follow} (or WAIT=1)")
-    deadline = clock() + timeout_seconds
-    while True:
+    for _ in polling.rounds():
         try:
             described = backup.describe_restore_job(RestoreJobId=job_id)
         except (ClientError, BotoCoreError) as error:
@@ -367,13 +361,11 @@ def start_and_follow(
             return Outcome(0, f"restore job {job_id} completed: {described.get('CreatedResourceArn', job.destination)}")
         if status in JOB_DONE_STATES:
             return Outcome(1, f"restore job {job_id} {status}: {described.get('StatusMessage', 'no reason given')}")
-        if clock() >= deadline:
-            return Outcome(
-                1,
-                f"timed out after {timeout_seconds:.0f} s (--timeout-seconds) with restore job {job_id} {status} "
-                f"({described.get('PercentDone', '?')} done); AWS Backup carries on: {follow}",
-            )
-        sleep(poll_seconds)
+    return Outcome(
+        1,
+        f"timed out after {polling.timeout_seconds:.0f} s (--timeout-seconds) with restore job {job_id} {status} "
+        f"({described.get('PercentDone', '?')} done); AWS Backup carries on: {follow}",
+    )
 
 
 # -- the command ----------------------------------------------------------------------------------
@@ -510,8 +502,7 @@ def main(
     *,
     clients: ClientFactory | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    polling: Polling = POLLING,
 ) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -566,9 +557,7 @@ def main(
         request.role_arn,
         job,
         wait=args.wait,
-        timeout_seconds=args.timeout_seconds,
-        clock=clock,
-        sleep=sleep,
+        polling=polling.with_timeout(args.timeout_seconds),
     )
     print(f"{PROGRAM}: {outcome.message}", file=sys.stderr if outcome.code else sys.stdout)
     return outcome.code

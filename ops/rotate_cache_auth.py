@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ops import db_bootstrap, rotate_secrets
-from ops.stack import DEFAULT_STACKS_DIR, CannotRun, ClientFactory, Outcome, boto3_clients
+from ops.stack import DEFAULT_STACKS_DIR, CannotRun, ClientFactory, Outcome, Polling, boto3_clients, output_values
 
 AUTH_SECRET_OUTPUT = "redis_cluster_auth_secret_arn"
 INSTANCE_IDS_OUTPUT = "redis_cluster_instance_ids"
@@ -50,7 +49,9 @@ PENDING, CURRENT, PREVIOUS = "AWSPENDING", "AWSCURRENT", "AWSPREVIOUS"
 # A node step reads the secret and talks to every node: seconds. Five minutes covers an agent
 # that polls slowly (SSM delivers within its polling interval).
 NODE_COMMAND_TIMEOUT_SECONDS = 300
+# A node step ends in seconds: every 3 s keeps the rotation moving without flooding SSM's API.
 SSM_POLL_SECONDS = 3.0
+NODE_COMMAND_POLLING = Polling(NODE_COMMAND_TIMEOUT_SECONDS, SSM_POLL_SECONDS)
 SSM_TERMINAL = {"Success", "Failed", "Cancelled", "TimedOut", "Cancelling"}
 
 
@@ -73,10 +74,7 @@ class SsmNodeRunner:
 
     ssm: Any
     instance_ids: Sequence[str]
-    timeout_seconds: float = NODE_COMMAND_TIMEOUT_SECONDS
-    poll_seconds: float = SSM_POLL_SECONDS
-    clock: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
+    polling: Polling = NODE_COMMAND_POLLING
 
     def run(self, step: str) -> dict[str, NodeResult]:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -87,15 +85,14 @@ class SsmNodeRunner:
                 DocumentName="AWS-RunShellScript",
                 Comment=f"rotate-cache-auth: auth.sh {step}",
                 Parameters={"commands": [f"{NODE_SCRIPT} {step}"]},
-                TimeoutSeconds=int(self.timeout_seconds),
+                TimeoutSeconds=int(self.polling.timeout_seconds),
             )["Command"]
         except (ClientError, BotoCoreError) as error:
             return {
                 instance: NodeResult(False, "", f"SSM refused the command: {error}") for instance in self.instance_ids
             }
         results: dict[str, NodeResult] = {}
-        deadline = self.clock() + self.timeout_seconds
-        while True:
+        for _ in self.polling.rounds():
             for instance in self.instance_ids:
                 if instance in results:
                     continue
@@ -114,13 +111,11 @@ class SsmNodeRunner:
                     )
             if len(results) == len(self.instance_ids):
                 return results
-            if self.clock() >= deadline:
-                for instance in self.instance_ids:
-                    results.setdefault(
-                        instance, NodeResult(False, "", f"no answer within {self.timeout_seconds:.0f} s")
-                    )
-                return results
-            self.sleep(self.poll_seconds)
+        for instance in self.instance_ids:
+            results.setdefault(
+                instance, NodeResult(False, "", f"no answer within {self.polling.timeout_seconds:.0f} s")
+            )
+        return results
 
 
 @dataclass
@@ -286,7 +281,7 @@ class ClusterOutputs:
 
     @classmethod
     def from_outputs(cls, outputs: Mapping[str, Any]) -> ClusterOutputs:
-        values = {n: (b["value"] if isinstance(b, dict) and "value" in b else b) for n, b in outputs.items()}
+        values = output_values(outputs)
         arn, ids = values.get(AUTH_SECRET_OUTPUT), values.get(INSTANCE_IDS_OUTPUT)
         problems = []
         if not isinstance(arn, str) or not arn.startswith("arn:"):
@@ -351,7 +346,9 @@ def main(
 
     def restart_services() -> Outcome:
         for target in services:
-            outcome = rotate_secrets.restart(ecs, target, wait=True, timeout_seconds=args.timeout_seconds)
+            outcome = rotate_secrets.restart(
+                ecs, target, wait=True, polling=rotate_secrets.POLLING.with_timeout(args.timeout_seconds)
+            )
             if outcome.code != 0:
                 return outcome
         return Outcome(0, "restarted")

@@ -27,14 +27,22 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ops import db_bootstrap
-from ops.stack import DEFAULT_STACKS_DIR, ROOT, CannotRun, ClientFactory, Outcome, boto3_clients
+from ops.stack import (
+    DEFAULT_STACKS_DIR,
+    ROOT,
+    CannotRun,
+    ClientFactory,
+    Outcome,
+    Polling,
+    boto3_clients,
+    output_values,
+)
 
 if TYPE_CHECKING:
     from envconfig import EnvironmentConfig
@@ -43,7 +51,9 @@ DEFAULT_ENVIRONMENTS_DIR = ROOT / "environments"
 # A rolling replacement takes a few minutes per colour (start, health checks, a 300 s
 # deregistration delay at most); fifteen minutes covers both colours.
 DEFAULT_TIMEOUT_SECONDS = 900
+# A deployment's rollout state changes in minutes, not seconds: every 15 s is prompt enough.
 POLL_SECONDS = 15.0
+POLLING = Polling(DEFAULT_TIMEOUT_SECONDS, POLL_SECONDS)
 SERVICES_SUFFIX = "_ecs_services"
 
 
@@ -54,10 +64,7 @@ class ServiceColours:
 
     @classmethod
     def from_outputs(cls, outputs: Mapping[str, Any], service: str) -> ServiceColours:
-        values = {
-            name: (body["value"] if isinstance(body, dict) and "value" in body else body)
-            for name, body in outputs.items()
-        }
+        values = output_values(outputs)
         known = sorted(name.removesuffix(SERVICES_SUFFIX) for name in values if name.endswith(SERVICES_SUFFIX))
         if not known:
             raise CannotRun(
@@ -97,10 +104,7 @@ def restart(
     target: ServiceColours,
     *,
     wait: bool,
-    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
-    poll_seconds: float = POLL_SECONDS,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    polling: Polling = POLLING,
     say: Callable[[str], None] = print,
 ) -> Outcome:
     """Force a new deployment of each colour that runs tasks; with `wait`, follow them (bounded)."""
@@ -135,8 +139,7 @@ def restart(
     if not wait:
         return Outcome(0, f"new tasks read the current secret values as they start; follow them: {follow}")
 
-    deadline = clock() + timeout_seconds
-    while True:
+    for _ in polling.rounds():
         try:
             current = ecs.describe_services(cluster=target.cluster, services=restarted).get("services", [])
         except (ClientError, BotoCoreError) as error:
@@ -150,12 +153,10 @@ def restart(
             return Outcome(1, "deployment failed: " + "; ".join(f"{n}: {r}" for n, r in sorted(failed.items())))
         if len(states) == len(restarted) and all(state == "COMPLETED" for state, _ in states.values()):
             return Outcome(0, f"{', '.join(restarted)} run new tasks with the current secret values")
-        if clock() >= deadline:
-            pending = ", ".join(f"{n} {s}" for n, (s, _) in sorted(states.items()) if s != "COMPLETED")
-            return Outcome(
-                1, f"timed out after {timeout_seconds:.0f} s (--timeout-seconds): {pending}; ECS carries on: {follow}"
-            )
-        sleep(poll_seconds)
+    pending = ", ".join(f"{n} {s}" for n, (s, _) in sorted(states.items()) if s != "COMPLETED")
+    return Outcome(
+        1, f"timed out after {polling.timeout_seconds:.0f} s (--timeout-seconds): {pending}; ECS carries on: {follow}"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -191,7 +192,7 @@ def main(argv: Sequence[str] | None = None, *, clients: ClientFactory | None = N
         print(f"rotate-secrets: cannot run: {error}", file=sys.stderr)
         return 2
     print(f"rotate-secrets: {args.service} in cluster {target.cluster} ({region})")
-    outcome = restart(ecs, target, wait=args.wait, timeout_seconds=args.timeout_seconds)
+    outcome = restart(ecs, target, wait=args.wait, polling=POLLING.with_timeout(args.timeout_seconds))
     print(f"rotate-secrets: {outcome.message}", file=sys.stderr if outcome.code else sys.stdout)
     return outcome.code
 

@@ -1,5 +1,6 @@
 """What the day-two commands (ops/redrive.py, ops/release.py, ops/restore_attachment.py, ops/rotate_secrets.py)
-read from a synthesized stack, and how they get their AWS clients.
+read from a synthesized stack, and how they get their AWS clients; what every command that
+waits shares (`Polling`) and how `terraform output -json` is read (`output_values`).
 
 The stack has no outputs for its queues or its attachments bucket, but their names are
 literal in the synthesized JSON (cdktf.out/stacks/chat-<env>/cdk.tf.json): a queue is named
@@ -18,8 +19,9 @@ from __future__ import annotations
 import argparse
 import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,66 @@ class Outcome:
 
     code: int
     message: str
+
+
+@dataclass(frozen=True)
+class Polling:
+    """How a command follows what AWS carries on with (a task, a deployment, a job): for at most
+    `timeout_seconds`, asking every `poll_seconds`. Each command keeps its own two numbers (they
+    depend on what it waits for); tests give a fake `clock` and `sleep`."""
+
+    timeout_seconds: float
+    poll_seconds: float
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+    def with_timeout(self, timeout_seconds: float) -> Polling:
+        """The same polling with the operator's bound (--timeout-seconds)."""
+        return replace(self, timeout_seconds=timeout_seconds)
+
+    def rounds(self) -> Rounds:
+        """One round now, then one every `poll_seconds` until the deadline has passed. The caller
+        asks once per round and returns when it has its answer; a loop over the rounds that ends
+        without returning has timed out."""
+        return Rounds(self)
+
+
+class Rounds:
+    """The rounds of one wait (`Polling.rounds`); the deadline starts with the first round."""
+
+    def __init__(self, polling: Polling) -> None:
+        self._polling = polling
+        self._deadline: float | None = None
+        self._passed: bool | None = None  # this round's answer, once the clock was read for it
+
+    def __iter__(self) -> Rounds:
+        return self
+
+    def __next__(self) -> None:
+        if self._deadline is None:
+            self._deadline = self._polling.clock() + self._polling.timeout_seconds
+        elif self.deadline_passed():
+            raise StopIteration
+        else:
+            self._polling.sleep(self._polling.poll_seconds)
+        self._passed = None
+
+    def deadline_passed(self) -> bool:
+        """Whether this round is the last. The clock is read once a round, so a caller that asks
+        (to say a progress line only when another round follows) gets the answer the loop acts on."""
+        if self._deadline is None:
+            return False
+        if self._passed is None:
+            self._passed = self._polling.clock() >= self._deadline
+        return self._passed
+
+
+def output_values(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Output name -> value from the JSON of `terraform output -json`, which wraps each value
+    ({"value": ..., "type": ..., "sensitive": ...}); a value given bare is taken as it is."""
+    return {
+        name: (body["value"] if isinstance(body, dict) and "value" in body else body) for name, body in outputs.items()
+    }
 
 
 @dataclass(frozen=True)

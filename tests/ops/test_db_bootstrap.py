@@ -11,7 +11,8 @@ import botocore.session
 import pytest
 from botocore.stub import Stubber
 
-from ops.db_bootstrap import AdminTask, main, run_admin_task
+from ops.db_bootstrap import DEFAULT_TIMEOUT_SECONDS, AdminTask, main, run_admin_task
+from ops.stack import Polling
 from tests.ops.day_two import FakeClock
 
 REGION = "eu-west-1"
@@ -74,10 +75,11 @@ def started(stubber: Stubber) -> None:
     )
 
 
-def run(client, **kwargs):
+def run(client, timeout_seconds=DEFAULT_TIMEOUT_SECONDS):
     clock = FakeClock()
     said: list[str] = []
-    outcome = run_admin_task(TASK, client, clock=clock, sleep=clock.sleep, say=said.append, poll_seconds=5, **kwargs)
+    polling = Polling(timeout_seconds, 5, clock=clock, sleep=clock.sleep)
+    outcome = run_admin_task(TASK, client, polling=polling, say=said.append)
     return outcome, clock, said
 
 

@@ -12,6 +12,7 @@ from botocore.stub import Stubber
 
 from ops import redrive
 from ops.redrive import DeployedQueue, move
+from ops.stack import Polling
 from tests.ops import day_two
 from tests.ops.day_two import ACCOUNT, REGION, FakeClock, boto3_client, no_client, write_stack
 
@@ -183,10 +184,11 @@ def task(status: str, moved: int, **extra) -> dict:
     }
 
 
-def follow(client, **kwargs):
+def follow(client, timeout_seconds=redrive.DEFAULT_TIMEOUT_SECONDS, **kwargs):
     clock = FakeClock()
     said: list[str] = []
-    outcome = move(client, QUEUE, wait=True, clock=clock, sleep=clock.sleep, say=said.append, poll_seconds=5, **kwargs)
+    polling = Polling(timeout_seconds, 5, clock=clock, sleep=clock.sleep)
+    outcome = move(client, QUEUE, wait=True, polling=polling, say=said.append, **kwargs)
     return outcome, clock, said
 
 

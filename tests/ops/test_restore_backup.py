@@ -7,6 +7,7 @@ region, and every reason it cannot run, all at once."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import botocore.session
@@ -97,8 +98,7 @@ def run(capsys, tmp_path, argv, client=None, outputs=OUTPUTS, regions=None, cloc
         [*argv, "--outputs-json", write_outputs(tmp_path, outputs)],
         clients=clients,
         now=lambda: NOW,
-        clock=clock,
-        sleep=clock.sleep,
+        polling=replace(restore_backup.POLLING, clock=clock, sleep=clock.sleep),
     )
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err

@@ -6,6 +6,7 @@ six real redis-server processes is tests/redis_cluster/test_auth_rotation.py."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import botocore.session
 import pytest
@@ -13,7 +14,7 @@ from botocore.stub import Stubber
 
 from ops import rotate_cache_auth
 from ops.rotate_cache_auth import AuthSecret, NodeResult, SsmNodeRunner, rotate
-from ops.stack import Outcome
+from ops.stack import Outcome, Polling
 from tests.ops import day_two
 from tests.ops.day_two import REGION, FakeClock, no_client
 from tests.ops.fake_auth_secret import CURRENT, PENDING, PREVIOUS, FakeSecretsManager
@@ -66,7 +67,8 @@ def test_each_step_is_one_run_shell_script_command_to_the_nodes_by_instance_id()
     )
     clock = FakeClock()
     with stubber:
-        results = SsmNodeRunner(ssm, INSTANCES, clock=clock, sleep=clock.sleep).run("open")
+        polling = replace(rotate_cache_auth.NODE_COMMAND_POLLING, clock=clock, sleep=clock.sleep)
+        results = SsmNodeRunner(ssm, INSTANCES, polling=polling).run("open")
         stubber.assert_no_pending_responses()
     assert results == {
         INSTANCES[0]: NodeResult(True, "", "accepts both"),
@@ -83,7 +85,7 @@ def test_a_node_that_never_answers_is_a_failure_after_the_bound():
         stubber.add_response("get_command_invocation", {"Status": "InProgress"})
     clock = FakeClock()
     with stubber:
-        runner = SsmNodeRunner(ssm, INSTANCES[:1], timeout_seconds=60, poll_seconds=30, clock=clock, sleep=clock.sleep)
+        runner = SsmNodeRunner(ssm, INSTANCES[:1], polling=Polling(60, 30, clock=clock, sleep=clock.sleep))
         results = runner.run("check")
     assert results == {INSTANCES[0]: NodeResult(False, "", "no answer within 60 s")}
 

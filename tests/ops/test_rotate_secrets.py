@@ -12,6 +12,7 @@ from botocore.stub import Stubber
 
 from ops import rotate_secrets
 from ops.rotate_secrets import ServiceColours, restart
+from ops.stack import Polling
 from tests.ops import day_two
 from tests.ops.day_two import REGION, FakeClock, no_client
 
@@ -70,10 +71,11 @@ def forced(stubber: Stubber, name: str) -> None:
     )
 
 
-def run(client, **kwargs):
+def run(client, timeout_seconds=rotate_secrets.DEFAULT_TIMEOUT_SECONDS, **kwargs):
     clock = FakeClock()
     said: list[str] = []
-    outcome = restart(client, API, clock=clock, sleep=clock.sleep, say=said.append, poll_seconds=15, **kwargs)
+    polling = Polling(timeout_seconds, 15, clock=clock, sleep=clock.sleep)
+    outcome = restart(client, API, polling=polling, say=said.append, **kwargs)
     return outcome, clock, said
 
 
