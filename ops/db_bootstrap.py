@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from envconfig.schema import STACK_PREFIX
-from ops.stack import Polling, output_values
+from ops.stack import CannotRun, Outcome, Polling, boto3_clients, output_values
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STACKS_DIR = ROOT / "cdktf.out" / "stacks"
@@ -51,10 +51,6 @@ REQUIRED_OUTPUTS = (
     "db_admin_security_group_id",
     "db_admin_log_group_name",
 )
-
-
-class CannotRun(Exception):
-    """The task could not be started (exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -151,21 +147,7 @@ def _as_object(document: Any, source: str) -> dict[str, Any]:
 
 def ecs_client(region: str):
     """An ECS client, or CannotRun when boto3 finds no credentials anywhere in its chain."""
-    import boto3
-
-    session = boto3.session.Session(region_name=region)
-    if session.get_credentials() is None:
-        raise CannotRun(
-            "no AWS credentials: boto3 looked in the environment (AWS_ACCESS_KEY_ID, AWS_PROFILE, web identity), "
-            "the shared files (~/.aws/credentials, ~/.aws/config), container and instance credentials"
-        )
-    return session.client("ecs")
-
-
-@dataclass(frozen=True)
-class Outcome:
-    code: int
-    message: str
+    return boto3_clients()("ecs", region)
 
 
 def run_admin_task(

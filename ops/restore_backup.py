@@ -422,7 +422,7 @@ def check_request(args: argparse.Namespace) -> Request:
         outputs = BackupOutputs.from_outputs(
             db_bootstrap.read_outputs(args.environment, args.outputs_json, args.stacks_dir)
         )
-    except (CannotRun, db_bootstrap.CannotRun) as error:
+    except CannotRun as error:
         problems.append(str(error))
     region = None
     if not args.from_copy:

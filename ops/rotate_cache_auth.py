@@ -328,10 +328,7 @@ def main(
         if args.timeout_seconds <= 0:
             raise CannotRun("--timeout-seconds: expected a positive number of seconds")
         region = redis_cluster_region(args.environment, args.environments_dir)
-        try:
-            outputs = db_bootstrap.read_outputs(args.environment, args.outputs_json, args.stacks_dir)
-        except db_bootstrap.CannotRun as error:
-            raise CannotRun(str(error)) from None
+        outputs = db_bootstrap.read_outputs(args.environment, args.outputs_json, args.stacks_dir)
         cluster = ClusterOutputs.from_outputs(outputs)
         from stacks.redis_cluster import CACHE_CLIENTS
 

@@ -181,10 +181,7 @@ def main(argv: Sequence[str] | None = None, *, clients: ClientFactory | None = N
     try:
         if args.timeout_seconds <= 0:
             raise CannotRun("--timeout-seconds: expected a positive number of seconds")
-        try:
-            outputs = db_bootstrap.read_outputs(args.environment, args.outputs_json, args.stacks_dir)
-        except db_bootstrap.CannotRun as error:
-            raise CannotRun(str(error)) from None
+        outputs = db_bootstrap.read_outputs(args.environment, args.outputs_json, args.stacks_dir)
         target = ServiceColours.from_outputs(outputs, args.service)
         region = region_of(args.environment, args.environments_dir)
         ecs = (clients or boto3_clients(args.endpoint_url))("ecs", region)
