@@ -17,7 +17,11 @@ runs terraform too, so both share the backend and .terraform): `terraform init`,
    the synthesized JSON (verify.run.scan_plans, the provider tier's own plan scan).
 The review is printed and written to cdktf.out/review/<stack>/plan-review.md and .json.
 `deploy` then applies the saved plan file, never a fresh plan, after asking (or with
---auto-approve), and only when all three passed.
+--auto-approve), and only when all three passed. After the apply it saves the stack's
+outputs (`output -json`) to cdktf.out/review/<stack>/outputs.json: what the ops commands
+read with OUTPUTS_JSON= when the state cannot be read (a region loss takes prod's state
+bucket with it; the deploy workflow keeps the file as an artifact). A failure to save them
+is a warning: the apply stands.
 
 `check` runs 1-3 on a saved plan's JSON made elsewhere (another CI, Terraform Cloud,
 Atlantis: `terraform show -json <planfile>`), with the same output and exit codes; no
@@ -85,6 +89,9 @@ PLAN_FILE = "plan.tfplan"
 PLAN_JSON = "plan.json"
 REVIEW_MARKDOWN = "plan-review.md"
 REVIEW_JSON = "plan-review.json"
+OUTPUTS_JSON = "outputs.json"
+# `output -json` reads the state once; a minute is ample, and a stuck read must not hang a deploy.
+OUTPUTS_TIMEOUT_SECONDS = 120
 
 
 class ReviewCannotRun(Exception):
@@ -163,6 +170,27 @@ def apply_plan(stack_dir: Path, plan_file: Path, env: dict[str, str], engine: En
     Its output goes straight to the terminal: an apply can take many minutes."""
     command = [engine.executable, "apply", "-input=false", "-no-color", str(plan_file.resolve())]
     return subprocess.run(command, cwd=stack_dir, env=env, check=False).returncode
+
+
+def save_outputs(stack_dir: Path, destination: Path, env: dict[str, str], engine: Engine = TERRAFORM_ON_PATH) -> str:
+    """Write the applied stack's `output -json` to `destination`; ReviewCannotRun says why not."""
+    command = [engine.executable, "output", "-json", "-no-color"]
+    try:
+        done = subprocess.run(
+            command, cwd=stack_dir, env=env, capture_output=True, text=True, timeout=OUTPUTS_TIMEOUT_SECONDS
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise ReviewCannotRun(f"{engine.name} output -json did not run: {error}") from None
+    if done.returncode != 0:
+        raise ReviewCannotRun(f"{engine.name} output -json exited {done.returncode}: {done.stderr.strip()[-300:]}")
+    try:
+        outputs = json.loads(done.stdout)
+    except json.JSONDecodeError as error:
+        raise ReviewCannotRun(f"{engine.name} output -json printed no JSON ({error})") from None
+    if not isinstance(outputs, dict) or not outputs:
+        raise ReviewCannotRun(f"{engine.name} output -json printed no outputs: {done.stdout.strip()[:200]!r}")
+    destination.write_text(json.dumps(outputs, indent=2, sort_keys=True) + "\n")
+    return str(destination)
 
 
 def sha256(path: Path) -> str:
@@ -504,6 +532,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"deploy: {engine.name} apply failed (exit {code})", file=sys.stderr)
         return EXIT_FAILED
     print(f"deploy: {stack}: applied the reviewed plan")
+    try:
+        saved = save_outputs(stack_dir, review_dir / OUTPUTS_JSON, env, engine)
+    except ReviewCannotRun as error:
+        print(
+            f"deploy: WARNING: the outputs were not saved ({error}); the apply stands. "
+            f"`{engine.name} output -json` in {stack_dir} writes them",
+            file=sys.stderr,
+        )
+    else:
+        print(f"deploy: {stack}: outputs saved to {saved} (OUTPUTS_JSON= for the ops commands)")
     return EXIT_PASSED
 
 

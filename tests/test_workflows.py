@@ -71,6 +71,11 @@ def test_main_deploys_each_environment_in_order_through_the_reviewed_plan_with_o
     assert not any("aws-access-key-id" in str(s.get("with", {})) for s in steps)
     assert called["permissions"]["id-token"] == "write"
     assert "make deploy ENV=${{ inputs.environment }}" in run_commands(WORKFLOWS / "deploy-environment.yml")
+    # The outputs `make deploy` saves (review/__main__.py OUTPUTS_JSON) outlive the runner and the region.
+    from review.__main__ import OUTPUTS_JSON
+
+    (kept,) = [s for s in steps if "upload-artifact" in str(s.get("uses", ""))]
+    assert kept["with"]["path"] == f"cdktf.out/review/chat-${{{{ inputs.environment }}}}/{OUTPUTS_JSON}"
 
 
 def test_every_make_target_the_workflows_run_exists_and_the_readme_documents_it():

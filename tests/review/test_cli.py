@@ -47,6 +47,8 @@ elif argv[0] == "show":
     print(pathlib.Path(argv[-1]).read_text())
 elif argv[0] == "apply":
     print("Apply complete! applied " + pathlib.Path(argv[-1]).read_text()[:20])
+elif argv[0] == "output":
+    print(json.dumps({{"vpc_id": {{"sensitive": False, "type": "string", "value": "vpc-0123"}}}}))
 """
 
 
@@ -223,7 +225,7 @@ def test_deploy_reviews_then_applies_exactly_the_saved_plan(workspace):
     completed = run_review(workspace, "deploy", "--auto-approve", plan=clean_plan())
     assert completed.returncode == 0, completed.stdout + completed.stderr
     calls = terraform_calls(workspace)
-    assert [call[0] for call in calls] == ["init", "plan", "show", "apply"]
+    assert [call[0] for call in calls] == ["init", "plan", "show", "apply", "output"]
     plan_file = (workspace[0] / "review" / STACK / "plan.tfplan").resolve()
     assert f"-out={plan_file}" in calls[1]
     assert calls[2][-1] == str(plan_file) and "-json" in calls[2]
@@ -241,6 +243,18 @@ def test_deploy_reviews_then_applies_exactly_the_saved_plan(workspace):
     assert WAIVER_REASON in markdown and "review: PASSED" in markdown
     assert "Data safety: PASSED" in completed.stdout  # printed for the person too
     assert "applied the reviewed plan" in completed.stdout
+    # The outputs, for the ops commands' OUTPUTS_JSON when the state cannot be read (region loss).
+    saved = workspace[0] / "review" / STACK / "outputs.json"
+    assert json.loads(saved.read_text())["vpc_id"]["value"] == "vpc-0123"
+    assert f"outputs saved to {saved}" in completed.stdout
+
+
+def test_outputs_that_cannot_be_saved_are_a_warning_and_the_apply_stands(workspace):
+    completed = run_review(workspace, "deploy", "--auto-approve", plan=clean_plan(), FAKE_TF_FAIL="output")
+    assert completed.returncode == 0, completed.stderr
+    assert [call[0] for call in terraform_calls(workspace)][-2:] == ["apply", "output"]
+    assert "deploy: WARNING: the outputs were not saved (terraform output -json exited 1" in completed.stderr
+    assert not (workspace[0] / "review" / STACK / "outputs.json").exists()
 
 
 def test_plan_never_applies(workspace):
@@ -261,7 +275,7 @@ def test_a_blocked_deletion_fails_and_nothing_is_applied_until_the_address_is_al
 
     allowed = run_review(workspace, "deploy", "--auto-approve", "--allow-destroy", "aws_s3_bucket.uploads", plan=plan)
     assert allowed.returncode == 0, allowed.stderr
-    assert [call[0] for call in terraform_calls(workspace)][-1] == "apply"
+    assert [call[0] for call in terraform_calls(workspace)][-2:] == ["apply", "output"]
     markdown, document = written_review(workspace)
     assert "ALLOWED for this run `aws_s3_bucket.uploads`" in markdown
     assert document["safety"]["allowed"] == ["aws_s3_bucket.uploads"]
@@ -323,7 +337,7 @@ def test_engine_tofu_runs_every_step_with_tofu_and_its_own_provider_address(work
     assert completed.returncode == 0, completed.stdout + completed.stderr
     log = [json.loads(line) for line in Path(workspace[1]["FAKE_TF_LOG"]).read_text().splitlines()]
     assert {entry["engine"] for entry in log} == {"tofu"}  # terraform never ran
-    assert [entry["argv"][0] for entry in log] == ["providers", "init", "plan", "show", "apply"]
+    assert [entry["argv"][0] for entry in log] == ["providers", "init", "plan", "show", "apply", "output"]
     config = Path(log[1]["config"]).read_text()
     assert 'include = ["tofu.example/hashicorp/aws"]' in config and PROVIDER_ADDRESS not in config
     assert "tofu init, plan -out, show -json" in completed.stdout and "tofu apply" in completed.stdout
@@ -561,7 +575,7 @@ def test_deploy_on_local_state_is_allowed_without_protection_or_ci(workspace):
     environments = local_backend_workspace(workspace, protection="false")
     completed = deploy_with(workspace, environments, CI=None)
     assert completed.returncode == 0, completed.stderr
-    assert [call[0] for call in terraform_calls(workspace)] == ["init", "plan", "show", "apply"]
+    assert [call[0] for call in terraform_calls(workspace)] == ["init", "plan", "show", "apply", "output"]
 
 
 @pytest.mark.parametrize(
