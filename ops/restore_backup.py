@@ -54,6 +54,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from modules.common.restore import restore_suffix
 from ops import db_bootstrap
 from ops.restore_attachment import parse_time
 from ops.rotate_secrets import DEFAULT_ENVIRONMENTS_DIR, region_of
@@ -189,8 +190,9 @@ def age(since: datetime, now: datetime) -> str:
 
 
 def restored_name(original: str, point: RecoveryPoint) -> str:
-    """A new store's default name: the original's and "-r" with the point's time in UTC."""
-    return f"{original}-r{point.created.astimezone(UTC):%Y%m%d%H%M}"
+    """A new store's default name: the original's and "-r" with the point's time in UTC, as the
+    restore inputs name theirs (modules/common/restore.py)."""
+    return original + restore_suffix(point.created.isoformat())
 
 
 # -- what each kind of store gets ---------------------------------------------------------------

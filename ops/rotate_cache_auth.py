@@ -38,13 +38,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from modules.redis_cluster.user_data import INSTALL_DIR
 from ops import db_bootstrap, rotate_secrets
-from ops.stack import DEFAULT_STACKS_DIR, CannotRun, ClientFactory, Outcome, Polling, boto3_clients, output_values
+from ops.stack import (
+    DEFAULT_STACKS_DIR,
+    CannotRun,
+    ClientFactory,
+    Outcome,
+    Polling,
+    boto3_clients,
+    error_code,
+    output_values,
+)
 
 AUTH_SECRET_OUTPUT = "redis_cluster_auth_secret_arn"
 INSTANCE_IDS_OUTPUT = "redis_cluster_instance_ids"
-# Where the user data puts the node scripts (modules/redis_cluster/user_data.py INSTALL_DIR).
-NODE_SCRIPT = "/opt/redis-cluster/auth.sh"
+# Where the user data puts the node scripts.
+NODE_SCRIPT = f"{INSTALL_DIR}/auth.sh"
 PENDING, CURRENT, PREVIOUS = "AWSPENDING", "AWSCURRENT", "AWSPREVIOUS"
 # A node step reads the secret and talks to every node: seconds. Five minutes covers an agent
 # that polls slowly (SSM delivers within its polling interval).
@@ -99,7 +109,7 @@ class SsmNodeRunner:
                 try:
                     invocation = self.ssm.get_command_invocation(CommandId=command["CommandId"], InstanceId=instance)
                 except ClientError as error:
-                    if "InvocationDoesNotExist" in str(error):  # not delivered yet
+                    if error_code(error) == "InvocationDoesNotExist":  # not delivered yet
                         continue
                     results[instance] = NodeResult(False, "", str(error))
                     continue
