@@ -239,3 +239,38 @@ def test_every_environment_key_the_runbook_writes_exists(synthesized):
         "the runbook names few environment keys: the check reads nothing"
     )
     assert unknown_environment_keys(text, keys, outputs) == []
+
+
+# -- README: Outputs ---------------------------------------------------------------------------
+
+SERVICE_PLACEHOLDER = "<service>"
+
+
+def readme_outputs(text: str, services: tuple[str, ...]) -> set[str]:
+    """The output names of README's Outputs table (its first column), `<service>_...` expanded."""
+    section = text.split("\n## Outputs\n", 1)[1].split("\n## ", 1)[0]
+    names = set()
+    for row in section.splitlines():
+        if not row.startswith("| `"):
+            continue
+        for name in re.findall(r"`([^`]+)`", row.split("|")[1]):
+            expanded = (
+                [name.replace(SERVICE_PLACEHOLDER, s) for s in services] if SERVICE_PLACEHOLDER in name else [name]
+            )
+            names.update(expanded)
+    return names
+
+
+def test_the_readme_names_every_output_the_stacks_have_and_no_other(stack_documents):
+    from stacks.platform import SERVICES
+
+    synthesized = {name for document in stack_documents.values() for name in document.get("output", {})}
+    documented = readme_outputs((ROOT / "README.md").read_text(), tuple(SERVICES))
+    assert sorted(synthesized - documented) == [], "outputs the README's Outputs table lacks"
+    assert sorted(documented - synthesized) == [], "outputs the README names that no stack has"
+
+
+def test_the_outputs_check_sees_a_missing_row():
+    text = "\n## Outputs\n\n| output | what |\n|---|---|\n| `vpc_id`, `<service>_ecs_services` | x |\n\n## Next\n"
+    assert readme_outputs(text, ("api",)) == {"vpc_id", "api_ecs_services"}
+    assert "worker_ecs_services" not in readme_outputs(text, ("api",))
